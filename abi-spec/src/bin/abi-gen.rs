@@ -1,0 +1,107 @@
+//! `abi-gen`: inspect and check abi-bridge spec files.
+//!
+//! ```text
+//! abi-gen list                 targets and their call counts
+//! abi-gen check [DIR]          validate DIR (default: the built-in specs)
+//! abi-gen show TARGET CALL     the plan and the Rust expansion of one call
+//! ```
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use abi_spec::{Diagnostics, Specs, plan, render};
+
+const USAGE: &str = "usage:
+  abi-gen list                 list the built-in targets and their call counts
+  abi-gen check [DIR]          validate the spec files in DIR (default: built-in specs)
+  abi-gen show TARGET CALL     print the plan and the Rust expansion of one call";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["list"] => with_builtin(list),
+        ["check"] => report(abi_spec::load_builtin().map(|_| ())),
+        ["check", dir] => check_dir(Path::new(dir)),
+        ["show", target, call] => with_builtin(|s| show(s, target, call)),
+        ["-h" | "--help" | "help"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn with_builtin(f: impl FnOnce(&Specs) -> ExitCode) -> ExitCode {
+    match abi_spec::load_builtin() {
+        Ok(specs) => f(&specs),
+        Err(d) => report(Err(d)),
+    }
+}
+
+fn report(result: Result<(), Diagnostics>) -> ExitCode {
+    match result {
+        Ok(()) => {
+            println!("ok: all spec files are valid");
+            ExitCode::SUCCESS
+        }
+        Err(d) => {
+            eprintln!("{d}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check_dir(dir: &Path) -> ExitCode {
+    let files = match abi_spec::read_dir(dir, &dir.display().to_string()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", dir.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    if files.is_empty() {
+        eprintln!("error: no spec files in {}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    let n = files.len();
+    let r = abi_spec::load(&files).map(|_| ());
+    if r.is_ok() {
+        println!("checked {n} files in {}", dir.display());
+    }
+    report(r)
+}
+
+fn list(specs: &Specs) -> ExitCode {
+    println!("{:<16} {:<30} {:<8} {:>5}", "target", "triple", "abi", "calls");
+    for t in &specs.targets {
+        println!("{:<16} {:<30} {:<8} {:>5}", t.name, t.ci.triple, t.abi, t.calls.len());
+    }
+    ExitCode::SUCCESS
+}
+
+fn show(specs: &Specs, target: &str, call: &str) -> ExitCode {
+    let Some(t) = specs.target(target) else {
+        let names: Vec<&str> = specs.targets.iter().map(|t| t.name.as_str()).collect();
+        eprintln!("error: unknown target `{target}`; targets: {}", names.join(", "));
+        return ExitCode::FAILURE;
+    };
+    let Some(c) = t.call(call) else {
+        let hint = abi_spec::diag::closest(call, t.calls.iter().map(|c| c.name.as_str()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        eprintln!("error: {target} has no call `{call}`{hint}");
+        return ExitCode::FAILURE;
+    };
+    let p = plan::lower(t, c);
+    print!("{p}");
+    let sig = render::spec_signature(&p);
+    let rt = quote::quote! { ::abi_runtime };
+    let tokens = render::stub(&p, &sig, &rt);
+    println!("\n// expansion of #[syscall_bridge] for {target}:");
+    print!("{}", render::pretty(tokens));
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,109 @@
+//! The expansion of one bridged declaration: check it against every target's
+//! call table, then render one cfg-gated stub per target. The proc-macro only
+//! parses the user's item into a [`Decl`] and turns [`DeclError`]s into
+//! compile errors.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+
+use crate::diag::closest;
+use crate::model::{Call, Specs, Target};
+use crate::plan::lower;
+use crate::render::{RetForm, StubSig, cfg_predicate, stub};
+
+/// A declaration to bridge.
+#[derive(Debug, Clone)]
+pub struct Decl {
+    /// The signature to render.
+    pub sig: StubSig,
+    /// The call it names (the function's name, or the `name = "..."` alias).
+    pub call: String,
+    /// Where the call's name is written.
+    pub call_span: Span,
+    /// Where the parameter list is written.
+    pub params_span: Span,
+    /// Where the return type is written.
+    pub ret_span: Span,
+}
+
+/// A declaration that disagrees with the specs.
+#[derive(Debug, Clone)]
+pub struct DeclError {
+    /// Where to point.
+    pub span: Span,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// Expands `decl` for every target in `specs`. `rt` is the path of the runtime crate.
+pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStream, Vec<DeclError>> {
+    let found: Vec<(&Target, &Call)> = specs.targets.iter().filter_map(|t| Some((t, t.call(&decl.call)?))).collect();
+    if found.is_empty() {
+        let all = specs.targets.iter().flat_map(|t| t.calls.iter().map(|c| c.name.as_str()));
+        let hint = match closest(&decl.call, all) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "calls are listed in the [calls] table of targets/<os>-<arch>.toml; \
+                     use `#[syscall_bridge(name = \"...\")]` to bridge a call under another name"
+                .to_owned(),
+        };
+        return Err(vec![DeclError { span: decl.call_span, message: format!("no target has a call named `{}`; {hint}", decl.call) }]);
+    }
+    let mut errors = Vec::new();
+    if let Some((t, c)) = found.iter().find(|(_, c)| c.args.len() != decl.sig.params.len()) {
+        let args: Vec<String> = c.args.iter().map(|a| format!("{}: {}", a.name, a.kind.as_str())).collect();
+        errors.push(DeclError {
+            span: decl.params_span,
+            message: format!(
+                "`{}` takes {} argument{} on {} ({}: {}), but this declaration has {}",
+                c.name,
+                c.args.len(),
+                if c.args.len() == 1 { "" } else { "s" },
+                t.name,
+                c.loc,
+                args.join(", "),
+                decl.sig.params.len()
+            ),
+        });
+    }
+    let never = matches!(decl.sig.ret, RetForm::Never);
+    if let Some((t, c)) = found.iter().find(|(_, c)| c.noreturn != never) {
+        let message = if c.noreturn {
+            format!("`{}` never returns ({} on {}): declare it `-> !`", c.name, c.loc, t.name)
+        } else {
+            format!("`{}` returns ({} on {}): declare `-> Result<usize, Errno>` or a raw `-> usize`", c.name, c.loc, t.name)
+        };
+        errors.push(DeclError { span: decl.ret_span, message });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut out = TokenStream::new();
+    for &(t, c) in &found {
+        out.extend(stub(&lower(t, c), &decl.sig, rt));
+    }
+    for t in specs.targets.iter().filter(|t| t.call(&decl.call).is_none()) {
+        let cfg = cfg_predicate(t);
+        let msg = format!(
+            "`{}` is not in the call table of {} ({}); add it there, or gate this declaration with #[cfg]",
+            decl.call, t.name, t.loc.path
+        );
+        out.extend(quote! { #[cfg(#cfg)] ::core::compile_error!(#msg); });
+    }
+    Ok(out)
+}
+
+/// A `compile_error!` for any target that no spec covers. Emit it once per
+/// macro invocation.
+pub fn uncovered_target_error(specs: &Specs) -> TokenStream {
+    let preds = specs.targets.iter().map(cfg_predicate);
+    let names: Vec<&str> = specs.targets.iter().map(|t| t.name.as_str()).collect();
+    let msg = format!(
+        "abi-bridge has no spec for this target (it knows {}); add targets/<os>-<arch>.toml \
+         (see README, \"Adding a target\") or point `#[syscall_bridge(targets = \"dir\")]` at your own specs",
+        names.join(", ")
+    );
+    quote! {
+        #[cfg(not(any(#(#preds),*)))]
+        ::core::compile_error!(#msg);
+    }
+}

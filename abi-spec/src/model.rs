@@ -1,0 +1,320 @@
+//! The validated model of the spec files. Everything here has passed the checks
+//! in `load`; code that consumes it does not re-validate.
+
+use crate::diag::Loc;
+
+/// Every spec file, loaded and cross-checked.
+#[derive(Debug, Clone, Default)]
+pub struct Specs {
+    /// `targets/<os>-<arch>.toml`, sorted by name.
+    pub targets: Vec<Target>,
+    /// `targets/abi/<name>.toml`.
+    pub abis: Vec<Abi>,
+    /// `targets/arch/<name>.toml`.
+    pub arches: Vec<Arch>,
+    /// `targets/errno/<name>.toml`.
+    pub errno_tables: Vec<ErrnoTable>,
+}
+
+impl Specs {
+    /// The target called `name` (the file stem, e.g. `linux-x86_64`).
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.name == name)
+    }
+
+    /// The calling convention called `name`.
+    pub fn abi(&self, name: &str) -> Option<&Abi> {
+        self.abis.iter().find(|a| a.name == name)
+    }
+
+    /// The architecture called `name`.
+    pub fn arch(&self, name: &str) -> Option<&Arch> {
+        self.arches.iter().find(|a| a.name == name)
+    }
+
+    /// The errno table called `name`.
+    pub fn errno_table(&self, name: &str) -> Option<&ErrnoTable> {
+        self.errno_tables.iter().find(|a| a.name == name)
+    }
+}
+
+/// One OS/arch: how its system calls are made and which calls it has.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// File stem, e.g. `linux-aarch64`.
+    pub name: String,
+    /// The file it came from.
+    pub loc: Loc,
+    /// Architecture name (`targets/arch/<arch>.toml`).
+    pub arch: String,
+    /// Function-call convention name (`targets/abi/<abi>.toml`).
+    pub abi: String,
+    /// Errno table name (`targets/errno/<errno>.toml`).
+    pub errno: String,
+    /// When this target applies.
+    pub cfg: Cfg,
+    /// How a system call is made.
+    pub syscall: SyscallConv,
+    /// Where the tables came from.
+    pub provenance: Provenance,
+    /// How the test matrix builds and runs this target.
+    pub ci: Ci,
+    /// The call table, sorted by number.
+    pub calls: Vec<Call>,
+}
+
+impl Target {
+    /// The call called `name`.
+    pub fn call(&self, name: &str) -> Option<&Call> {
+        self.calls.iter().find(|c| c.name == name)
+    }
+}
+
+/// The `cfg` values that select a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cfg {
+    /// `target_os`.
+    pub os: String,
+    /// `target_arch`.
+    pub arch: String,
+    /// `target_pointer_width`, in bits.
+    pub pointer_width: u32,
+    /// `target_endian`.
+    pub endian: String,
+}
+
+/// How a target's kernel is entered.
+#[derive(Debug, Clone)]
+pub struct SyscallConv {
+    /// The kind of convention; code branches on this, never on an arch name.
+    pub kind: ConvKind,
+    /// The instruction lines of the stub, in order.
+    pub instructions: Vec<String>,
+    /// Register that carries the call number.
+    pub number: String,
+    /// Argument registers, in order.
+    pub args: Vec<String>,
+    /// Register the raw result comes back in.
+    pub ret: String,
+    /// Registers the instruction destroys besides `ret`.
+    pub clobbers: Vec<String>,
+    /// `asm!` options for calls that return.
+    pub options: Vec<String>,
+    /// Instruction executed if a never-returning call comes back.
+    pub trap: String,
+    /// How the raw result tells an error from a value.
+    pub errors: ErrorConv,
+}
+
+/// The kinds of system-call convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConvKind {
+    /// A trap instruction with the number and arguments in registers.
+    Trap,
+}
+
+/// How a raw result is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorConv {
+    /// A raw value in `[-max, -1]` is `-errno`; anything else is a value.
+    NegatedErrno {
+        /// The largest errno the kernel returns this way (4095 on Linux).
+        max: u32,
+    },
+}
+
+/// Where a target's tables came from, so drift can be checked.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    /// Header and package.
+    pub source: String,
+    /// Kernel version of the headers.
+    pub kernel: String,
+}
+
+/// How the cross-compile matrix handles a target.
+#[derive(Debug, Clone, Default)]
+pub struct Ci {
+    /// Rust target triple.
+    pub triple: String,
+    /// Linker command, empty for the default.
+    pub linker: String,
+    /// Runner command line, empty to run natively.
+    pub runner: String,
+    /// Debian packages the leg needs.
+    pub packages: Vec<String>,
+}
+
+/// One entry of a call table.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The call's name, e.g. `write`.
+    pub name: String,
+    /// The call number.
+    pub nr: u32,
+    /// The arguments, in order.
+    pub args: Vec<Arg>,
+    /// Whether the call never returns (`exit`).
+    pub noreturn: bool,
+    /// Where the entry is written.
+    pub loc: Loc,
+}
+
+/// One argument of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    /// The argument's name, as in the kernel's prototype.
+    pub name: String,
+    /// What kind of value it is.
+    pub kind: ArgKind,
+}
+
+/// The kinds of value a call argument can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// A file descriptor (C `int`).
+    Fd,
+    /// C `int`.
+    I32,
+    /// C `unsigned int`.
+    U32,
+    /// A 64-bit signed value (`off_t`, `loff_t`).
+    I64,
+    /// A 64-bit unsigned value.
+    U64,
+    /// C `long`.
+    Isize,
+    /// C `unsigned long`, `size_t`.
+    Usize,
+    /// A pointer the kernel reads.
+    Ptr,
+    /// A pointer the kernel writes.
+    MutPtr,
+}
+
+impl ArgKind {
+    /// Every kind with its spelling in spec files.
+    pub const ALL: [(&'static str, ArgKind); 9] = [
+        ("fd", ArgKind::Fd),
+        ("i32", ArgKind::I32),
+        ("u32", ArgKind::U32),
+        ("i64", ArgKind::I64),
+        ("u64", ArgKind::U64),
+        ("isize", ArgKind::Isize),
+        ("usize", ArgKind::Usize),
+        ("ptr", ArgKind::Ptr),
+        ("mut_ptr", ArgKind::MutPtr),
+    ];
+
+    /// The spelling in spec files.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(_, k)| *k == self).map_or("?", |(s, _)| s)
+    }
+
+    /// Width in bits, `None` for pointer-sized kinds.
+    pub fn bits(self) -> Option<u32> {
+        match self {
+            ArgKind::Fd | ArgKind::I32 | ArgKind::U32 => Some(32),
+            ArgKind::I64 | ArgKind::U64 => Some(64),
+            ArgKind::Isize | ArgKind::Usize | ArgKind::Ptr | ArgKind::MutPtr => None,
+        }
+    }
+
+    /// The Rust type that represents this kind in generated signatures.
+    pub fn rust_type(self) -> &'static str {
+        match self {
+            ArgKind::Fd | ArgKind::I32 => "i32",
+            ArgKind::U32 => "u32",
+            ArgKind::I64 => "i64",
+            ArgKind::U64 => "u64",
+            ArgKind::Isize => "isize",
+            ArgKind::Usize => "usize",
+            ArgKind::Ptr => "*const u8",
+            ArgKind::MutPtr => "*mut u8",
+        }
+    }
+}
+
+/// A function-call convention (`targets/abi/<name>.toml`).
+#[derive(Debug, Clone)]
+pub struct Abi {
+    /// File stem, e.g. `sysv`.
+    pub name: String,
+    /// The architecture it runs on.
+    pub arch: String,
+    /// Integer argument registers, in order.
+    pub int_args: Vec<String>,
+    /// Float argument registers, in order.
+    pub float_args: Vec<String>,
+    /// How arguments are assigned to registers.
+    pub slots: SlotModel,
+    /// Integer return registers.
+    pub int_ret: Vec<String>,
+    /// Float return registers.
+    pub float_ret: Vec<String>,
+    /// Registers a callee must preserve in full.
+    pub callee_saved: Vec<String>,
+    /// Registers a callee must preserve in part: (register, low bits preserved).
+    pub callee_saved_partial: Vec<(String, u32)>,
+    /// Stack alignment at a call, in bytes.
+    pub stack_align: u32,
+    /// Space the caller reserves above the return address for the callee, in bytes.
+    pub shadow_space: u32,
+    /// Bytes below the stack pointer a leaf function may use.
+    pub red_zone: u32,
+    /// Register carrying the address of a result returned in memory.
+    pub indirect_result: String,
+    /// The variadic rule, by name.
+    pub variadic: String,
+}
+
+/// How a convention assigns arguments to registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotModel {
+    /// Each register class is counted on its own (sysv, aapcs64, lp64d).
+    PerClass,
+    /// The Nth argument takes the Nth register of its class (win64).
+    Positional,
+}
+
+/// An architecture's register file (`targets/arch/<name>.toml`).
+#[derive(Debug, Clone)]
+pub struct Arch {
+    /// File stem, e.g. `x86_64`; equals `target_arch`.
+    pub name: String,
+    /// General-purpose registers as `asm!` names them.
+    pub int_regs: Vec<String>,
+    /// Float/vector registers as `asm!` names them.
+    pub float_regs: Vec<String>,
+    /// Conventions code on this arch can use.
+    pub abis: Vec<String>,
+}
+
+impl Arch {
+    /// Whether `reg` is a register of this arch.
+    pub fn has_reg(&self, reg: &str) -> bool {
+        self.int_regs.iter().chain(&self.float_regs).any(|r| r == reg)
+    }
+}
+
+/// An OS's error numbers (`targets/errno/<name>.toml`).
+#[derive(Debug, Clone)]
+pub struct ErrnoTable {
+    /// File stem, e.g. `linux`.
+    pub name: String,
+    /// Entries sorted by code; aliases follow the name they alias.
+    pub entries: Vec<ErrnoEntry>,
+}
+
+/// One errno name.
+#[derive(Debug, Clone)]
+pub struct ErrnoEntry {
+    /// e.g. `EBADF`.
+    pub name: String,
+    /// The positive code.
+    pub code: i32,
+    /// The description, for primary names.
+    pub text: Option<String>,
+    /// The primary name this one aliases.
+    pub alias_of: Option<String>,
+}

@@ -1,0 +1,1 @@
+//! Integration tests of abi-bridge live in `tests/`.
