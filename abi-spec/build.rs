@@ -11,7 +11,8 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();
-    let mut out = String::from("/// Built-in spec files: (path relative to `targets/`, contents).\n");
+    let mut out =
+        String::from("/// Built-in spec files: (path relative to `targets/`, contents).\n");
     out.push_str("pub(crate) static BUILTIN_FILES: &[(&str, &str)] = &[\n");
     for (rel, abs) in &files {
         writeln!(out, "    ({rel:?}, include_str!({abs:?})),").expect("write to String");
@@ -23,14 +24,24 @@ fn main() {
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
     println!("cargo::rerun-if-changed={}", dir.display());
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             collect(root, &path, files);
         } else if path.extension().is_some_and(|e| e == "toml") {
-            let rel = path.strip_prefix(root).expect("below root").to_string_lossy().replace('\\', "/");
-            let abs = path.canonicalize().expect("canonical path").to_string_lossy().into_owned();
+            let rel = path
+                .strip_prefix(root)
+                .expect("below root")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let abs = path
+                .canonicalize()
+                .expect("canonical path")
+                .to_string_lossy()
+                .into_owned();
             files.push((rel, abs));
         }
     }

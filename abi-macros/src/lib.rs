@@ -1,1 +1,59 @@
-//! x
+//! The `#[syscall_bridge]` attribute of abi-bridge. Use it through
+//! `abi_runtime::syscall_bridge`; see that crate for examples.
+//!
+//! This crate is thin on purpose: it parses the user's item, asks `abi-spec`
+//! to check and expand it, and turns problems into compile errors on the
+//! user's spans. It holds no ABI knowledge.
+
+use proc_macro::TokenStream;
+use quote::quote;
+
+mod decl;
+mod errno;
+mod options;
+mod specs;
+
+/// Bridges bodiless `unsafe fn` declarations to system calls, on every target
+/// that has a spec file.
+///
+/// ```ignore
+/// use abi_runtime::{syscall_bridge, Errno};
+///
+/// #[syscall_bridge]
+/// pub unsafe fn write(fd: i32, buf: *const u8, count: usize) -> Result<usize, Errno>;
+///
+/// #[syscall_bridge]
+/// mod sys {
+///     use abi_runtime::Errno;
+///     pub unsafe fn getpid() -> Result<i32, Errno>;
+///     #[syscall_bridge(name = "newfstatat")]
+///     pub unsafe fn fstatat(dirfd: i32, path: *const u8, buf: *mut u8, flags: i32) -> Result<(), Errno>;
+///     pub unsafe fn exit_group(status: i32) -> !;
+/// }
+/// ```
+///
+/// Options: `name = "call"` picks the call when the function is named
+/// otherwise; `targets = "dir"` adds the spec files of `dir` (relative to the
+/// crate's `Cargo.toml`) to the built-in ones.
+#[proc_macro_attribute]
+pub fn syscall_bridge(attr: TokenStream, item: TokenStream) -> TokenStream {
+    decl::expand_item(attr.into(), item.into()).into()
+}
+
+/// Generates `Errno`'s constants and name table from `targets/errno/*.toml`.
+/// Internal to abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __errno_table(input: TokenStream) -> TokenStream {
+    let ty = proc_macro2::TokenStream::from(input);
+    match specs::builtin() {
+        Ok(specs) => errno::table(specs, &ty).into(),
+        Err(e) => {
+            let errs = e.0.iter().map(|d| {
+                let m = d.one_line();
+                quote! { ::core::compile_error!(#m); }
+            });
+            quote! { #(#errs)* }.into()
+        }
+    }
+}

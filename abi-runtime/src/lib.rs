@@ -1,1 +1,46 @@
-//! x
+//! The `#![no_std]` runtime of abi-bridge.
+//!
+//! It holds what bridged code needs at run time: [`Errno`], the register
+//! conversion traits [`RegArg`] and [`FromReg`], and the bridged Linux calls in
+//! [`linux`], which the `#[syscall_bridge]` macro generates from the spec files
+//! like any user's declarations.
+//!
+//! ```
+//! # #[cfg(target_os = "linux")] {
+//! use abi_runtime::{syscall_bridge, Errno};
+//!
+//! #[syscall_bridge]
+//! pub unsafe fn write(fd: i32, buf: *const u8, count: usize) -> Result<usize, Errno>;
+//!
+//! let msg = b"hello from a bridged write\n";
+//! // SAFETY: the buffer is valid for `msg.len()` bytes.
+//! let n = unsafe { write(1, msg.as_ptr(), msg.len()) };
+//! assert_eq!(n, Ok(msg.len()));
+//! // SAFETY: fd -1 is never open; nothing is read from the pointer.
+//! assert_eq!(unsafe { write(-1, msg.as_ptr(), 1) }, Err(Errno::EBADF));
+//! # }
+//! ```
+#![no_std]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+// Generated code names this crate `::abi_runtime`, also inside it.
+extern crate self as abi_runtime;
+
+pub use abi_macros::syscall_bridge;
+
+mod errno;
+mod reg;
+
+pub use errno::Errno;
+pub use reg::{FromReg, RegArg};
+
+#[cfg(target_os = "linux")]
+pub mod linux;
+
+/// Items the generated code uses; not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::errno::negated_errno;
+}

@@ -37,20 +37,37 @@ pub struct DeclError {
 
 /// Expands `decl` for every target in `specs`. `rt` is the path of the runtime crate.
 pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStream, Vec<DeclError>> {
-    let found: Vec<(&Target, &Call)> = specs.targets.iter().filter_map(|t| Some((t, t.call(&decl.call)?))).collect();
+    let found: Vec<(&Target, &Call)> = specs
+        .targets
+        .iter()
+        .filter_map(|t| Some((t, t.call(&decl.call)?)))
+        .collect();
     if found.is_empty() {
-        let all = specs.targets.iter().flat_map(|t| t.calls.iter().map(|c| c.name.as_str()));
+        let all = specs
+            .targets
+            .iter()
+            .flat_map(|t| t.calls.iter().map(|c| c.name.as_str()));
         let hint = match closest(&decl.call, all) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "calls are listed in the [calls] table of targets/<os>-<arch>.toml; \
                      use `#[syscall_bridge(name = \"...\")]` to bridge a call under another name"
                 .to_owned(),
         };
-        return Err(vec![DeclError { span: decl.call_span, message: format!("no target has a call named `{}`; {hint}", decl.call) }]);
+        return Err(vec![DeclError {
+            span: decl.call_span,
+            message: format!("no target has a call named `{}`; {hint}", decl.call),
+        }]);
     }
     let mut errors = Vec::new();
-    if let Some((t, c)) = found.iter().find(|(_, c)| c.args.len() != decl.sig.params.len()) {
-        let args: Vec<String> = c.args.iter().map(|a| format!("{}: {}", a.name, a.kind.as_str())).collect();
+    if let Some((t, c)) = found
+        .iter()
+        .find(|(_, c)| c.args.len() != decl.sig.params.len())
+    {
+        let args: Vec<String> = c
+            .args
+            .iter()
+            .map(|a| format!("{}: {}", a.name, a.kind.as_str()))
+            .collect();
         errors.push(DeclError {
             span: decl.params_span,
             message: format!(
@@ -68,11 +85,20 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     let never = matches!(decl.sig.ret, RetForm::Never);
     if let Some((t, c)) = found.iter().find(|(_, c)| c.noreturn != never) {
         let message = if c.noreturn {
-            format!("`{}` never returns ({} on {}): declare it `-> !`", c.name, c.loc, t.name)
+            format!(
+                "`{}` never returns ({} on {}): declare it `-> !`",
+                c.name, c.loc, t.name
+            )
         } else {
-            format!("`{}` returns ({} on {}): declare `-> Result<usize, Errno>` or a raw `-> usize`", c.name, c.loc, t.name)
+            format!(
+                "`{}` returns ({} on {}): declare `-> Result<usize, Errno>` or a raw `-> usize`",
+                c.name, c.loc, t.name
+            )
         };
-        errors.push(DeclError { span: decl.ret_span, message });
+        errors.push(DeclError {
+            span: decl.ret_span,
+            message,
+        });
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -81,7 +107,11 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     for &(t, c) in &found {
         out.extend(stub(&lower(t, c), &decl.sig, rt));
     }
-    for t in specs.targets.iter().filter(|t| t.call(&decl.call).is_none()) {
+    for t in specs
+        .targets
+        .iter()
+        .filter(|t| t.call(&decl.call).is_none())
+    {
         let cfg = cfg_predicate(t);
         let msg = format!(
             "`{}` is not in the call table of {} ({}); add it there, or gate this declaration with #[cfg]",

@@ -15,7 +15,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// Wraps a file's path and contents.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
-        Self { path: path.into(), text: text.into() }
+        Self {
+            path: path.into(),
+            text: text.into(),
+        }
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
@@ -31,7 +34,11 @@ impl SourceFile {
     /// A location for a byte offset, for model items that outlive the file's text.
     pub fn loc(&self, offset: usize) -> Loc {
         let (line, col) = self.line_col(offset);
-        Loc { path: self.path.clone(), line, col }
+        Loc {
+            path: self.path.clone(),
+            line,
+            col,
+        }
     }
 }
 
@@ -85,11 +92,21 @@ impl Diagnostic {
         let start = floor_char_boundary(&file.text, span.start.min(file.text.len()));
         let loc = file.loc(start);
         let line_start = file.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = file.text[start..].find('\n').map_or(file.text.len(), |i| start + i);
-        let line_text = file.text[line_start..line_end].trim_end_matches('\r').to_owned();
+        let line_end = file.text[start..]
+            .find('\n')
+            .map_or(file.text.len(), |i| start + i);
+        let line_text = file.text[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_owned();
         let end = floor_char_boundary(&file.text, span.end.clamp(start, line_end));
         let underline = file.text[start..end].chars().count().max(1);
-        Self { loc, message: message.into(), help: None, line_text, underline }
+        Self {
+            loc,
+            message: message.into(),
+            help: None,
+            line_text,
+            underline,
+        }
     }
 
     /// Adds the fix.
@@ -143,7 +160,11 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{d}")?;
         }
         let n = self.0.len();
-        write!(f, "{n} error{} in spec files", if n == 1 { "" } else { "s" })
+        write!(
+            f,
+            "{n} error{} in spec files",
+            if n == 1 { "" } else { "s" }
+        )
     }
 }
 

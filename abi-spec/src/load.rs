@@ -8,8 +8,8 @@ use toml::de::DeTable;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile, closest};
 use crate::model::{
-    Abi, Arch, Arg, ArgKind, Call, Ci, Cfg, ConvKind, ErrnoEntry, ErrnoTable, ErrorConv, Provenance, SlotModel,
-    Specs, SyscallConv, Target,
+    Abi, Arch, Arg, ArgKind, Call, Cfg, Ci, ConvKind, ErrnoEntry, ErrnoTable, ErrorConv,
+    Provenance, SlotModel, Specs, SyscallConv, Target,
 };
 use crate::read::{Fields, Sink, Sp};
 
@@ -17,7 +17,14 @@ use crate::read::{Fields, Sink, Sp};
 pub const FORMAT: i64 = 1;
 
 /// `asm!` options a spec may ask for.
-const ASM_OPTIONS: [&str; 6] = ["nostack", "preserves_flags", "readonly", "nomem", "pure", "att_syntax"];
+const ASM_OPTIONS: [&str; 6] = [
+    "nostack",
+    "preserves_flags",
+    "readonly",
+    "nomem",
+    "pure",
+    "att_syntax",
+];
 
 /// What a spec file describes, decided by the folder it sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +65,11 @@ impl SpecFile {
             "errno" => SpecKind::Errno,
             _ => return None,
         };
-        Some(Self { kind, name, source: SourceFile::new(display, text) })
+        Some(Self {
+            kind,
+            name,
+            source: SourceFile::new(display, text),
+        })
     }
 }
 
@@ -66,7 +77,9 @@ impl SpecFile {
 pub fn builtin_files() -> Vec<SpecFile> {
     crate::builtin::BUILTIN_FILES
         .iter()
-        .filter_map(|(rel, text)| SpecFile::from_relative(rel, format!("targets/{rel}"), (*text).to_owned()))
+        .filter_map(|(rel, text)| {
+            SpecFile::from_relative(rel, format!("targets/{rel}"), (*text).to_owned())
+        })
         .collect()
 }
 
@@ -88,9 +101,17 @@ pub fn read_dir(dir: &Path, display_prefix: &str) -> std::io::Result<Vec<SpecFil
                 continue;
             }
             let file = e.file_name().to_string_lossy().into_owned();
-            let rel = if sub.is_empty() { file } else { format!("{sub}/{file}") };
+            let rel = if sub.is_empty() {
+                file
+            } else {
+                format!("{sub}/{file}")
+            };
             let text = std::fs::read_to_string(&path)?;
-            let display = if display_prefix.is_empty() { rel.clone() } else { format!("{display_prefix}/{rel}") };
+            let display = if display_prefix.is_empty() {
+                rel.clone()
+            } else {
+                format!("{display_prefix}/{rel}")
+            };
             out.extend(SpecFile::from_relative(&rel, display, text));
         }
     }
@@ -106,7 +127,12 @@ pub fn load_builtin() -> Result<Specs, Diagnostics> {
 pub fn load(files: &[SpecFile]) -> Result<Specs, Diagnostics> {
     let mut specs = Specs::default();
     let mut diags = Vec::new();
-    let order = [SpecKind::Arch, SpecKind::Errno, SpecKind::Abi, SpecKind::Target];
+    let order = [
+        SpecKind::Arch,
+        SpecKind::Errno,
+        SpecKind::Abi,
+        SpecKind::Target,
+    ];
     for kind in order {
         for f in files.iter().filter(|f| f.kind == kind) {
             let mut sink = Sink::new(&f.source);
@@ -117,7 +143,11 @@ pub fn load(files: &[SpecFile]) -> Result<Specs, Diagnostics> {
     }
     check_targets_distinct(&specs, files, &mut diags);
     specs.targets.sort_by(|a, b| a.name.cmp(&b.name));
-    if diags.is_empty() { Ok(specs) } else { Err(Diagnostics(diags)) }
+    if diags.is_empty() {
+        Ok(specs)
+    } else {
+        Err(Diagnostics(diags))
+    }
 }
 
 fn load_one(f: &SpecFile, specs: &mut Specs, sink: &mut Sink<'_>) {
@@ -174,7 +204,8 @@ fn load_one(f: &SpecFile, specs: &mut Specs, sink: &mut Sink<'_>) {
 }
 
 fn values(v: Option<Sp<Vec<Sp<String>>>>) -> Vec<String> {
-    v.map(|v| v.value.into_iter().map(|s| s.value).collect()).unwrap_or_default()
+    v.map(|v| v.value.into_iter().map(|s| s.value).collect())
+        .unwrap_or_default()
 }
 
 fn read_arch(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Option<Arch> {
@@ -182,15 +213,28 @@ fn read_arch(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Opt
     let float = top.strings(sink, "float_regs", r#"["xmm0", "xmm1"]"#);
     let abis = top.strings(sink, "abis", r#"["sysv"]"#);
     let (int, float, abis) = (int?, float?, abis?);
-    Some(Arch { name, int_regs: values(Some(int)), float_regs: values(Some(float)), abis: values(Some(abis)) })
+    Some(Arch {
+        name,
+        int_regs: values(Some(int)),
+        float_regs: values(Some(float)),
+        abis: values(Some(abis)),
+    })
 }
 
 fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Option<ErrnoTable> {
-    let table = top.table(sink, "errno", "`[errno]` with `EPERM = { code = 1, text = \"Operation not permitted\" }`")?;
+    let table = top.table(
+        sink,
+        "errno",
+        "`[errno]` with `EPERM = { code = 1, text = \"Operation not permitted\" }`",
+    )?;
     let mut entries = Vec::new();
     for (k, v) in table.entries() {
         let Some(t) = v.get_ref().as_table() else {
-            sink.error(v.span(), format!("errno `{}` must be an inline table", k.get_ref()), "write `{ code = 1, text = \"...\" }`");
+            sink.error(
+                v.span(),
+                format!("errno `{}` must be an inline table", k.get_ref()),
+                "write `{ code = 1, text = \"...\" }`",
+            );
             continue;
         };
         let mut e = Fields::new(t, v.span(), format!("errno `{}`", k.get_ref()));
@@ -198,16 +242,26 @@ fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Op
         let text = e.opt_string(sink, "text", "\"Operation not permitted\"");
         let alias = e.opt_string(sink, "alias_of", "\"EAGAIN\"");
         if text.is_none() == alias.is_none() {
-            sink.error(v.span(), format!("errno `{}` needs exactly one of `text` or `alias_of`", k.get_ref()), "give the description, or name the errno it aliases");
+            sink.error(
+                v.span(),
+                format!(
+                    "errno `{}` needs exactly one of `text` or `alias_of`",
+                    k.get_ref()
+                ),
+                "give the description, or name the errno it aliases",
+            );
         }
         e.finish(sink);
         if let Some(code) = code {
-            entries.push((k.span(), ErrnoEntry {
-                name: k.get_ref().to_string(),
-                code: i32::try_from(code.value).unwrap_or_default(),
-                text: text.map(|t| t.value),
-                alias_of: alias.map(|a| a.value),
-            }));
+            entries.push((
+                k.span(),
+                ErrnoEntry {
+                    name: k.get_ref().to_string(),
+                    code: i32::try_from(code.value).unwrap_or_default(),
+                    text: text.map(|t| t.value),
+                    alias_of: alias.map(|a| a.value),
+                },
+            ));
         }
     }
     for (span, e) in &entries {
@@ -224,7 +278,12 @@ fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Op
     Some(ErrnoTable { name, entries })
 }
 
-fn read_abi(name: String, top: &mut Fields<'_, '_>, specs: &Specs, sink: &mut Sink<'_>) -> Option<Abi> {
+fn read_abi(
+    name: String,
+    top: &mut Fields<'_, '_>,
+    specs: &Specs,
+    sink: &mut Sink<'_>,
+) -> Option<Abi> {
     let arch_name = top.string(sink, "arch", "\"x86_64\"");
     let arch = arch_name.as_ref().and_then(|a| find_arch(specs, a, sink));
     let mut regs = |key: &'static str, float: bool, sink: &mut Sink<'_>| -> Vec<String> {
@@ -251,10 +310,18 @@ fn read_abi(name: String, top: &mut Fields<'_, '_>, specs: &Specs, sink: &mut Si
         }
     });
     let mut partial = Vec::new();
-    if let Some(items) = top.array(sink, "callee_saved_partial", "[{ reg = \"v8\", bits = 64 }]") {
+    if let Some(items) = top.array(
+        sink,
+        "callee_saved_partial",
+        "[{ reg = \"v8\", bits = 64 }]",
+    ) {
         for item in items {
             let Some(t) = item.get_ref().as_table() else {
-                sink.error(item.span(), "`callee_saved_partial` entries must be tables", "write `{ reg = \"v8\", bits = 64 }`");
+                sink.error(
+                    item.span(),
+                    "`callee_saved_partial` entries must be tables",
+                    "write `{ reg = \"v8\", bits = 64 }`",
+                );
                 continue;
             };
             let mut e = Fields::new(t, item.span(), "callee_saved_partial");
@@ -273,7 +340,11 @@ fn read_abi(name: String, top: &mut Fields<'_, '_>, specs: &Specs, sink: &mut Si
     if let Some(a) = &stack_align
         && a.value.count_ones() != 1
     {
-        sink.error(a.span.clone(), format!("stack alignment {} is not a power of two", a.value), "use 8, 16 or another power of two");
+        sink.error(
+            a.span.clone(),
+            format!("stack alignment {} is not a power of two", a.value),
+            "use 8, 16 or another power of two",
+        );
     }
     let shadow_space = top.int(sink, "shadow_space", 0..4097, "0");
     let red_zone = top.int(sink, "red_zone", 0..4097, "128");
@@ -285,7 +356,14 @@ fn read_abi(name: String, top: &mut Fields<'_, '_>, specs: &Specs, sink: &mut Si
     if let (Some(arch), Some(an)) = (arch, &arch_name)
         && !arch.abis.contains(&name)
     {
-        sink.error(an.span.clone(), format!("arch `{}` does not list the convention `{name}`", arch.name), format!("add \"{name}\" to `abis` in targets/arch/{}.toml", arch.name));
+        sink.error(
+            an.span.clone(),
+            format!("arch `{}` does not list the convention `{name}`", arch.name),
+            format!(
+                "add \"{name}\" to `abis` in targets/arch/{}.toml",
+                arch.name
+            ),
+        );
     }
     let u = |v: Option<Sp<i64>>| v.map(|v| u32::try_from(v.value).unwrap_or_default());
     Some(Abi {
@@ -313,7 +391,11 @@ fn find_arch<'s>(specs: &'s Specs, name: &Sp<String>, sink: &mut Sink<'_>) -> Op
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("describe its registers in targets/arch/{}.toml", name.value),
         };
-        sink.error(name.span.clone(), format!("unknown arch `{}`", name.value), help);
+        sink.error(
+            name.span.clone(),
+            format!("unknown arch `{}`", name.value),
+            help,
+        );
     }
     found
 }
@@ -322,30 +404,66 @@ fn unknown_reg(arch: &Arch, reg: &Sp<String>, sink: &mut Sink<'_>) -> bool {
     if arch.has_reg(&reg.value) {
         return false;
     }
-    let all = arch.int_regs.iter().chain(&arch.float_regs).map(String::as_str);
+    let all = arch
+        .int_regs
+        .iter()
+        .chain(&arch.float_regs)
+        .map(String::as_str);
     let help = match closest(&reg.value, all) {
-        Some(s) => format!("did you mean `{s}`? registers of {} are listed in targets/arch/{}.toml", arch.name, arch.name),
-        None => format!("use a register listed in targets/arch/{}.toml: {}", arch.name, arch.int_regs.join(", ")),
+        Some(s) => format!(
+            "did you mean `{s}`? registers of {} are listed in targets/arch/{}.toml",
+            arch.name, arch.name
+        ),
+        None => format!(
+            "use a register listed in targets/arch/{}.toml: {}",
+            arch.name,
+            arch.int_regs.join(", ")
+        ),
     };
-    sink.error(reg.span.clone(), format!("unknown register `{}` for arch {}", reg.value, arch.name), help);
+    sink.error(
+        reg.span.clone(),
+        format!("unknown register `{}` for arch {}", reg.value, arch.name),
+        help,
+    );
     true
 }
 
-fn check_regs(arch: Option<&Arch>, list: Option<&Sp<Vec<Sp<String>>>>, float: bool, sink: &mut Sink<'_>) {
-    let (Some(arch), Some(list)) = (arch, list) else { return };
+fn check_regs(
+    arch: Option<&Arch>,
+    list: Option<&Sp<Vec<Sp<String>>>>,
+    float: bool,
+    sink: &mut Sink<'_>,
+) {
+    let (Some(arch), Some(list)) = (arch, list) else {
+        return;
+    };
     for r in &list.value {
         if unknown_reg(arch, r, sink) {
             continue;
         }
-        let class = if float { &arch.float_regs } else { &arch.int_regs };
+        let class = if float {
+            &arch.float_regs
+        } else {
+            &arch.int_regs
+        };
         if !class.contains(&r.value) {
             let want = if float { "a float" } else { "an integer" };
-            sink.error(r.span.clone(), format!("`{}` is not {want} register of {}", r.value, arch.name), format!("list {want} register here"));
+            sink.error(
+                r.span.clone(),
+                format!("`{}` is not {want} register of {}", r.value, arch.name),
+                format!("list {want} register here"),
+            );
         }
     }
 }
 
-fn read_target(name: String, file: &SourceFile, top: &mut Fields<'_, '_>, specs: &Specs, sink: &mut Sink<'_>) -> Option<Target> {
+fn read_target(
+    name: String,
+    file: &SourceFile,
+    top: &mut Fields<'_, '_>,
+    specs: &Specs,
+    sink: &mut Sink<'_>,
+) -> Option<Target> {
     let arch_name = top.string(sink, "arch", "\"x86_64\"");
     let arch = arch_name.as_ref().and_then(|a| find_arch(specs, a, sink));
     let abi = top.string(sink, "abi", "\"sysv\"");
@@ -356,10 +474,23 @@ fn read_target(name: String, file: &SourceFile, top: &mut Fields<'_, '_>, specs:
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("describe it in targets/abi/{}.toml", abi.value),
                 };
-                sink.error(abi.span.clone(), format!("unknown ABI `{}`", abi.value), help);
+                sink.error(
+                    abi.span.clone(),
+                    format!("unknown ABI `{}`", abi.value),
+                    help,
+                );
             }
             Some(a) if arch.is_some_and(|arch| arch.name != a.arch) => {
-                sink.error(abi.span.clone(), format!("ABI `{}` is for arch {}, not {}", a.name, a.arch, arch.map_or("", |x| &x.name)), "name a convention of this target's arch");
+                sink.error(
+                    abi.span.clone(),
+                    format!(
+                        "ABI `{}` is for arch {}, not {}",
+                        a.name,
+                        a.arch,
+                        arch.map_or("", |x| &x.name)
+                    ),
+                    "name a convention of this target's arch",
+                );
             }
             Some(_) => {}
         }
@@ -372,34 +503,60 @@ fn read_target(name: String, file: &SourceFile, top: &mut Fields<'_, '_>, specs:
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("list the error numbers in targets/errno/{}.toml", e.value),
         };
-        sink.error(e.span.clone(), format!("unknown errno table `{}`", e.value), help);
+        sink.error(
+            e.span.clone(),
+            format!("unknown errno table `{}`", e.value),
+            help,
+        );
     }
     let cfg = read_cfg(top, arch, sink);
     let syscall = read_syscall(top, arch, sink);
-    let provenance = top.table(sink, "provenance", "`[provenance]` with `source = \"...\"` and `kernel = \"6.1\"`").map(|mut p| {
-        let source = p.string(sink, "source", "\"linux-libc-dev: asm/unistd_64.h\"");
-        let kernel = p.string(sink, "kernel", "\"6.1\"");
-        p.finish(sink);
-        Provenance { source: source.map(|s| s.value).unwrap_or_default(), kernel: kernel.map(|s| s.value).unwrap_or_default() }
-    });
-    let ci = top.table(sink, "ci", "`[ci]` with `triple = \"x86_64-unknown-linux-gnu\"`").map(|mut c| {
-        let triple = c.string(sink, "triple", "\"x86_64-unknown-linux-gnu\"");
-        let linker = c.opt_string(sink, "linker", "\"aarch64-linux-gnu-gcc\"");
-        let runner = c.opt_string(sink, "runner", "\"qemu-aarch64 -L /usr/aarch64-linux-gnu\"");
-        let packages = c.strings(sink, "packages", r#"["qemu-user"]"#);
-        c.finish(sink);
-        Ci {
-            triple: triple.map(|s| s.value).unwrap_or_default(),
-            linker: linker.map(|s| s.value).unwrap_or_default(),
-            runner: runner.map(|s| s.value).unwrap_or_default(),
-            packages: values(packages),
-        }
-    });
+    let provenance = top
+        .table(
+            sink,
+            "provenance",
+            "`[provenance]` with `source = \"...\"` and `kernel = \"6.1\"`",
+        )
+        .map(|mut p| {
+            let source = p.string(sink, "source", "\"linux-libc-dev: asm/unistd_64.h\"");
+            let kernel = p.string(sink, "kernel", "\"6.1\"");
+            p.finish(sink);
+            Provenance {
+                source: source.map(|s| s.value).unwrap_or_default(),
+                kernel: kernel.map(|s| s.value).unwrap_or_default(),
+            }
+        });
+    let ci = top
+        .table(
+            sink,
+            "ci",
+            "`[ci]` with `triple = \"x86_64-unknown-linux-gnu\"`",
+        )
+        .map(|mut c| {
+            let triple = c.string(sink, "triple", "\"x86_64-unknown-linux-gnu\"");
+            let linker = c.opt_string(sink, "linker", "\"aarch64-linux-gnu-gcc\"");
+            let runner = c.opt_string(sink, "runner", "\"qemu-aarch64 -L /usr/aarch64-linux-gnu\"");
+            let packages = c.strings(sink, "packages", r#"["qemu-user"]"#);
+            c.finish(sink);
+            Ci {
+                triple: triple.map(|s| s.value).unwrap_or_default(),
+                linker: linker.map(|s| s.value).unwrap_or_default(),
+                runner: runner.map(|s| s.value).unwrap_or_default(),
+                packages: values(packages),
+            }
+        });
     let calls = read_calls(top, file, syscall.as_ref(), cfg.as_ref(), sink);
     if let (Some(cfg), Some(an)) = (&cfg, &arch_name)
         && cfg.arch != an.value
     {
-        sink.error(an.span.clone(), format!("`arch = \"{}\"` but `[cfg] target_arch = \"{}\"`", an.value, cfg.arch), "the arch file is named after target_arch: make them equal");
+        sink.error(
+            an.span.clone(),
+            format!(
+                "`arch = \"{}\"` but `[cfg] target_arch = \"{}\"`",
+                an.value, cfg.arch
+            ),
+            "the arch file is named after target_arch: make them equal",
+        );
     }
     Some(Target {
         name,
@@ -423,14 +580,22 @@ fn read_cfg(top: &mut Fields<'_, '_>, _arch: Option<&Arch>, sink: &mut Sink<'_>)
     if let Some(w) = &width
         && ![16, 32, 64].contains(&w.value)
     {
-        sink.error(w.span.clone(), format!("pointer width {} does not exist", w.value), "use 16, 32 or 64");
+        sink.error(
+            w.span.clone(),
+            format!("pointer width {} does not exist", w.value),
+            "use 16, 32 or 64",
+        );
     }
     let endian = c.string(sink, "target_endian", "\"little\"");
     if let Some(e) = &endian
         && e.value != "little"
         && e.value != "big"
     {
-        sink.error(e.span.clone(), format!("unknown endianness `{}`", e.value), "use \"little\" or \"big\"");
+        sink.error(
+            e.span.clone(),
+            format!("unknown endianness `{}`", e.value),
+            "use \"little\" or \"big\"",
+        );
     }
     c.finish(sink);
     Some(Cfg {
@@ -441,7 +606,11 @@ fn read_cfg(top: &mut Fields<'_, '_>, _arch: Option<&Arch>, sink: &mut Sink<'_>)
     })
 }
 
-fn read_syscall(top: &mut Fields<'_, '_>, arch: Option<&Arch>, sink: &mut Sink<'_>) -> Option<SyscallConv> {
+fn read_syscall(
+    top: &mut Fields<'_, '_>,
+    arch: Option<&Arch>,
+    sink: &mut Sink<'_>,
+) -> Option<SyscallConv> {
     let mut s = top.table(sink, "syscall", "`[syscall]` with `kind = \"trap\"`")?;
     let kind = s.string(sink, "kind", "\"trap\"").and_then(|k| match k.value.as_str() {
         "trap" => Some(ConvKind::Trap),
@@ -454,12 +623,24 @@ fn read_syscall(top: &mut Fields<'_, '_>, arch: Option<&Arch>, sink: &mut Sink<'
     if let Some(i) = &instructions
         && i.value.is_empty()
     {
-        sink.error(i.span.clone(), "`instructions` is empty", "list the instruction(s) that enter the kernel, e.g. [\"syscall\"]");
+        sink.error(
+            i.span.clone(),
+            "`instructions` is empty",
+            "list the instruction(s) that enter the kernel, e.g. [\"syscall\"]",
+        );
     }
     let one_reg = |key: &'static str, s: &mut Fields<'_, '_>, sink: &mut Sink<'_>| {
         let r = s.string(sink, key, "\"rax\"");
         if let (Some(r), Some(arch)) = (&r, arch) {
-            check_regs(Some(arch), Some(&Sp { value: vec![r.clone()], span: r.span.clone() }), false, sink);
+            check_regs(
+                Some(arch),
+                Some(&Sp {
+                    value: vec![r.clone()],
+                    span: r.span.clone(),
+                }),
+                false,
+                sink,
+            );
         }
         r
     };
@@ -475,9 +656,14 @@ fn read_syscall(top: &mut Fields<'_, '_>, arch: Option<&Arch>, sink: &mut Sink<'
     }
     if let Some(args) = &args {
         for (i, a) in args.value.iter().enumerate() {
-            let dup = args.value[..i].iter().any(|b| b.value == a.value) || number.as_ref().is_some_and(|n| n.value == a.value);
+            let dup = args.value[..i].iter().any(|b| b.value == a.value)
+                || number.as_ref().is_some_and(|n| n.value == a.value);
             if dup {
-                sink.error(a.span.clone(), format!("register `{}` is used twice", a.value), "each argument needs its own register, distinct from the number register");
+                sink.error(
+                    a.span.clone(),
+                    format!("register `{}` is used twice", a.value),
+                    "each argument needs its own register, distinct from the number register",
+                );
             }
         }
     }
@@ -489,7 +675,11 @@ fn read_syscall(top: &mut Fields<'_, '_>, arch: Option<&Arch>, sink: &mut Sink<'
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("allowed: {}", ASM_OPTIONS.join(", ")),
                 };
-                sink.error(opt.span.clone(), format!("unknown asm option `{}`", opt.value), help);
+                sink.error(
+                    opt.span.clone(),
+                    format!("unknown asm option `{}`", opt.value),
+                    help,
+                );
             }
         }
     }
@@ -510,15 +700,25 @@ fn read_syscall(top: &mut Fields<'_, '_>, arch: Option<&Arch>, sink: &mut Sink<'
 }
 
 fn read_errors(s: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Option<ErrorConv> {
-    let mut e = s.table(sink, "errors", "`errors = { kind = \"negated_errno\", max = 4095 }`")?;
+    let mut e = s.table(
+        sink,
+        "errors",
+        "`errors = { kind = \"negated_errno\", max = 4095 }`",
+    )?;
     let kind = e.string(sink, "kind", "\"negated_errno\"");
     let max = e.int(sink, "max", 1..65_536, "4095");
     e.finish(sink);
     let kind = kind?;
     match kind.value.as_str() {
-        "negated_errno" => Some(ErrorConv::NegatedErrno { max: u32::try_from(max?.value).ok()? }),
+        "negated_errno" => Some(ErrorConv::NegatedErrno {
+            max: u32::try_from(max?.value).ok()?,
+        }),
         other => {
-            sink.error(kind.span, format!("unknown error convention `{other}`"), "this version supports `negated_errno` (a raw result in [-max, -1] is -errno)");
+            sink.error(
+                kind.span,
+                format!("unknown error convention `{other}`"),
+                "this version supports `negated_errno` (a raw result in [-max, -1] is -errno)",
+            );
             None
         }
     }
@@ -531,15 +731,27 @@ fn read_calls(
     cfg: Option<&Cfg>,
     sink: &mut Sink<'_>,
 ) -> Option<Vec<Call>> {
-    let table = top.table(sink, "calls", "`[calls]` with `write = { nr = 1, args = [\"fd: fd\", \"buf: ptr\", \"count: usize\"] }`")?;
+    let table = top.table(
+        sink,
+        "calls",
+        "`[calls]` with `write = { nr = 1, args = [\"fd: fd\", \"buf: ptr\", \"count: usize\"] }`",
+    )?;
     let mut calls: Vec<(std::ops::Range<usize>, Call)> = Vec::new();
     for (k, v) in table.entries() {
         let name = k.get_ref().to_string();
         if !is_ident(&name) {
-            sink.error(k.span(), format!("call name `{name}` is not a Rust identifier"), "use letters, digits and `_`, not starting with a digit");
+            sink.error(
+                k.span(),
+                format!("call name `{name}` is not a Rust identifier"),
+                "use letters, digits and `_`, not starting with a digit",
+            );
         }
         let Some(t) = v.get_ref().as_table() else {
-            sink.error(v.span(), format!("call `{name}` must be an inline table"), format!("write `{name} = {{ nr = 1, args = [\"fd: fd\"] }}`"));
+            sink.error(
+                v.span(),
+                format!("call `{name}` must be an inline table"),
+                format!("write `{name} = {{ nr = 1, args = [\"fd: fd\"] }}`"),
+            );
             continue;
         };
         let mut f = Fields::new(t, v.span(), format!("call `{name}`"));
@@ -547,7 +759,10 @@ fn read_calls(
         let args = f.strings(sink, "args", r#"["fd: fd", "buf: ptr"]"#);
         let noreturn = f.opt_bool(sink, "noreturn");
         f.finish(sink);
-        let parsed = args.as_ref().map(|a| read_args(a, cfg, sink)).unwrap_or_default();
+        let parsed = args
+            .as_ref()
+            .map(|a| read_args(a, cfg, sink))
+            .unwrap_or_default();
         if let (Some(args), Some(sc)) = (&args, syscall)
             && args.value.len() > sc.args.len()
         {
@@ -558,13 +773,16 @@ fn read_calls(
             );
         }
         let Some(nr) = nr else { continue };
-        calls.push((nr.span.clone(), Call {
-            name,
-            nr: u32::try_from(nr.value).unwrap_or_default(),
-            args: parsed,
-            noreturn: noreturn.is_some_and(|n| n.value),
-            loc: file.loc(k.span().start),
-        }));
+        calls.push((
+            nr.span.clone(),
+            Call {
+                name,
+                nr: u32::try_from(nr.value).unwrap_or_default(),
+                args: parsed,
+                noreturn: noreturn.is_some_and(|n| n.value),
+                loc: file.loc(k.span().start),
+            },
+        ));
     }
     calls.sort_by_key(|(span, c)| (c.nr, span.start));
     for pair in calls.windows(2) {
@@ -573,8 +791,14 @@ fn read_calls(
         if first.nr == second.nr {
             sink.error(
                 span.clone(),
-                format!("call number {} is used by both `{}` and `{}`", second.nr, first.name, second.name),
-                format!("`{}` has it at line {}; check the number against the kernel header", first.name, first.loc.line),
+                format!(
+                    "call number {} is used by both `{}` and `{}`",
+                    second.nr, first.name, second.name
+                ),
+                format!(
+                    "`{}` has it at line {}; check the number against the kernel header",
+                    first.name, first.loc.line
+                ),
             );
         }
     }
@@ -585,12 +809,20 @@ fn read_args(args: &Sp<Vec<Sp<String>>>, cfg: Option<&Cfg>, sink: &mut Sink<'_>)
     let mut out = Vec::new();
     for a in &args.value {
         let Some((name, kind)) = a.value.split_once(':') else {
-            sink.error(a.span.clone(), format!("argument `{}` has no kind", a.value), format!("write it as \"{}: usize\" (name: kind)", a.value.trim()));
+            sink.error(
+                a.span.clone(),
+                format!("argument `{}` has no kind", a.value),
+                format!("write it as \"{}: usize\" (name: kind)", a.value.trim()),
+            );
             continue;
         };
         let (name, kind) = (name.trim(), kind.trim());
         if !is_ident(name) {
-            sink.error(a.span.clone(), format!("argument name `{name}` is not an identifier"), "use letters, digits and `_`");
+            sink.error(
+                a.span.clone(),
+                format!("argument name `{name}` is not an identifier"),
+                "use letters, digits and `_`",
+            );
         }
         let Some(&(_, k)) = ArgKind::ALL.iter().find(|(s, _)| *s == kind) else {
             let kinds = ArgKind::ALL.map(|(s, _)| s);
@@ -598,33 +830,68 @@ fn read_args(args: &Sp<Vec<Sp<String>>>, cfg: Option<&Cfg>, sink: &mut Sink<'_>)
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("kinds are: {}", kinds.join(", ")),
             };
-            sink.error(a.span.clone(), format!("unknown argument kind `{kind}`"), help);
+            sink.error(
+                a.span.clone(),
+                format!("unknown argument kind `{kind}`"),
+                help,
+            );
             continue;
         };
         if let (Some(bits), Some(cfg)) = (k.bits(), cfg)
             && bits > cfg.pointer_width
         {
-            sink.error(a.span.clone(), format!("a {kind} does not fit one {}-bit register", cfg.pointer_width), "split it into two register-sized arguments");
+            sink.error(
+                a.span.clone(),
+                format!(
+                    "a {kind} does not fit one {}-bit register",
+                    cfg.pointer_width
+                ),
+                "split it into two register-sized arguments",
+            );
         }
-        out.push(Arg { name: name.to_owned(), kind: k });
+        out.push(Arg {
+            name: name.to_owned(),
+            kind: k,
+        });
     }
     out
 }
 
 fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Two targets with the same cfg would both be compiled in.
 fn check_targets_distinct(specs: &Specs, files: &[SpecFile], diags: &mut Vec<Diagnostic>) {
     for (i, t) in specs.targets.iter().enumerate() {
-        if let Some(other) = specs.targets[..i].iter().find(|o| o.cfg == t.cfg || o.name == t.name) {
-            let Some(f) = files.iter().find(|f| f.kind == SpecKind::Target && f.name == t.name) else { continue };
+        if let Some(other) = specs.targets[..i]
+            .iter()
+            .find(|o| o.cfg == t.cfg || o.name == t.name)
+        {
+            let Some(f) = files
+                .iter()
+                .find(|f| f.kind == SpecKind::Target && f.name == t.name)
+            else {
+                continue;
+            };
             let at = f.source.text.find("[cfg]").unwrap_or(0);
             diags.push(
-                Diagnostic::new(&f.source, at..at + 5, format!("target `{}` has the same name or cfg as `{}`", t.name, other.name))
-                    .help(format!("each target needs a distinct cfg; remove one of {} and {}", t.loc.path, other.loc.path)),
+                Diagnostic::new(
+                    &f.source,
+                    at..at + 5,
+                    format!(
+                        "target `{}` has the same name or cfg as `{}`",
+                        t.name, other.name
+                    ),
+                )
+                .help(format!(
+                    "each target needs a distinct cfg; remove one of {} and {}",
+                    t.loc.path, other.loc.path
+                )),
             );
         }
     }

@@ -208,7 +208,10 @@ impl ArgKind {
 
     /// The spelling in spec files.
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(_, k)| *k == self).map_or("?", |(s, _)| s)
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("?", |(s, _)| s)
     }
 
     /// Width in bits, `None` for pointer-sized kinds.
@@ -293,7 +296,10 @@ pub struct Arch {
 impl Arch {
     /// Whether `reg` is a register of this arch.
     pub fn has_reg(&self, reg: &str) -> bool {
-        self.int_regs.iter().chain(&self.float_regs).any(|r| r == reg)
+        self.int_regs
+            .iter()
+            .chain(&self.float_regs)
+            .any(|r| r == reg)
     }
 }
 

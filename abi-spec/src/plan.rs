@@ -63,7 +63,11 @@ pub fn lower<'s>(target: &'s Target, call: &'s Call) -> SyscallPlan<'s> {
     }
     let mut operands: Vec<Operand> = Vec::new();
     let set_input = |reg: &str, input: Input, ops: &mut Vec<Operand>| {
-        ops.push(Operand { reg: reg.to_owned(), input: Some(input), output: Output::Preserved });
+        ops.push(Operand {
+            reg: reg.to_owned(),
+            input: Some(input),
+            output: Output::Preserved,
+        });
     };
     set_input(&sc.number, Input::Number(call.nr), &mut operands);
     for (i, reg) in sc.args.iter().take(call.args.len()).enumerate() {
@@ -84,13 +88,24 @@ pub fn lower<'s>(target: &'s Target, call: &'s Call) -> SyscallPlan<'s> {
         }
         Some(sc.errors)
     };
-    SyscallPlan { target, call, instructions, operands, options, decode }
+    SyscallPlan {
+        target,
+        call,
+        instructions,
+        operands,
+        options,
+        decode,
+    }
 }
 
 fn mark_output(ops: &mut Vec<Operand>, reg: &str, output: Output) {
     match ops.iter_mut().find(|o| o.reg == reg) {
         Some(o) => o.output = output,
-        None => ops.push(Operand { reg: reg.to_owned(), input: None, output }),
+        None => ops.push(Operand {
+            reg: reg.to_owned(),
+            input: None,
+            output,
+        }),
     }
 }
 
@@ -113,12 +128,24 @@ impl fmt::Display for SyscallPlan<'_> {
                 Output::Result => "-> raw result",
                 Output::Clobbered => "-> clobbered",
             };
-            writeln!(f, "  {:<6} {}", op.reg, [input.as_str(), output].join(" ").trim())?;
+            writeln!(
+                f,
+                "  {:<6} {}",
+                op.reg,
+                [input.as_str(), output].join(" ").trim()
+            )?;
         }
         writeln!(f, "  options: {}", self.options.join(", "))?;
         match self.decode {
-            Some(ErrorConv::NegatedErrno { max }) => writeln!(f, "  result: raw in [-{max}, -1] is Err(errno), anything else Ok(raw)"),
-            None => writeln!(f, "  result: never returns; `{}` traps if the kernel comes back", t.syscall.trap),
+            Some(ErrorConv::NegatedErrno { max }) => writeln!(
+                f,
+                "  result: raw in [-{max}, -1] is Err(errno), anything else Ok(raw)"
+            ),
+            None => writeln!(
+                f,
+                "  result: never returns; `{}` traps if the kernel comes back",
+                t.syscall.trap
+            ),
         }
     }
 }

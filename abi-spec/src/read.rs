@@ -24,13 +24,22 @@ pub(crate) struct Sink<'f> {
 
 impl<'f> Sink<'f> {
     pub(crate) fn new(file: &'f SourceFile) -> Self {
-        Self { file, diags: Vec::new() }
+        Self {
+            file,
+            diags: Vec::new(),
+        }
     }
 
-    pub(crate) fn error(&mut self, span: Range<usize>, message: impl Into<String>, help: impl Into<String>) {
+    pub(crate) fn error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         let help = help.into();
         let d = Diagnostic::new(self.file, span, message);
-        self.diags.push(if help.is_empty() { d } else { d.help(help) });
+        self.diags
+            .push(if help.is_empty() { d } else { d.help(help) });
     }
 }
 
@@ -43,17 +52,33 @@ pub(crate) struct Fields<'t, 'i> {
 }
 
 impl<'t, 'i> Fields<'t, 'i> {
-    pub(crate) fn new(table: &'t DeTable<'i>, span: Range<usize>, section: impl Into<String>) -> Self {
-        Self { table, span, section: section.into(), known: Vec::new() }
+    pub(crate) fn new(
+        table: &'t DeTable<'i>,
+        span: Range<usize>,
+        section: impl Into<String>,
+    ) -> Self {
+        Self {
+            table,
+            span,
+            section: section.into(),
+            known: Vec::new(),
+        }
     }
 
     fn where_(&self) -> String {
-        if self.section.is_empty() { "at the top level".to_owned() } else { format!("in {}", self.section) }
+        if self.section.is_empty() {
+            "at the top level".to_owned()
+        } else {
+            format!("in {}", self.section)
+        }
     }
 
     fn lookup(&mut self, key: &'static str) -> Option<&'t Spanned<DeValue<'i>>> {
         self.known.push(key);
-        self.table.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v)
+        self.table
+            .iter()
+            .find(|(k, _)| k.get_ref() == key)
+            .map(|(_, v)| v)
     }
 
     fn missing(&self, sink: &mut Sink<'_>, key: &str, example: &str) {
@@ -64,16 +89,32 @@ impl<'t, 'i> Fields<'t, 'i> {
         );
     }
 
-    fn wrong_type(&self, sink: &mut Sink<'_>, key: &str, v: &Spanned<DeValue<'_>>, want: &str, example: &str) {
+    fn wrong_type(
+        &self,
+        sink: &mut Sink<'_>,
+        key: &str,
+        v: &Spanned<DeValue<'_>>,
+        want: &str,
+        example: &str,
+    ) {
         sink.error(
             v.span(),
-            format!("`{key}` {} must be {want}, found {}", self.where_(), v.get_ref().type_str()),
+            format!(
+                "`{key}` {} must be {want}, found {}",
+                self.where_(),
+                v.get_ref().type_str()
+            ),
             format!("write it as `{key} = {example}`"),
         );
     }
 
     /// A required string.
-    pub(crate) fn string(&mut self, sink: &mut Sink<'_>, key: &'static str, example: &str) -> Option<Sp<String>> {
+    pub(crate) fn string(
+        &mut self,
+        sink: &mut Sink<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Sp<String>> {
         let found = self.opt_string(sink, key, example);
         if found.is_none() && !self.has(key) {
             self.missing(sink, key, example);
@@ -82,10 +123,18 @@ impl<'t, 'i> Fields<'t, 'i> {
     }
 
     /// An optional string.
-    pub(crate) fn opt_string(&mut self, sink: &mut Sink<'_>, key: &'static str, example: &str) -> Option<Sp<String>> {
+    pub(crate) fn opt_string(
+        &mut self,
+        sink: &mut Sink<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Sp<String>> {
         let v = self.lookup(key)?;
         match v.get_ref().as_str() {
-            Some(s) => Some(Sp { value: s.to_owned(), span: v.span() }),
+            Some(s) => Some(Sp {
+                value: s.to_owned(),
+                span: v.span(),
+            }),
             None => {
                 self.wrong_type(sink, key, v, "a string", example);
                 None
@@ -123,9 +172,14 @@ impl<'t, 'i> Fields<'t, 'i> {
         };
         let digits = i.as_str().replace('_', "");
         let digits = digits.trim_start_matches('+');
-        let digits = ["0x", "0o", "0b"].iter().fold(digits, |d, p| d.strip_prefix(p).unwrap_or(d));
+        let digits = ["0x", "0o", "0b"]
+            .iter()
+            .fold(digits, |d, p| d.strip_prefix(p).unwrap_or(d));
         match i64::from_str_radix(digits, i.radix()) {
-            Ok(n) if range.contains(&n) => Some(Sp { value: n, span: v.span() }),
+            Ok(n) if range.contains(&n) => Some(Sp {
+                value: n,
+                span: v.span(),
+            }),
             _ => {
                 sink.error(
                     v.span(),
@@ -141,7 +195,10 @@ impl<'t, 'i> Fields<'t, 'i> {
     pub(crate) fn opt_bool(&mut self, sink: &mut Sink<'_>, key: &'static str) -> Option<Sp<bool>> {
         let v = self.lookup(key)?;
         match v.get_ref().as_bool() {
-            Some(b) => Some(Sp { value: b, span: v.span() }),
+            Some(b) => Some(Sp {
+                value: b,
+                span: v.span(),
+            }),
             None => {
                 self.wrong_type(sink, key, v, "a boolean", "true");
                 None
@@ -150,7 +207,12 @@ impl<'t, 'i> Fields<'t, 'i> {
     }
 
     /// A required array of strings. Wrong elements are reported and skipped.
-    pub(crate) fn strings(&mut self, sink: &mut Sink<'_>, key: &'static str, example: &str) -> Option<Sp<Vec<Sp<String>>>> {
+    pub(crate) fn strings(
+        &mut self,
+        sink: &mut Sink<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Sp<Vec<Sp<String>>>> {
         let Some(v) = self.lookup(key) else {
             self.missing(sink, key, example);
             return None;
@@ -162,19 +224,33 @@ impl<'t, 'i> Fields<'t, 'i> {
         let mut out = Vec::new();
         for item in items.iter() {
             match item.get_ref().as_str() {
-                Some(s) => out.push(Sp { value: s.to_owned(), span: item.span() }),
+                Some(s) => out.push(Sp {
+                    value: s.to_owned(),
+                    span: item.span(),
+                }),
                 None => sink.error(
                     item.span(),
-                    format!("`{key}` must hold strings, found {}", item.get_ref().type_str()),
+                    format!(
+                        "`{key}` must hold strings, found {}",
+                        item.get_ref().type_str()
+                    ),
                     format!("quote it, e.g. `{key} = {example}`"),
                 ),
             }
         }
-        Some(Sp { value: out, span: v.span() })
+        Some(Sp {
+            value: out,
+            span: v.span(),
+        })
     }
 
     /// A required sub-table.
-    pub(crate) fn table(&mut self, sink: &mut Sink<'_>, key: &'static str, example: &str) -> Option<Fields<'t, 'i>> {
+    pub(crate) fn table(
+        &mut self,
+        sink: &mut Sink<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Fields<'t, 'i>> {
         let Some(v) = self.lookup(key) else {
             sink.error(
                 self.span.start..self.span.start,
@@ -183,7 +259,11 @@ impl<'t, 'i> Fields<'t, 'i> {
             );
             return None;
         };
-        let section = if self.section.is_empty() { format!("[{key}]") } else { format!("{}.{key}", self.section) };
+        let section = if self.section.is_empty() {
+            format!("[{key}]")
+        } else {
+            format!("{}.{key}", self.section)
+        };
         match v.get_ref().as_table() {
             Some(t) => Some(Fields::new(t, v.span(), section)),
             None => {
@@ -194,7 +274,12 @@ impl<'t, 'i> Fields<'t, 'i> {
     }
 
     /// A required array of tables, or of whatever the caller checks itself.
-    pub(crate) fn array(&mut self, sink: &mut Sink<'_>, key: &'static str, example: &str) -> Option<&'t [Spanned<DeValue<'i>>]> {
+    pub(crate) fn array(
+        &mut self,
+        sink: &mut Sink<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<&'t [Spanned<DeValue<'i>>]> {
         let Some(v) = self.lookup(key) else {
             self.missing(sink, key, example);
             return None;
@@ -209,7 +294,14 @@ impl<'t, 'i> Fields<'t, 'i> {
     }
 
     /// The raw entries, for tables whose keys are data (call names).
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (&'t Spanned<std::borrow::Cow<'i, str>>, &'t Spanned<DeValue<'i>>)> {
+    pub(crate) fn entries(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &'t Spanned<std::borrow::Cow<'i, str>>,
+            &'t Spanned<DeValue<'i>>,
+        ),
+    > {
         self.table.iter()
     }
 
@@ -228,7 +320,11 @@ impl<'t, 'i> Fields<'t, 'i> {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("known keys {}: {}", self.where_(), self.known.join(", ")),
             };
-            sink.error(k.span(), format!("unknown key `{key}` {}", self.where_()), help);
+            sink.error(
+                k.span(),
+                format!("unknown key `{key}` {}", self.where_()),
+                help,
+            );
         }
     }
 }

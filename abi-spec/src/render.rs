@@ -57,7 +57,13 @@ pub fn cfg_predicate(target: &Target) -> TokenStream {
 /// The stub function for `plan`, gated on its target.
 pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStream {
     let cfg = cfg_predicate(plan.target);
-    let StubSig { attrs, vis, name, params, ret } = sig;
+    let StubSig {
+        attrs,
+        vis,
+        name,
+        params,
+        ret,
+    } = sig;
     let param_list = params.iter().map(|p| {
         let (n, t) = (&p.name, &p.ty);
         quote! { #n: #t }
@@ -89,14 +95,20 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
         ::core::arch::asm!(#(#template,)* #(#operands,)* options(#(#options),*))
     };
     let (ret_ty, body) = match ret {
-        RetForm::Never => (quote! { ! }, quote! {
-            unsafe { #asm }
-        }),
-        RetForm::Raw(ty) => (ty.clone(), quote! {
-            let #result: usize;
-            unsafe { #asm; }
-            #rt::FromReg::from_reg(#result)
-        }),
+        RetForm::Never => (
+            quote! { ! },
+            quote! {
+                unsafe { #asm }
+            },
+        ),
+        RetForm::Raw(ty) => (
+            ty.clone(),
+            quote! {
+                let #result: usize;
+                unsafe { #asm; }
+                #rt::FromReg::from_reg(#result)
+            },
+        ),
         RetForm::Decoded(ty) => {
             let decode = match plan.decode {
                 Some(ErrorConv::NegatedErrno { max }) => {
@@ -105,11 +117,14 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
                 }
                 None => quote! { ::core::unreachable!() },
             };
-            (ty.clone(), quote! {
-                let #result: usize;
-                    unsafe { #asm; }
-                ::core::result::Result::map(#decode, #rt::FromReg::from_reg)
-            })
+            (
+                ty.clone(),
+                quote! {
+                    let #result: usize;
+                        unsafe { #asm; }
+                    ::core::result::Result::map(#decode, #rt::FromReg::from_reg)
+                },
+            )
         }
     };
     quote! {
@@ -130,9 +145,14 @@ pub fn spec_signature(plan: &SyscallPlan<'_>) -> StubSig {
         .args
         .iter()
         .map(|a| {
-            let name = syn::parse_str::<Ident>(&a.name).unwrap_or_else(|_| Ident::new_raw(&a.name, Span::call_site()));
+            let name = syn::parse_str::<Ident>(&a.name)
+                .unwrap_or_else(|_| Ident::new_raw(&a.name, Span::call_site()));
             let ty: TokenStream = a.kind.rust_type().parse().unwrap_or_default();
-            Param { name, ty, span: Span::call_site() }
+            Param {
+                name,
+                ty,
+                span: Span::call_site(),
+            }
         })
         .collect();
     let ret = if plan.call.noreturn {

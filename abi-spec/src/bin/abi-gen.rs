@@ -76,9 +76,18 @@ fn check_dir(dir: &Path) -> ExitCode {
 }
 
 fn list(specs: &Specs) -> ExitCode {
-    println!("{:<16} {:<30} {:<8} {:>5}", "target", "triple", "abi", "calls");
+    println!(
+        "{:<16} {:<30} {:<8} {:>5}",
+        "target", "triple", "abi", "calls"
+    );
     for t in &specs.targets {
-        println!("{:<16} {:<30} {:<8} {:>5}", t.name, t.ci.triple, t.abi, t.calls.len());
+        println!(
+            "{:<16} {:<30} {:<8} {:>5}",
+            t.name,
+            t.ci.triple,
+            t.abi,
+            t.calls.len()
+        );
     }
     ExitCode::SUCCESS
 }
@@ -86,7 +95,10 @@ fn list(specs: &Specs) -> ExitCode {
 fn show(specs: &Specs, target: &str, call: &str) -> ExitCode {
     let Some(t) = specs.target(target) else {
         let names: Vec<&str> = specs.targets.iter().map(|t| t.name.as_str()).collect();
-        eprintln!("error: unknown target `{target}`; targets: {}", names.join(", "));
+        eprintln!(
+            "error: unknown target `{target}`; targets: {}",
+            names.join(", ")
+        );
         return ExitCode::FAILURE;
     };
     let Some(c) = t.call(call) else {

@@ -1,0 +1,114 @@
+//! Error numbers: the positive code a failed call reports.
+
+use core::fmt;
+
+/// The error number of a failed call, e.g. [`Errno::EBADF`].
+///
+/// The constants and names come from the target's errno table in the spec
+/// files (`targets/errno/<os>.toml`).
+///
+/// ```
+/// # #[cfg(target_os = "linux")] {
+/// use abi_runtime::Errno;
+/// assert_eq!(Errno::EBADF.raw(), 9);
+/// assert_eq!(Errno::EBADF.name(), "EBADF");
+/// assert_eq!(Errno::from_raw(2), Errno::ENOENT);
+/// assert_eq!(Errno::ENOENT.to_string(), "No such file or directory (ENOENT)");
+/// # }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(transparent)]
+pub struct Errno(i32);
+
+abi_macros::__errno_table!(Errno);
+
+impl Errno {
+    /// The error with this positive code.
+    pub const fn from_raw(code: i32) -> Self {
+        Self(code)
+    }
+
+    /// The positive code.
+    pub const fn raw(self) -> i32 {
+        self.0
+    }
+
+    /// The symbolic name, e.g. `"EBADF"`, or `"UNKNOWN"` for a code the table lacks.
+    pub const fn name(self) -> &'static str {
+        match Self::describe(self.0) {
+            Some((name, _)) => name,
+            None => "UNKNOWN",
+        }
+    }
+
+    /// The description, e.g. `"Bad file descriptor"`, or `"unknown error"`.
+    pub const fn description(self) -> &'static str {
+        match Self::describe(self.0) {
+            Some((_, text)) => text,
+            None => "unknown error",
+        }
+    }
+}
+
+impl fmt::Debug for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Errno({} {})", self.0, self.name())
+    }
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Self::describe(self.0) {
+            Some((name, text)) => write!(f, "{text} ({name})"),
+            None => write!(f, "unknown error {}", self.0),
+        }
+    }
+}
+
+impl core::error::Error for Errno {}
+
+#[cfg(feature = "std")]
+impl From<Errno> for std::io::Error {
+    fn from(e: Errno) -> Self {
+        std::io::Error::from_raw_os_error(e.0)
+    }
+}
+
+/// Decodes a raw result under the "negated errno" convention: a value in
+/// `[-max, -1]` is `-errno`, anything else (a high mmap address too) is a value.
+#[inline(always)]
+pub fn negated_errno(raw: usize, max: usize) -> Result<usize, Errno> {
+    if raw >= max.wrapping_neg() {
+        // In range, `-raw` is at most `max`, which the spec bounds to 16 bits.
+        Err(Errno(raw.wrapping_neg() as i32))
+    } else {
+        Ok(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoder_boundary_is_exact() {
+        let neg = |v: isize| v as usize;
+        assert_eq!(negated_errno(neg(-1), 4095), Err(Errno(1)));
+        assert_eq!(negated_errno(neg(-4095), 4095), Err(Errno(4095)));
+        assert_eq!(negated_errno(neg(-4096), 4095), Ok(neg(-4096)));
+        assert_eq!(negated_errno(neg(-4097), 4095), Ok(neg(-4097)));
+        assert_eq!(negated_errno(0, 4095), Ok(0));
+        assert_eq!(negated_errno(1, 4095), Ok(1));
+        assert_eq!(
+            negated_errno(isize::MAX as usize, 4095),
+            Ok(isize::MAX as usize)
+        );
+        assert_eq!(
+            negated_errno(isize::MIN as usize, 4095),
+            Ok(isize::MIN as usize)
+        );
+        for e in 1..=4095 {
+            assert_eq!(negated_errno(neg(-e), 4095), Err(Errno(e as i32)));
+        }
+    }
+}

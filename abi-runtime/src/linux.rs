@@ -1,0 +1,223 @@
+//! Linux system calls, bridged from the spec files (`targets/linux-*.toml`) by
+//! the same `#[syscall_bridge]` users write. Every function is a thin inline
+//! stub: the arguments go to the registers the spec names, and the result is
+//! decoded into `Result<_, Errno>` (or returned raw where the kernel never
+//! fails).
+//!
+//! Arguments that point at kernel structures are `*const c_void` /
+//! `*mut c_void`: this layer does not define those structures.
+//!
+//! `clone` takes its last two arguments in the order of the target's kernel:
+//! x86_64 passes `child_tid, tls`; aarch64 and riscv64 pass `tls, child_tid`.
+
+use crate::syscall_bridge;
+
+#[syscall_bridge]
+mod calls {
+    use core::ffi::c_void;
+
+    use crate::Errno;
+
+    /// Reads up to `count` bytes from `fd` into `buf`.
+    pub unsafe fn read(fd: i32, buf: *mut u8, count: usize) -> Result<usize, Errno>;
+    /// Writes up to `count` bytes of `buf` to `fd`.
+    pub unsafe fn write(fd: i32, buf: *const u8, count: usize) -> Result<usize, Errno>;
+    /// Opens `path` (NUL-terminated) relative to `dirfd`.
+    pub unsafe fn openat(dirfd: i32, path: *const u8, flags: i32, mode: u32) -> Result<i32, Errno>;
+    /// Closes `fd`.
+    pub unsafe fn close(fd: i32) -> Result<(), Errno>;
+    /// Moves the file offset of `fd`.
+    pub unsafe fn lseek(fd: i32, offset: i64, whence: u32) -> Result<u64, Errno>;
+    /// Reads at an offset without moving the file offset.
+    pub unsafe fn pread64(fd: i32, buf: *mut u8, count: usize, offset: i64)
+    -> Result<usize, Errno>;
+    /// Writes at an offset without moving the file offset.
+    pub unsafe fn pwrite64(
+        fd: i32,
+        buf: *const u8,
+        count: usize,
+        offset: i64,
+    ) -> Result<usize, Errno>;
+    /// Scatter read into `iovcnt` `struct iovec`s.
+    pub unsafe fn readv(fd: i32, iov: *const c_void, iovcnt: i32) -> Result<usize, Errno>;
+    /// Gather write from `iovcnt` `struct iovec`s.
+    pub unsafe fn writev(fd: i32, iov: *const c_void, iovcnt: i32) -> Result<usize, Errno>;
+    /// Maps memory; a high address is a value, never an error.
+    pub unsafe fn mmap(
+        addr: *mut c_void,
+        len: usize,
+        prot: i32,
+        flags: i32,
+        fd: i32,
+        offset: i64,
+    ) -> Result<*mut c_void, Errno>;
+    /// Unmaps memory.
+    pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno>;
+    /// Changes the protection of mapped memory.
+    pub unsafe fn mprotect(addr: *mut c_void, len: usize, prot: i32) -> Result<(), Errno>;
+    /// Advises the kernel about memory use.
+    pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: i32) -> Result<(), Errno>;
+    /// Sets the program break; returns the new (or current) break, never an errno.
+    pub unsafe fn brk(addr: *mut c_void) -> usize;
+    /// The process id; cannot fail.
+    pub unsafe fn getpid() -> i32;
+    /// The parent's process id; cannot fail.
+    pub unsafe fn getppid() -> i32;
+    /// The thread id; cannot fail.
+    pub unsafe fn gettid() -> i32;
+    /// The real user id; cannot fail.
+    pub unsafe fn getuid() -> u32;
+    /// The effective user id; cannot fail.
+    pub unsafe fn geteuid() -> u32;
+    /// Sends a signal to a process.
+    pub unsafe fn kill(pid: i32, sig: i32) -> Result<(), Errno>;
+    /// Sends a signal to one thread.
+    pub unsafe fn tgkill(tgid: i32, tid: i32, sig: i32) -> Result<(), Errno>;
+    /// Ends the calling thread.
+    pub unsafe fn exit(status: i32) -> !;
+    /// Ends the process.
+    pub unsafe fn exit_group(status: i32) -> !;
+    /// Reads a clock into a `struct timespec`.
+    pub unsafe fn clock_gettime(clockid: i32, tp: *mut c_void) -> Result<(), Errno>;
+    /// Sleeps on a clock.
+    pub unsafe fn clock_nanosleep(
+        clockid: i32,
+        flags: i32,
+        request: *const c_void,
+        remain: *mut c_void,
+    ) -> Result<(), Errno>;
+    /// Sleeps.
+    pub unsafe fn nanosleep(request: *const c_void, remain: *mut c_void) -> Result<(), Errno>;
+    /// Yields the processor.
+    pub unsafe fn sched_yield() -> Result<(), Errno>;
+    /// Creates a pipe; `fds` points at two `i32`s.
+    pub unsafe fn pipe2(fds: *mut i32, flags: i32) -> Result<(), Errno>;
+    /// Duplicates a descriptor.
+    pub unsafe fn dup(fd: i32) -> Result<i32, Errno>;
+    /// Duplicates a descriptor onto `newfd`.
+    pub unsafe fn dup3(oldfd: i32, newfd: i32, flags: i32) -> Result<i32, Errno>;
+    /// Descriptor control.
+    pub unsafe fn fcntl(fd: i32, cmd: u32, arg: usize) -> Result<usize, Errno>;
+    /// Device control.
+    pub unsafe fn ioctl(fd: i32, request: u32, arg: usize) -> Result<usize, Errno>;
+    /// Reads file status into a `struct stat`.
+    pub unsafe fn newfstatat(
+        dirfd: i32,
+        path: *const u8,
+        statbuf: *mut c_void,
+        flags: i32,
+    ) -> Result<(), Errno>;
+    /// Reads extended file status into a `struct statx`.
+    pub unsafe fn statx(
+        dirfd: i32,
+        path: *const u8,
+        flags: i32,
+        mask: u32,
+        statxbuf: *mut c_void,
+    ) -> Result<(), Errno>;
+    /// Reads directory entries.
+    pub unsafe fn getdents64(fd: i32, dirent: *mut c_void, count: u32) -> Result<usize, Errno>;
+    /// Creates a directory.
+    pub unsafe fn mkdirat(dirfd: i32, path: *const u8, mode: u32) -> Result<(), Errno>;
+    /// Removes a file or (with `AT_REMOVEDIR`) a directory.
+    pub unsafe fn unlinkat(dirfd: i32, path: *const u8, flags: i32) -> Result<(), Errno>;
+    /// Renames a file.
+    pub unsafe fn renameat2(
+        olddirfd: i32,
+        oldpath: *const u8,
+        newdirfd: i32,
+        newpath: *const u8,
+        flags: u32,
+    ) -> Result<(), Errno>;
+    /// Flushes a file to storage.
+    pub unsafe fn fsync(fd: i32) -> Result<(), Errno>;
+    /// Sets a file's length.
+    pub unsafe fn ftruncate(fd: i32, length: i64) -> Result<(), Errno>;
+    /// Fills `buf` with random bytes.
+    pub unsafe fn getrandom(buf: *mut u8, buflen: usize, flags: u32) -> Result<usize, Errno>;
+    /// Reads system names into a `struct utsname`.
+    pub unsafe fn uname(buf: *mut c_void) -> Result<(), Errno>;
+    /// Creates a socket.
+    pub unsafe fn socket(domain: i32, sock_type: i32, protocol: i32) -> Result<i32, Errno>;
+    /// Creates a connected socket pair; `sv` points at two `i32`s.
+    pub unsafe fn socketpair(
+        domain: i32,
+        sock_type: i32,
+        protocol: i32,
+        sv: *mut i32,
+    ) -> Result<(), Errno>;
+    /// Sends on a socket.
+    pub unsafe fn sendto(
+        fd: i32,
+        buf: *const u8,
+        len: usize,
+        flags: u32,
+        dest_addr: *const c_void,
+        addrlen: u32,
+    ) -> Result<usize, Errno>;
+    /// Receives from a socket.
+    pub unsafe fn recvfrom(
+        fd: i32,
+        buf: *mut u8,
+        len: usize,
+        flags: u32,
+        src_addr: *mut c_void,
+        addrlen: *mut u32,
+    ) -> Result<usize, Errno>;
+    /// Fast user-space locking.
+    pub unsafe fn futex(
+        uaddr: *mut u32,
+        op: i32,
+        val: u32,
+        timeout: *const c_void,
+        uaddr2: *mut u32,
+        val3: u32,
+    ) -> Result<usize, Errno>;
+    /// Examines or changes a signal action.
+    pub unsafe fn rt_sigaction(
+        sig: i32,
+        act: *const c_void,
+        oact: *mut c_void,
+        sigsetsize: usize,
+    ) -> Result<(), Errno>;
+    /// Examines or changes the blocked signals.
+    pub unsafe fn rt_sigprocmask(
+        how: i32,
+        set: *const c_void,
+        oset: *mut c_void,
+        sigsetsize: usize,
+    ) -> Result<(), Errno>;
+    /// Gets or sets a resource limit.
+    pub unsafe fn prlimit64(
+        pid: i32,
+        resource: u32,
+        new_limit: *const c_void,
+        old_limit: *mut c_void,
+    ) -> Result<(), Errno>;
+    /// Waits for a child.
+    pub unsafe fn wait4(
+        pid: i32,
+        status: *mut i32,
+        options: i32,
+        rusage: *mut c_void,
+    ) -> Result<i32, Errno>;
+    /// Replaces the process image; returns only on failure.
+    pub unsafe fn execve(
+        path: *const u8,
+        argv: *const *const u8,
+        envp: *const *const u8,
+    ) -> Result<(), Errno>;
+    /// Creates a process or thread (see the module docs for the argument order).
+    pub unsafe fn clone(
+        flags: usize,
+        stack: *mut c_void,
+        parent_tid: *mut i32,
+        arg3: usize,
+        arg4: usize,
+    ) -> Result<i32, Errno>;
+}
+
+pub use calls::*;
+
+/// `AT_FDCWD`: paths relative to the working directory.
+pub const AT_FDCWD: i32 = -100;

@@ -1,0 +1,164 @@
+//! Conversions between Rust values and the integer registers a call uses.
+
+use core::ptr::NonNull;
+
+/// A value that travels in one integer argument register.
+///
+/// Implemented for integers up to pointer width, `bool`, raw pointers,
+/// `NonNull<T>` and `Option<NonNull<T>>`. Implement it for your own
+/// `#[repr(transparent)]` newtypes to pass them to bridged calls:
+///
+/// ```
+/// use abi_runtime::RegArg;
+///
+/// #[repr(transparent)]
+/// pub struct Fd(i32);
+///
+/// impl RegArg for Fd {
+///     fn into_reg(self) -> usize {
+///         self.0.into_reg()
+///     }
+/// }
+/// assert_eq!(Fd(-1).into_reg(), usize::MAX);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not fit a syscall argument register",
+    label = "not a register value",
+    note = "integers up to pointer width, bool, raw pointers, NonNull and Option<NonNull> fit; implement `abi_runtime::RegArg` for your own newtypes"
+)]
+pub trait RegArg {
+    /// The register image. Signed integers are sign-extended, as C does for `int` arguments.
+    fn into_reg(self) -> usize;
+}
+
+/// A value decoded from a call's result register.
+///
+/// ```
+/// use abi_runtime::FromReg;
+/// assert_eq!(<i32 as FromReg>::from_reg(7), 7);
+/// assert_eq!(<() as FromReg>::from_reg(0), ());
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be decoded from a syscall result register",
+    note = "use an integer up to pointer width, bool, (), or a raw pointer; implement `abi_runtime::FromReg` for your own newtypes"
+)]
+pub trait FromReg {
+    /// Builds the value from the raw register (after error decoding).
+    fn from_reg(raw: usize) -> Self;
+}
+
+macro_rules! signed {
+    ($($t:ty),*) => {$(
+        impl RegArg for $t {
+            #[inline(always)]
+            fn into_reg(self) -> usize { self as isize as usize }
+        }
+        impl FromReg for $t {
+            #[inline(always)]
+            fn from_reg(raw: usize) -> Self { raw as $t }
+        }
+    )*};
+}
+macro_rules! unsigned {
+    ($($t:ty),*) => {$(
+        impl RegArg for $t {
+            #[inline(always)]
+            fn into_reg(self) -> usize { self as usize }
+        }
+        impl FromReg for $t {
+            #[inline(always)]
+            fn from_reg(raw: usize) -> Self { raw as $t }
+        }
+    )*};
+}
+
+signed!(i8, i16, i32, isize);
+unsigned!(u8, u16, u32, usize);
+#[cfg(target_pointer_width = "64")]
+signed!(i64);
+#[cfg(target_pointer_width = "64")]
+unsigned!(u64);
+
+impl RegArg for bool {
+    #[inline(always)]
+    fn into_reg(self) -> usize {
+        usize::from(self)
+    }
+}
+
+impl FromReg for bool {
+    #[inline(always)]
+    fn from_reg(raw: usize) -> Self {
+        raw != 0
+    }
+}
+
+impl FromReg for () {
+    #[inline(always)]
+    fn from_reg(_: usize) -> Self {}
+}
+
+impl<T: ?Sized> RegArg for *const T {
+    #[inline(always)]
+    fn into_reg(self) -> usize {
+        self.cast::<u8>() as usize
+    }
+}
+
+impl<T: ?Sized> RegArg for *mut T {
+    #[inline(always)]
+    fn into_reg(self) -> usize {
+        self.cast::<u8>() as usize
+    }
+}
+
+impl<T> FromReg for *const T {
+    #[inline(always)]
+    fn from_reg(raw: usize) -> Self {
+        raw as *const T
+    }
+}
+
+impl<T> FromReg for *mut T {
+    #[inline(always)]
+    fn from_reg(raw: usize) -> Self {
+        raw as *mut T
+    }
+}
+
+impl<T: ?Sized> RegArg for NonNull<T> {
+    #[inline(always)]
+    fn into_reg(self) -> usize {
+        self.as_ptr().into_reg()
+    }
+}
+
+impl<T: ?Sized> RegArg for Option<NonNull<T>> {
+    #[inline(always)]
+    fn into_reg(self) -> usize {
+        self.map_or(0, RegArg::into_reg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_values_are_sign_extended() {
+        assert_eq!((-1i32).into_reg(), usize::MAX);
+        assert_eq!((-2i8).into_reg(), usize::MAX - 1);
+        assert_eq!(5u32.into_reg(), 5);
+        assert_eq!(u32::MAX.into_reg(), 0xffff_ffff);
+    }
+
+    #[test]
+    fn pointers_keep_their_address() {
+        let x = 5u64;
+        let p: *const u64 = &x;
+        assert_eq!(p.into_reg(), p as usize);
+        assert_eq!(None::<NonNull<u8>>.into_reg(), 0);
+        assert_eq!(NonNull::new(p.cast_mut()).into_reg(), p as usize);
+        assert_eq!(<*mut u8 as FromReg>::from_reg(p as usize), p as *mut u8);
+    }
+}
