@@ -1,0 +1,213 @@
+//! Bridged Linux calls against the truth: std's and libc's view of the same
+//! process, files and clocks. Runs natively on x86_64 and under qemu-user on
+//! aarch64 and riscv64.
+#![cfg(target_os = "linux")]
+#![allow(clippy::undocumented_unsafe_blocks)] // every unsafe block here is a bridged call with valid buffers
+
+use std::ffi::CString;
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+
+use abi_runtime::Errno;
+use abi_runtime::linux::{self as sys, AT_FDCWD};
+
+fn temp_file(tag: &str, contents: &[u8]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("abi-bridge-{tag}-{}", std::process::id()));
+    let mut f = std::fs::File::create(&path).unwrap();
+    f.write_all(contents).unwrap();
+    path
+}
+
+fn c_path(p: &std::path::Path) -> CString {
+    CString::new(p.to_str().unwrap()).unwrap()
+}
+
+#[test]
+fn getpid_matches_std() {
+    assert_eq!(unsafe { sys::getpid() } as u32, std::process::id());
+    assert_eq!(unsafe { sys::getppid() }, unsafe { libc::getppid() });
+    assert_eq!(unsafe { sys::getuid() }, unsafe { libc::getuid() });
+    assert_eq!(unsafe { sys::geteuid() }, unsafe { libc::geteuid() });
+    assert_eq!(unsafe { sys::gettid() }, unsafe { libc::gettid() });
+}
+
+#[test]
+fn write_then_read_through_pipe2() {
+    let mut fds = [0i32; 2];
+    unsafe { sys::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }.unwrap();
+    let msg = b"through the bridge";
+    assert_eq!(unsafe { sys::write(fds[1], msg.as_ptr(), msg.len()) }, Ok(msg.len()));
+    let mut buf = [0u8; 64];
+    let n = unsafe { sys::read(fds[0], buf.as_mut_ptr(), buf.len()) }.unwrap();
+    assert_eq!(&buf[..n], msg);
+    unsafe { sys::close(fds[1]) }.unwrap();
+    // The write end is closed: end of file.
+    assert_eq!(unsafe { sys::read(fds[0], buf.as_mut_ptr(), buf.len()) }, Ok(0));
+    unsafe { sys::close(fds[0]) }.unwrap();
+}
+
+#[test]
+fn file_calls_agree_with_std() {
+    let contents = b"0123456789abcdefghij";
+    let path = temp_file("file", contents);
+    let cpath = c_path(&path);
+    let fd = unsafe { sys::openat(AT_FDCWD, cpath.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC, 0) }.unwrap();
+    assert!(fd >= 0);
+
+    // newfstatat with AT_EMPTY_PATH fills libc's own `struct stat` layout.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    let empty = b"\0";
+    unsafe { sys::newfstatat(fd, empty.as_ptr(), (&raw mut st).cast(), libc::AT_EMPTY_PATH) }.unwrap();
+    let meta = std::fs::metadata(&path).unwrap();
+    assert_eq!(st.st_size as u64, meta.len());
+    assert_eq!(st.st_ino as u64, meta.ino());
+    assert_eq!(st.st_mode as u32, meta.mode());
+
+    assert_eq!(unsafe { sys::lseek(fd, 0, libc::SEEK_END as u32) }, Ok(contents.len() as u64));
+    assert_eq!(unsafe { sys::lseek(fd, 4, libc::SEEK_SET as u32) }, Ok(4));
+    let mut buf = [0u8; 6];
+    let n = unsafe { sys::pread64(fd, buf.as_mut_ptr(), buf.len(), 10) }.unwrap();
+    assert_eq!(&buf[..n], &contents[10..16]);
+    // pread64 leaves the offset where lseek put it.
+    let n = unsafe { sys::read(fd, buf.as_mut_ptr(), 3) }.unwrap();
+    assert_eq!(&buf[..n], &contents[4..7]);
+    unsafe { sys::close(fd) }.unwrap();
+    assert_eq!(unsafe { sys::close(fd) }, Err(Errno::EBADF));
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn mmap_write_read_munmap() {
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    let p = unsafe {
+        sys::mmap(
+            std::ptr::null_mut(),
+            page,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    }
+    .unwrap();
+    let bytes = p.cast::<u8>();
+    unsafe {
+        for i in 0..page {
+            bytes.add(i).write(i as u8);
+        }
+        assert!((0..page).all(|i| bytes.add(i).read() == i as u8));
+        sys::munmap(p, page).unwrap();
+    }
+    // A length of zero is refused by the kernel.
+    assert_eq!(unsafe { sys::munmap(p, 0) }, Err(Errno::EINVAL));
+}
+
+#[test]
+fn high_mmap_address_is_a_value_not_an_error() {
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    // Walk down from the top of a 47-bit address space until the kernel (or
+    // qemu's guest space) accepts the exact address.
+    let mut hint = (1usize << 47) - 16 * page;
+    let mapped = loop {
+        let r = unsafe {
+            sys::mmap(
+                hint as *mut _,
+                page,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED_NOREPLACE,
+                -1,
+                0,
+            )
+        };
+        match r {
+            Ok(p) => break p as usize,
+            Err(e) => {
+                assert!(matches!(e, Errno::EEXIST | Errno::ENOMEM | Errno::EPERM), "unexpected {e:?}");
+                hint = (hint / 2) & !(page - 1);
+                assert!(hint > 1 << 32, "no high address could be mapped");
+            }
+        }
+    };
+    assert_eq!(mapped, hint, "MAP_FIXED_NOREPLACE maps exactly at the hint");
+    assert!(mapped >= 1 << 32);
+    unsafe { sys::munmap(mapped as *mut _, page) }.unwrap();
+}
+
+#[test]
+fn monotonic_clock_never_goes_back() {
+    let mut prev = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    for _ in 0..1000 {
+        let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        unsafe { sys::clock_gettime(libc::CLOCK_MONOTONIC, (&raw mut now).cast()) }.unwrap();
+        assert!((now.tv_sec, now.tv_nsec) >= (prev.tv_sec, prev.tv_nsec));
+        assert!((0..1_000_000_000).contains(&now.tv_nsec));
+        prev = now;
+    }
+    // The bridged clock and libc's read the same clock.
+    let mut theirs = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut theirs) };
+    assert!(theirs.tv_sec - prev.tv_sec <= 1);
+    assert_eq!(unsafe { sys::clock_gettime(-12345, (&raw mut prev).cast()) }, Err(Errno::EINVAL));
+}
+
+#[test]
+fn errno_mapping() {
+    assert_eq!(unsafe { sys::close(-1) }, Err(Errno::EBADF));
+    let missing = c"/nonexistent/abi-bridge/missing";
+    let r = unsafe { sys::openat(AT_FDCWD, missing.as_ptr().cast(), libc::O_RDONLY, 0) };
+    assert_eq!(r, Err(Errno::ENOENT));
+    let e = r.unwrap_err();
+    assert_eq!((e.raw(), e.name()), (libc::ENOENT, "ENOENT"));
+    let io: std::io::Error = e.into();
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    assert_eq!(io.raw_os_error(), Some(libc::ENOENT));
+}
+
+#[test]
+fn errno_constants_and_names_match_libc() {
+    macro_rules! check {
+        ($($name:ident)*) => {$(
+            assert_eq!(Errno::$name.raw(), libc::$name, stringify!($name));
+            assert_eq!(Errno::from_raw(libc::$name).name(), if stringify!($name) == "EWOULDBLOCK" { "EAGAIN" } else if stringify!($name) == "EDEADLOCK" { "EDEADLK" } else { stringify!($name) });
+        )*};
+    }
+    check!(EPERM ENOENT ESRCH EINTR EIO ENXIO E2BIG ENOEXEC EBADF ECHILD EAGAIN EWOULDBLOCK ENOMEM EACCES EFAULT
+        EBUSY EEXIST EXDEV ENODEV ENOTDIR EISDIR EINVAL ENFILE EMFILE ENOTTY EFBIG ENOSPC ESPIPE EROFS EMLINK EPIPE
+        EDOM ERANGE EDEADLK EDEADLOCK ENAMETOOLONG ENOSYS ENOTEMPTY ELOOP ENODATA ETIME EOVERFLOW EILSEQ ENOTSOCK
+        EADDRINUSE ECONNREFUSED ETIMEDOUT EALREADY EINPROGRESS ESTALE ECANCELED EOWNERDEAD ENOTRECOVERABLE ERFKILL EHWPOISON);
+    assert_eq!(Errno::from_raw(4000).name(), "UNKNOWN");
+    assert_eq!(Errno::EBADF.to_string(), "Bad file number (EBADF)");
+}
+
+#[test]
+fn exit_group_in_forked_child_ends_it_with_the_status() {
+    // clone with only SIGCHLD and no stack is fork().
+    let pid = unsafe { sys::clone(libc::SIGCHLD as usize, std::ptr::null_mut(), std::ptr::null_mut(), 0, 0) }.unwrap();
+    if pid == 0 {
+        unsafe { sys::exit_group(42) }
+    }
+    let mut status = 0;
+    assert_eq!(unsafe { sys::wait4(pid, &mut status, 0, std::ptr::null_mut()) }, Ok(pid));
+    assert!(libc::WIFEXITED(status));
+    assert_eq!(libc::WEXITSTATUS(status), 42);
+}
+
+#[test]
+fn getrandom_fills_the_buffer() {
+    let mut a = [0u8; 64];
+    let mut b = [0u8; 64];
+    assert_eq!(unsafe { sys::getrandom(a.as_mut_ptr(), a.len(), 0) }, Ok(64));
+    assert_eq!(unsafe { sys::getrandom(b.as_mut_ptr(), b.len(), 0) }, Ok(64));
+    assert_ne!(a, b);
+    assert_eq!(unsafe { sys::getrandom(a.as_mut_ptr(), 1, 0xdead_0000) }, Err(Errno::EINVAL));
+}
+
+#[test]
+fn uname_matches_libc() {
+    let mut ours: libc::utsname = unsafe { std::mem::zeroed() };
+    let mut theirs: libc::utsname = unsafe { std::mem::zeroed() };
+    unsafe { sys::uname((&raw mut ours).cast()) }.unwrap();
+    assert_eq!(unsafe { libc::uname(&mut theirs) }, 0);
+    assert_eq!(ours.sysname, theirs.sysname);
+    assert_eq!(ours.machine, theirs.machine);
+}
