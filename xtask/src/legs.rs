@@ -1,0 +1,150 @@
+//! Test legs, read from the `[ci]` section of each target spec: adding a
+//! target file adds a leg, with no code change here.
+
+use std::path::Path;
+
+use abi_spec::model::Target;
+
+/// How one target is built and run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Leg {
+    /// The spec's name, e.g. `linux-aarch64`.
+    pub(crate) name: String,
+    /// Rust target triple.
+    pub(crate) triple: String,
+    /// Runner command line; empty when the leg runs natively.
+    pub(crate) runner: String,
+    /// Linker; empty for the default.
+    pub(crate) linker: String,
+    /// Debian packages that provide the runner and linker.
+    pub(crate) packages: Vec<String>,
+}
+
+impl Leg {
+    pub(crate) fn from_target(t: &Target) -> Self {
+        Leg {
+            name: t.name.clone(),
+            triple: t.ci.triple.clone(),
+            runner: t.ci.runner.clone(),
+            linker: t.ci.linker.clone(),
+            packages: t.ci.packages.clone(),
+        }
+    }
+
+    /// `CARGO_TARGET_<TRIPLE>_RUNNER` / `_LINKER` for this leg.
+    pub(crate) fn env(&self) -> Vec<(String, String)> {
+        let key = self.triple.to_uppercase().replace(['-', '.'], "_");
+        let mut env = Vec::new();
+        if !self.runner.is_empty() {
+            env.push((format!("CARGO_TARGET_{key}_RUNNER"), self.runner.clone()));
+        }
+        if !self.linker.is_empty() {
+            env.push((format!("CARGO_TARGET_{key}_LINKER"), self.linker.clone()));
+        }
+        env
+    }
+
+    /// The programs this leg needs on PATH.
+    pub(crate) fn programs(&self) -> Vec<String> {
+        [&self.runner, &self.linker]
+            .iter()
+            .filter_map(|c| c.split_whitespace().next())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// The legs of the spec files in `dir` (the repository's `targets/`).
+pub(crate) fn load(dir: &Path) -> Result<Vec<Leg>, String> {
+    let files = abi_spec::read_dir(dir, "targets")
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let specs = abi_spec::load(&files).map_err(|d| d.to_string())?;
+    Ok(specs.targets.iter().map(Leg::from_target).collect())
+}
+
+pub(crate) fn targets_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("targets")
+}
+
+pub(crate) fn print() -> Result<(), String> {
+    println!(
+        "{:<16} {:<30} {:<42} {:<24} packages",
+        "target", "triple", "runner", "linker"
+    );
+    for l in load(&targets_dir())? {
+        let or_dash = |s: &str| {
+            if s.is_empty() {
+                "-".to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        println!(
+            "{:<16} {:<30} {:<42} {:<24} {}",
+            l.name,
+            l.triple,
+            or_dash(&l.runner),
+            or_dash(&l.linker),
+            l.packages.join(" ")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_dropped_into_a_folder_becomes_a_leg() {
+        let dir = std::env::temp_dir().join(format!("xtask-legs-{}", std::process::id()));
+        let targets = targets_dir();
+        for sub in ["abi", "arch", "errno"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+            for e in std::fs::read_dir(targets.join(sub)).unwrap() {
+                let e = e.unwrap();
+                std::fs::copy(e.path(), dir.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+        let base = std::fs::read_to_string(targets.join("linux-aarch64.toml")).unwrap();
+        let spec = base
+            .replace("target_endian = \"little\"", "target_endian = \"big\"")
+            .replace(
+                "triple = \"aarch64-unknown-linux-gnu\"",
+                "triple = \"aarch64_be-unknown-linux-gnu\"",
+            )
+            .replace(
+                "runner = \"qemu-aarch64 -L /usr/aarch64-linux-gnu\"",
+                "runner = \"qemu-aarch64_be -L /opt/be\"",
+            )
+            .replace(
+                "packages = [\"qemu-user\", \"gcc-aarch64-linux-gnu\"]",
+                "packages = [\"qemu-user\", \"gcc-be\"]",
+            );
+        std::fs::write(dir.join("linux-aarch64be.toml"), spec).unwrap();
+        let legs = load(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let leg = legs
+            .iter()
+            .find(|l| l.name == "linux-aarch64be")
+            .expect("new leg");
+        assert_eq!(leg.triple, "aarch64_be-unknown-linux-gnu");
+        assert_eq!(leg.programs(), ["qemu-aarch64_be", "aarch64-linux-gnu-gcc"]);
+        assert_eq!(leg.packages, ["qemu-user", "gcc-be"]);
+        assert_eq!(
+            leg.env(),
+            [
+                (
+                    "CARGO_TARGET_AARCH64_BE_UNKNOWN_LINUX_GNU_RUNNER".to_owned(),
+                    "qemu-aarch64_be -L /opt/be".to_owned()
+                ),
+                (
+                    "CARGO_TARGET_AARCH64_BE_UNKNOWN_LINUX_GNU_LINKER".to_owned(),
+                    "aarch64-linux-gnu-gcc".to_owned()
+                ),
+            ]
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! `cargo xtask test`: the host suite, then each target leg.
+
+use std::process::Command;
+use std::time::Instant;
+
+use crate::install;
+use crate::legs::{self, Leg};
+
+/// Test targets a cross leg runs: the runtime's unit and doc tests and the
+/// integration tests. UI, snapshot and spec-loader tests check what the macro
+/// and loader do on the host, so the host leg runs them.
+const CROSS_ARGS: [&str; 7] = [
+    "-p",
+    "abi-runtime",
+    "-p",
+    "abi-tests",
+    "--lib",
+    "--test",
+    "linux",
+];
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let mut only = None;
+    let mut allow_install = true;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--target" => only = Some(it.next().ok_or("--target needs a name")?.clone()),
+            "--no-install" => allow_install = false,
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    let host = host_triple()?;
+    let mut all = legs::load(&legs::targets_dir())?;
+    if let Some(name) = &only {
+        all.retain(|l| &l.name == name);
+        if all.is_empty() {
+            return Err(format!("no target named `{name}`; see `cargo xtask legs`"));
+        }
+    }
+    install::ensure(&all, allow_install)?;
+    let mut results = Vec::new();
+    for leg in &all {
+        let start = Instant::now();
+        let ok = run_leg(leg, &host);
+        results.push((leg, ok, start.elapsed()));
+    }
+    println!(
+        "\n{:<16} {:<30} {:<8} {:>8}",
+        "target", "triple", "result", "time"
+    );
+    for (leg, ok, t) in &results {
+        let r = if ok.is_ok() { "pass" } else { "FAIL" };
+        println!(
+            "{:<16} {:<30} {:<8} {:>7.1}s",
+            leg.name,
+            leg.triple,
+            r,
+            t.as_secs_f64()
+        );
+    }
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|(l, ok, _)| ok.as_ref().err().map(|e| format!("{}: {e}", l.name)))
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed legs:\n  {}", failed.join("\n  ")))
+    }
+}
+
+fn run_leg(leg: &Leg, host: &str) -> Result<(), String> {
+    println!("\n=== {} ({}) ===", leg.name, leg.triple);
+    let mut cmd = Command::new(env!("CARGO"));
+    if leg.triple == host && leg.runner.is_empty() {
+        cmd.args(["test", "--workspace"]);
+    } else {
+        cmd.args(["test", "--target", &leg.triple]).args(CROSS_ARGS);
+        cmd.envs(leg.env());
+        // Doc tests too: rustdoc runs them through the same runner.
+        let mut doc = Command::new(env!("CARGO"));
+        doc.args([
+            "test",
+            "--target",
+            &leg.triple,
+            "-p",
+            "abi-runtime",
+            "--doc",
+        ])
+        .envs(leg.env());
+        install::run(&mut cmd)?;
+        return install::run(&mut doc);
+    }
+    install::run(&mut cmd)
+}
+
+fn host_triple() -> Result<String, String> {
+    let out = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .map_err(|e| format!("rustc -vV: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_owned)
+        .ok_or_else(|| "rustc -vV printed no host".to_owned())
+}
