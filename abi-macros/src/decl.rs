@@ -369,8 +369,9 @@ fn fits_register(ty: &Type) -> syn::Result<()> {
         Type::Never(_) => "`!` cannot be an argument",
         _ => return Ok(()),
     };
-    Err(syn::Error::new(
-        ty.span(),
+    // `new_spanned` underlines the whole type (`&[u8]`, not just `&`) on stable.
+    Err(syn::Error::new_spanned(
+        ty,
         format!(
             "`{}` does not fit a syscall register: {reason}",
             ty.to_token_stream()

@@ -1,0 +1,137 @@
+//! Snapshots of what the macro generates: one stub per built-in target for a
+//! returning call (`write`) and a never-returning one (`exit_group`), each with
+//! the plan it was rendered from, and the full `bridge::expand` output for a
+//! user-like declaration.
+//!
+//! Update with `INSTA_UPDATE=always cargo test -p abi-tests --test expansion`
+//! (or `cargo insta review`), then read the diff.
+
+use abi_spec::bridge::{self, Decl};
+use abi_spec::render::{self, Param, RetForm, StubSig};
+use abi_spec::{SpecFile, Specs, plan};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+
+fn builtin() -> Specs {
+    abi_spec::load_builtin().expect("built-in specs are valid")
+}
+
+/// The plan's text and the pretty-printed stub of `call` on every target.
+fn assert_stubs(call: &str) {
+    let specs = builtin();
+    assert!(!specs.targets.is_empty());
+    let rt = quote!(::abi_runtime);
+    for target in &specs.targets {
+        let c = target
+            .call(call)
+            .unwrap_or_else(|| panic!("{} has no `{call}`", target.name));
+        let plan = plan::lower(target, c);
+        let code = render::pretty(render::stub(&plan, &render::spec_signature(&plan), &rt));
+        insta::assert_snapshot!(format!("{call}@{}", target.name), format!("{plan}\n{code}"));
+    }
+}
+
+#[test]
+fn write_on_every_target() {
+    assert_stubs("write");
+}
+
+#[test]
+fn exit_group_on_every_target() {
+    assert_stubs("exit_group");
+}
+
+fn param(name: &str, ty: TokenStream) -> Param {
+    Param {
+        name: format_ident!("{}", name),
+        ty,
+        span: Span::call_site(),
+    }
+}
+
+/// What the macro builds from
+///
+/// ```ignore
+/// /// Status of `path` relative to `dirfd`.
+/// #[syscall_bridge(name = "newfstatat")]
+/// pub unsafe fn fstatat(dirfd: Fd, path: *const u8, buf: *mut u8, flags: i32) -> Result<(), Errno>;
+/// ```
+fn fstatat_decl() -> Decl {
+    Decl {
+        sig: StubSig {
+            attrs: vec![quote!(#[doc = " Status of `path` relative to `dirfd`."])],
+            vis: quote!(pub),
+            name: format_ident!("fstatat"),
+            params: vec![
+                param("dirfd", quote!(Fd)),
+                param("path", quote!(*const u8)),
+                param("buf", quote!(*mut u8)),
+                param("flags", quote!(i32)),
+            ],
+            ret: RetForm::Decoded(quote!(Result<(), Errno>)),
+        },
+        call: "newfstatat".to_owned(),
+        call_span: Span::call_site(),
+        params_span: Span::call_site(),
+        ret_span: Span::call_site(),
+    }
+}
+
+#[test]
+fn expand_user_declaration() {
+    let out = bridge::expand(&builtin(), &fstatat_decl(), &quote!(::abi_runtime))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    insta::assert_snapshot!(render::pretty(out));
+}
+
+/// With a user target that lacks the call, its stub is replaced by a
+/// `compile_error!` gated on that target.
+#[test]
+fn expand_with_a_target_missing_the_call() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/ui/specs/extra/none-x86_64.toml"
+    );
+    let text: String = std::fs::read_to_string(path)
+        .expect("fixture spec")
+        .lines()
+        .filter(|l| !l.starts_with("newfstatat "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut files = abi_spec::builtin_files();
+    files.extend(SpecFile::from_relative(
+        "none-x86_64.toml",
+        "extra/none-x86_64.toml".to_owned(),
+        text,
+    ));
+    let specs = abi_spec::load(&files).unwrap_or_else(|d| panic!("{d:?}"));
+    assert_eq!(specs.targets.len(), builtin().targets.len() + 1);
+    let out = bridge::expand(&specs, &fstatat_decl(), &quote!(::abi_runtime))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    insta::assert_snapshot!(render::pretty(out));
+}
+
+/// The messages of declarations that disagree with the specs.
+#[test]
+fn expand_errors() {
+    let specs = builtin();
+    let rt = quote!(::abi_runtime);
+    let mut unknown = fstatat_decl();
+    unknown.call = "newfstatta".to_owned();
+    let mut short = fstatat_decl();
+    short.sig.params.pop();
+    let mut never = fstatat_decl();
+    never.sig.ret = RetForm::Never;
+    let mut exit = fstatat_decl();
+    exit.call = "exit_group".to_owned();
+    exit.sig.params.truncate(1);
+    let text: String = [unknown, short, never, exit]
+        .iter()
+        .flat_map(|d| match bridge::expand(&specs, d, &rt) {
+            Ok(_) => panic!("`{}` should not expand", d.call),
+            Err(errs) => errs,
+        })
+        .map(|e| format!("{}\n", e.message))
+        .collect();
+    insta::assert_snapshot!(text);
+}
