@@ -72,27 +72,46 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 
 fn run_leg(leg: &Leg, host: &str) -> Result<(), String> {
     println!("\n=== {} ({}) ===", leg.name, leg.triple);
-    let mut cmd = Command::new(env!("CARGO"));
+    let cargo = || Command::new(env!("CARGO"));
     if leg.triple == host && leg.runner.is_empty() {
-        cmd.args(["test", "--workspace"]);
-    } else {
-        cmd.args(["test", "--target", &leg.triple]).args(CROSS_ARGS);
-        cmd.envs(leg.env());
-        // Doc tests too: rustdoc runs them through the same runner.
-        let mut doc = Command::new(env!("CARGO"));
-        doc.args([
-            "test",
-            "--target",
-            &leg.triple,
-            "-p",
-            "abi-runtime",
-            "--doc",
-        ])
-        .envs(leg.env());
-        install::run(&mut cmd)?;
-        return install::run(&mut doc);
+        install::run(cargo().args(["fmt", "--all", "--check"]))?;
+        install::run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        // Without the `std` feature the runtime is `#![no_std]`: this proves the
+        // generated stubs need nothing but `core`.
+        install::run(cargo().args(["build", "-p", "abi-runtime"]))?;
+        return install::run(cargo().args(["test", "--workspace"]));
     }
-    install::run(&mut cmd)
+    install::run(
+        cargo()
+            .args(["build", "-p", "abi-runtime", "--target", &leg.triple])
+            .envs(leg.env()),
+    )?;
+    install::run(
+        cargo()
+            .args(["test", "--target", &leg.triple])
+            .args(CROSS_ARGS)
+            .envs(leg.env()),
+    )?;
+    // Doc tests too: rustdoc runs them through the same runner.
+    install::run(
+        cargo()
+            .args([
+                "test",
+                "--target",
+                &leg.triple,
+                "-p",
+                "abi-runtime",
+                "--doc",
+            ])
+            .envs(leg.env()),
+    )
 }
 
 fn host_triple() -> Result<String, String> {
