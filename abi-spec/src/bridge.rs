@@ -122,18 +122,48 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     Ok(out)
 }
 
-/// A `compile_error!` for any target that no spec covers. Emit it once per
-/// macro invocation.
+/// `target_os` values rustc knows, so the error for an uncovered target can name it.
+const KNOWN_OS: &[&str] = &[
+    "aix", "android", "cuda", "cygwin", "dragonfly", "emscripten", "espidf", "freebsd", "fuchsia", "haiku", "hermit",
+    "horizon", "hurd", "illumos", "ios", "l4re", "linux", "lynxos178", "macos", "managarm", "motor", "netbsd", "none",
+    "nto", "nuttx", "openbsd", "psp", "psx", "qurt", "redox", "rtems", "solaris", "solid_asp3", "teeos", "trusty",
+    "tvos", "uefi", "unknown", "visionos", "vita", "vxworks", "wasi", "watchos", "windows", "xous", "zkvm",
+];
+
+/// `target_arch` values rustc knows.
+const KNOWN_ARCH: &[&str] = &[
+    "aarch64", "amdgpu", "arm", "arm64ec", "avr", "bpf", "csky", "hexagon", "loongarch32", "loongarch64", "m68k",
+    "mips", "mips32r6", "mips64", "mips64r6", "msp430", "nvptx64", "powerpc", "powerpc64", "riscv32", "riscv64",
+    "s390x", "sparc", "sparc64", "wasm32", "wasm64", "x86", "x86_64", "xtensa",
+];
+
+/// A `compile_error!` for any target that no spec covers, naming the target's
+/// `target_os` and `target_arch` (a macro runs on the host and cannot ask which
+/// target is being built, so one cfg-gated error per known value does it).
+/// Emit it once per macro invocation.
 pub fn uncovered_target_error(specs: &Specs) -> TokenStream {
-    let preds = specs.targets.iter().map(cfg_predicate);
+    let preds: Vec<TokenStream> = specs.targets.iter().map(cfg_predicate).collect();
     let names: Vec<&str> = specs.targets.iter().map(|t| t.name.as_str()).collect();
-    let msg = format!(
-        "abi-bridge has no spec for this target (it knows {}); add targets/<os>-<arch>.toml \
-         (see README, \"Adding a target\") or point `#[syscall_bridge(targets = \"dir\")]` at your own specs",
+    let fix = format!(
+        "abi-bridge has specs for {}; add targets/<os>-<arch>.toml (see README, \"Adding a target\") \
+         or point `#[syscall_bridge(targets = \"dir\")]` at your own spec files",
         names.join(", ")
     );
+    let uncovered = quote! { not(any(#(#preds),*)) };
+    let os = KNOWN_OS.iter().map(|os| {
+        let msg = format!("abi-bridge has no spec for this target (target_os = \"{os}\"); {fix}");
+        quote! { #[cfg(all(#uncovered, target_os = #os))] ::core::compile_error!(#msg); }
+    });
+    let arch = KNOWN_ARCH.iter().map(|arch| {
+        let msg = format!("abi-bridge has no spec for this target (target_arch = \"{arch}\"); {fix}");
+        quote! { #[cfg(all(#uncovered, target_arch = #arch))] ::core::compile_error!(#msg); }
+    });
+    let other = format!("abi-bridge has no spec for this target; {fix}");
+    let (oses, arches) = (KNOWN_OS, KNOWN_ARCH);
     quote! {
-        #[cfg(not(any(#(#preds),*)))]
-        ::core::compile_error!(#msg);
+        #(#os)*
+        #(#arch)*
+        #[cfg(all(#uncovered, not(any(#(target_os = #oses),*)), not(any(#(target_arch = #arches),*))))]
+        ::core::compile_error!(#other);
     }
 }
