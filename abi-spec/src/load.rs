@@ -136,7 +136,7 @@ pub fn load(files: &[SpecFile]) -> Result<Specs, Diagnostics> {
     for kind in order {
         for f in files.iter().filter(|f| f.kind == kind) {
             let mut sink = Sink::new(&f.source);
-            load_one(f, &mut specs, &mut sink);
+            load_one(f, files, &mut specs, &mut sink);
             sink.diags.sort_by_key(|d| (d.loc.line, d.loc.col));
             diags.extend(sink.diags);
         }
@@ -150,13 +150,39 @@ pub fn load(files: &[SpecFile]) -> Result<Specs, Diagnostics> {
     }
 }
 
-fn load_one(f: &SpecFile, specs: &mut Specs, sink: &mut Sink<'_>) {
-    let (doc, errors) = DeTable::parse_recoverable(&f.source.text);
-    for e in &errors {
-        let span = e.span().unwrap_or(0..0);
-        let message = e.message().trim().to_owned();
+fn load_one(f: &SpecFile, files: &[SpecFile], specs: &mut Specs, sink: &mut Sink<'_>) {
+    let (doc, mut errors) = DeTable::parse_recoverable(&f.source.text);
+    let text = &f.source.text;
+    let start = |e: &toml::de::Error| e.span().map_or(0, |s| s.start);
+    errors.sort_by_key(start);
+    // The parser reads on after a syntax error, but what it reports next is
+    // mostly a consequence of the first (an unclosed `{` or `[` swallows the
+    // lines after it): report only the first, unless all are duplicate keys.
+    let all_duplicates = errors.iter().all(|e| e.message().trim() == "duplicate key");
+    let shown = if all_duplicates { errors.len() } else { 1 };
+    for e in errors.iter().take(shown) {
+        let mut span = e.span().unwrap_or(0..0);
+        let mut message = e.message().trim().to_owned();
+        let key = text.get(span.clone()).unwrap_or_default().trim();
+        if message == "duplicate key" && !key.is_empty() {
+            message = format!("duplicate key `{key}`");
+        }
+        // An error at the start of a line when a `{` or `[` is unclosed: the
+        // bracket of the line above was not closed and the parser read on.
+        // Point at the end of that line.
+        let above = text
+            .get(..span.start)
+            .and_then(|before| before.trim_end_matches([' ', '\t']).strip_suffix('\n'));
+        let unclosed = errors.iter().find(|e| unclosed_bracket(e.message()));
+        if let (Some(above), Some(unclosed), false) = (above, unclosed, all_duplicates) {
+            let end = above.trim_end().len();
+            span = end..end;
+            message = unclosed.message().trim().to_owned();
+        }
         let help = if message.contains("duplicate key") {
             "each key may appear once in a table; a call name appears once per target: remove or rename one"
+        } else if unclosed_bracket(&message) {
+            "close it on this line: an inline table or array that is not closed continues on the next line"
         } else {
             "fix the TOML syntax (see https://toml.io)"
         };
@@ -190,17 +216,22 @@ fn load_one(f: &SpecFile, specs: &mut Specs, sink: &mut Sink<'_>) {
             }
         }
         SpecKind::Abi => {
-            if let Some(a) = read_abi(name, &mut top, specs, sink) {
+            if let Some(a) = read_abi(name, &mut top, specs, files, sink) {
                 specs.abis.push(a);
             }
         }
         SpecKind::Target => {
-            if let Some(t) = read_target(name, &f.source, &mut top, specs, sink) {
+            if let Some(t) = read_target(name, &f.source, &mut top, specs, files, sink) {
                 specs.targets.push(t);
             }
         }
     }
     top.finish(sink);
+}
+
+/// Whether a TOML error is about an inline table or array that is not closed.
+fn unclosed_bracket(message: &str) -> bool {
+    message.starts_with("unclosed inline table") || message.starts_with("unclosed array")
 }
 
 fn values(v: Option<Sp<Vec<Sp<String>>>>) -> Vec<String> {
@@ -282,10 +313,13 @@ fn read_abi(
     name: String,
     top: &mut Fields<'_, '_>,
     specs: &Specs,
+    files: &[SpecFile],
     sink: &mut Sink<'_>,
 ) -> Option<Abi> {
     let arch_name = top.string(sink, "arch", "\"x86_64\"");
-    let arch = arch_name.as_ref().and_then(|a| find_arch(specs, a, sink));
+    let arch = arch_name
+        .as_ref()
+        .and_then(|a| find_arch(specs, files, a, sink));
     let mut regs = |key: &'static str, float: bool, sink: &mut Sink<'_>| -> Vec<String> {
         let list = top.strings(sink, key, if float { r#"["xmm0"]"# } else { r#"["rdi"]"# });
         check_regs(arch, list.as_ref(), float, sink);
@@ -384,9 +418,21 @@ fn read_abi(
     })
 }
 
-fn find_arch<'s>(specs: &'s Specs, name: &Sp<String>, sink: &mut Sink<'_>) -> Option<&'s Arch> {
+/// Whether a file of `kind` called `name` is among those loaded. If it is but
+/// the model lacks it, it failed to load and its own errors say why: references
+/// to it are not reported again as unknown.
+fn given(files: &[SpecFile], kind: SpecKind, name: &str) -> bool {
+    files.iter().any(|f| f.kind == kind && f.name == name)
+}
+
+fn find_arch<'s>(
+    specs: &'s Specs,
+    files: &[SpecFile],
+    name: &Sp<String>,
+    sink: &mut Sink<'_>,
+) -> Option<&'s Arch> {
     let found = specs.arch(&name.value);
-    if found.is_none() {
+    if found.is_none() && !given(files, SpecKind::Arch, &name.value) {
         let help = match closest(&name.value, specs.arches.iter().map(|a| a.name.as_str())) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("describe its registers in targets/arch/{}.toml", name.value),
@@ -462,13 +508,17 @@ fn read_target(
     file: &SourceFile,
     top: &mut Fields<'_, '_>,
     specs: &Specs,
+    files: &[SpecFile],
     sink: &mut Sink<'_>,
 ) -> Option<Target> {
     let arch_name = top.string(sink, "arch", "\"x86_64\"");
-    let arch = arch_name.as_ref().and_then(|a| find_arch(specs, a, sink));
+    let arch = arch_name
+        .as_ref()
+        .and_then(|a| find_arch(specs, files, a, sink));
     let abi = top.string(sink, "abi", "\"sysv\"");
     if let Some(abi) = &abi {
         match specs.abi(&abi.value) {
+            None if given(files, SpecKind::Abi, &abi.value) => {}
             None => {
                 let help = match closest(&abi.value, specs.abis.iter().map(|a| a.name.as_str())) {
                     Some(s) => format!("did you mean `{s}`?"),
@@ -489,7 +539,11 @@ fn read_target(
                         a.arch,
                         arch.map_or("", |x| &x.name)
                     ),
-                    "name a convention of this target's arch",
+                    format!(
+                        "name a convention of arch {}: {}",
+                        arch.map_or("", |x| &x.name),
+                        arch.map_or(String::new(), |x| x.abis.join(", "))
+                    ),
                 );
             }
             Some(_) => {}
@@ -498,6 +552,7 @@ fn read_target(
     let errno = top.string(sink, "errno", "\"linux\"");
     if let Some(e) = &errno
         && specs.errno_table(&e.value).is_none()
+        && !given(files, SpecKind::Errno, &e.value)
     {
         let help = match closest(&e.value, specs.errno_tables.iter().map(|a| a.name.as_str())) {
             Some(s) => format!("did you mean `{s}`?"),
@@ -546,7 +601,8 @@ fn read_target(
             }
         });
     let calls = read_calls(top, file, syscall.as_ref(), cfg.as_ref(), sink);
-    if let (Some(cfg), Some(an)) = (&cfg, &arch_name)
+    // Only for a known arch: an unknown one has been reported above, at the same place.
+    if let (Some(cfg), Some(an), Some(_)) = (&cfg, &arch_name, arch)
         && cfg.arch != an.value
     {
         sink.error(
@@ -874,25 +930,30 @@ fn check_targets_distinct(specs: &Specs, files: &[SpecFile], diags: &mut Vec<Dia
         {
             let Some(f) = files
                 .iter()
-                .find(|f| f.kind == SpecKind::Target && f.name == t.name)
+                .find(|f| f.kind == SpecKind::Target && f.source.path == t.loc.path)
             else {
                 continue;
             };
             let at = f.source.text.find("[cfg]").unwrap_or(0);
-            diags.push(
-                Diagnostic::new(
-                    &f.source,
-                    at..at + 5,
+            let (message, help) = if other.name == t.name {
+                (
+                    format!("target `{}` is defined twice", t.name),
+                    format!("remove one of {} and {}", t.loc.path, other.loc.path),
+                )
+            } else {
+                let c = &t.cfg;
+                (
                     format!(
-                        "target `{}` has the same name or cfg as `{}`",
-                        t.name, other.name
+                        "targets `{}` and `{}` have the same cfg",
+                        other.name, t.name
+                    ),
+                    format!(
+                        "both would be compiled for target_os = \"{}\", target_arch = \"{}\", target_pointer_width = {}, target_endian = \"{}\"; change the cfg of one or remove one of {} and {}",
+                        c.os, c.arch, c.pointer_width, c.endian, other.loc.path, t.loc.path
                     ),
                 )
-                .help(format!(
-                    "each target needs a distinct cfg; remove one of {} and {}",
-                    t.loc.path, other.loc.path
-                )),
-            );
+            };
+            diags.push(Diagnostic::new(&f.source, at..at + 5, message).help(help));
         }
     }
 }

@@ -83,7 +83,7 @@ impl<'t, 'i> Fields<'t, 'i> {
 
     fn missing(&self, sink: &mut Sink<'_>, key: &str, example: &str) {
         sink.error(
-            self.span.start..self.span.start,
+            self.span.clone(),
             format!("missing key `{key}` {}", self.where_()),
             format!("add `{key} = {example}`"),
         );
@@ -170,12 +170,8 @@ impl<'t, 'i> Fields<'t, 'i> {
             self.wrong_type(sink, key, v, "an integer", example);
             return None;
         };
-        let digits = i.as_str().replace('_', "");
-        let digits = digits.trim_start_matches('+');
-        let digits = ["0x", "0o", "0b"]
-            .iter()
-            .fold(digits, |d, p| d.strip_prefix(p).unwrap_or(d));
-        match i64::from_str_radix(digits, i.radix()) {
+        // `as_str` is already without radix prefix and `_`s, ready for `from_str_radix`.
+        match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(n) if range.contains(&n) => Some(Sp {
                 value: n,
                 span: v.span(),
@@ -183,7 +179,7 @@ impl<'t, 'i> Fields<'t, 'i> {
             _ => {
                 sink.error(
                     v.span(),
-                    format!("`{key}` = {} is out of range", i.as_str()),
+                    format!("`{key}` = {i} is out of range"),
                     format!("use a value from {} to {}", range.start, range.end - 1),
                 );
                 None
@@ -253,7 +249,7 @@ impl<'t, 'i> Fields<'t, 'i> {
     ) -> Option<Fields<'t, 'i>> {
         let Some(v) = self.lookup(key) else {
             sink.error(
-                self.span.start..self.span.start,
+                self.span.clone(),
                 format!("missing table `[{key}]` {}", self.where_()),
                 format!("add a `[{key}]` section, e.g. {example}"),
             );
