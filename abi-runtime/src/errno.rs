@@ -86,6 +86,27 @@ pub fn negated_errno(raw: usize, max: usize) -> Result<usize, Errno> {
     }
 }
 
+/// Decodes a returned errno (WASI): 0 is success, anything else the error.
+#[inline(always)]
+pub fn returned_errno(raw: usize) -> Result<usize, Errno> {
+    if raw == 0 {
+        Ok(0)
+    } else {
+        Err(Errno(raw as i32))
+    }
+}
+
+/// Decodes an `NTSTATUS`: negative is failure and is itself the code.
+#[inline(always)]
+pub fn ntstatus(raw: usize) -> Result<usize, Errno> {
+    let status = raw as u32 as i32;
+    if status < 0 {
+        Err(Errno(status))
+    } else {
+        Ok(raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +128,11 @@ mod tests {
             negated_errno(isize::MIN as usize, 4095),
             Ok(isize::MIN as usize)
         );
+        assert_eq!(returned_errno(0), Ok(0));
+        assert_eq!(returned_errno(8), Err(Errno(8)));
+        assert_eq!(ntstatus(0), Ok(0));
+        assert_eq!(ntstatus(0xC000_0005), Err(Errno(0xC000_0005_u32 as i32)));
+        assert_eq!(ntstatus(0x4000_0000), Ok(0x4000_0000));
         for e in 1..=4095 {
             assert_eq!(negated_errno(neg(-e), 4095), Err(Errno(e as i32)));
         }

@@ -34,7 +34,7 @@ mod errno;
 mod reg;
 
 pub use errno::Errno;
-pub use reg::{FromReg, RegArg};
+pub use reg::{FromReg, RegArg, RegArg64};
 
 #[cfg(target_os = "linux")]
 pub mod linux;
@@ -42,5 +42,5 @@ pub mod linux;
 /// Items the generated code uses; not a stable API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::errno::negated_errno;
+    pub use crate::errno::{negated_errno, ntstatus, returned_errno};
 }

@@ -47,6 +47,37 @@ pub trait FromReg {
     fn from_reg(raw: usize) -> Self;
 }
 
+/// A value passed as a 64-bit argument whatever the pointer width (a wasm
+/// `i64`, a `u64` of a WASI call on wasm32). Implement it for newtypes passed
+/// where the spec says `i64`/`u64`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not fit a 64-bit call argument",
+    label = "not a 64-bit integer value",
+    note = "integers and bool fit; implement `abi_runtime::RegArg64` for your own newtypes"
+)]
+pub trait RegArg64 {
+    /// The 64-bit image. Signed integers are sign-extended.
+    fn into_reg64(self) -> u64;
+}
+
+macro_rules! wide {
+    ($($t:ty => $via:ty),*) => {$(
+        impl RegArg64 for $t {
+            #[inline(always)]
+            fn into_reg64(self) -> u64 { self as $via as u64 }
+        }
+    )*};
+}
+
+wide!(i8 => i64, i16 => i64, i32 => i64, i64 => i64, isize => i64, u8 => u64, u16 => u64, u32 => u64, u64 => u64, usize => u64);
+
+impl RegArg64 for bool {
+    #[inline(always)]
+    fn into_reg64(self) -> u64 {
+        u64::from(self)
+    }
+}
+
 macro_rules! signed {
     ($($t:ty),*) => {$(
         impl RegArg for $t {
@@ -150,6 +181,13 @@ mod tests {
         assert_eq!((-2i8).into_reg(), usize::MAX - 1);
         assert_eq!(5u32.into_reg(), 5);
         assert_eq!(u32::MAX.into_reg(), 0xffff_ffff);
+    }
+
+    #[test]
+    fn wide_values_are_sign_extended_to_64_bits() {
+        assert_eq!((-1i32).into_reg64(), u64::MAX);
+        assert_eq!(u64::MAX.into_reg64(), u64::MAX);
+        assert_eq!(7u8.into_reg64(), 7);
     }
 
     #[test]

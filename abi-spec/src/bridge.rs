@@ -7,9 +7,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
 use crate::diag::closest;
-use crate::model::{Call, Specs, Target};
-use crate::plan::lower;
-use crate::render::{RetForm, StubSig, cfg_predicate, stub};
+use crate::model::{Call, ConvKind, Specs, Target};
+use crate::plan::{lower, lower_linked};
+use crate::render::{RetForm, StubSig, cfg_predicate, linked_stub, stub};
 
 /// A declaration to bridge.
 #[derive(Debug, Clone)]
@@ -61,7 +61,7 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     let mut errors = Vec::new();
     if let Some((t, c)) = found
         .iter()
-        .find(|(_, c)| c.args.len() != decl.sig.params.len())
+        .find(|(_, c)| !accepts_count(c, decl.sig.params.len()))
     {
         let args: Vec<String> = c
             .args
@@ -71,13 +71,14 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
         errors.push(DeclError {
             span: decl.params_span,
             message: format!(
-                "`{}` takes {} argument{} on {} ({}: {}), but this declaration has {}",
+                "`{}` takes {} argument{} on {} ({}: {}){}, but this declaration has {}",
                 c.name,
                 c.args.len(),
                 if c.args.len() == 1 { "" } else { "s" },
                 t.name,
                 c.loc,
                 args.join(", "),
+                results_note(c),
                 decl.sig.params.len()
             ),
         });
@@ -105,7 +106,13 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     }
     let mut out = TokenStream::new();
     for &(t, c) in &found {
-        out.extend(stub(&lower(t, c), &decl.sig, rt));
+        out.extend(match t.syscall.kind {
+            ConvKind::Trap => stub(&lower(t, c), &decl.sig, rt),
+            ConvKind::Import | ConvKind::Call => {
+                let managed = decl.sig.params.len() == c.args.len();
+                linked_stub(&lower_linked(t, c, managed), &decl.sig, rt)
+            }
+        });
     }
     for t in specs
         .targets
@@ -122,19 +129,110 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     Ok(out)
 }
 
+/// A declaration lists a call's arguments; for a call with results (WASI's
+/// out-pointers) it may also list the out-pointers itself.
+fn accepts_count(c: &Call, n: usize) -> bool {
+    n == c.args.len() || (!c.results.is_empty() && n == c.args.len() + c.results.len())
+}
+
+fn results_note(c: &Call) -> String {
+    if c.results.is_empty() {
+        return String::new();
+    }
+    let r: Vec<String> = c
+        .results
+        .iter()
+        .map(|a| format!("{}: {}", a.name, a.kind.as_str()))
+        .collect();
+    format!(
+        " and hands back {} through out-pointers (declare {} arguments and get them as the value, or {} with the out-pointers)",
+        r.join(", "),
+        c.args.len(),
+        c.args.len() + c.results.len()
+    )
+}
+
 /// `target_os` values rustc knows, so the error for an uncovered target can name it.
 const KNOWN_OS: &[&str] = &[
-    "aix", "android", "cuda", "cygwin", "dragonfly", "emscripten", "espidf", "freebsd", "fuchsia", "haiku", "hermit",
-    "horizon", "hurd", "illumos", "ios", "l4re", "linux", "lynxos178", "macos", "managarm", "motor", "netbsd", "none",
-    "nto", "nuttx", "openbsd", "psp", "psx", "qurt", "redox", "rtems", "solaris", "solid_asp3", "teeos", "trusty",
-    "tvos", "uefi", "unknown", "visionos", "vita", "vxworks", "wasi", "watchos", "windows", "xous", "zkvm",
+    "aix",
+    "android",
+    "cuda",
+    "cygwin",
+    "dragonfly",
+    "emscripten",
+    "espidf",
+    "freebsd",
+    "fuchsia",
+    "haiku",
+    "hermit",
+    "horizon",
+    "hurd",
+    "illumos",
+    "ios",
+    "l4re",
+    "linux",
+    "lynxos178",
+    "macos",
+    "managarm",
+    "motor",
+    "netbsd",
+    "none",
+    "nto",
+    "nuttx",
+    "openbsd",
+    "psp",
+    "psx",
+    "qurt",
+    "redox",
+    "rtems",
+    "solaris",
+    "solid_asp3",
+    "teeos",
+    "trusty",
+    "tvos",
+    "uefi",
+    "unknown",
+    "visionos",
+    "vita",
+    "vxworks",
+    "wasi",
+    "watchos",
+    "windows",
+    "xous",
+    "zkvm",
 ];
 
 /// `target_arch` values rustc knows.
 const KNOWN_ARCH: &[&str] = &[
-    "aarch64", "amdgpu", "arm", "arm64ec", "avr", "bpf", "csky", "hexagon", "loongarch32", "loongarch64", "m68k",
-    "mips", "mips32r6", "mips64", "mips64r6", "msp430", "nvptx64", "powerpc", "powerpc64", "riscv32", "riscv64",
-    "s390x", "sparc", "sparc64", "wasm32", "wasm64", "x86", "x86_64", "xtensa",
+    "aarch64",
+    "amdgpu",
+    "arm",
+    "arm64ec",
+    "avr",
+    "bpf",
+    "csky",
+    "hexagon",
+    "loongarch32",
+    "loongarch64",
+    "m68k",
+    "mips",
+    "mips32r6",
+    "mips64",
+    "mips64r6",
+    "msp430",
+    "nvptx64",
+    "powerpc",
+    "powerpc64",
+    "riscv32",
+    "riscv64",
+    "s390x",
+    "sparc",
+    "sparc64",
+    "wasm32",
+    "wasm64",
+    "x86",
+    "x86_64",
+    "xtensa",
 ];
 
 /// A `compile_error!` for any target that no spec covers, naming the target's
@@ -155,7 +253,8 @@ pub fn uncovered_target_error(specs: &Specs) -> TokenStream {
         quote! { #[cfg(all(#uncovered, target_os = #os))] ::core::compile_error!(#msg); }
     });
     let arch = KNOWN_ARCH.iter().map(|arch| {
-        let msg = format!("abi-bridge has no spec for this target (target_arch = \"{arch}\"); {fix}");
+        let msg =
+            format!("abi-bridge has no spec for this target (target_arch = \"{arch}\"); {fix}");
         quote! { #[cfg(all(#uncovered, target_arch = #arch))] ::core::compile_error!(#msg); }
     });
     let other = format!("abi-bridge has no spec for this target; {fix}");

@@ -83,11 +83,20 @@ pub struct Cfg {
     pub endian: String,
 }
 
-/// How a target's kernel is entered.
+/// How a target's system interface is entered. Which fields are used depends
+/// on the kind: a trap fills the register fields, an import the module, a call
+/// the Rust ABI and the last-error call; the others are empty.
 #[derive(Debug, Clone)]
 pub struct SyscallConv {
     /// The kind of convention; code branches on this, never on an arch name.
     pub kind: ConvKind,
+    /// Import kind: the wasm import module, e.g. `wasi_snapshot_preview1`.
+    pub module: String,
+    /// Import and call kinds: the ABI string of the Rust `extern` block (`"C"`, `"system"`).
+    pub rust_abi: String,
+    /// Call kind: the call (of this table) that reports the error code of the
+    /// last failed call, e.g. `GetLastError`.
+    pub last_error: String,
     /// The instruction lines of the stub, in order.
     pub instructions: Vec<String>,
     /// Register that carries the call number.
@@ -102,15 +111,19 @@ pub struct SyscallConv {
     pub options: Vec<String>,
     /// Instruction executed if a never-returning call comes back.
     pub trap: String,
-    /// How the raw result tells an error from a value.
+    /// How the raw result tells an error from a value, unless a call says otherwise.
     pub errors: ErrorConv,
 }
 
 /// The kinds of system-call convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConvKind {
-    /// A trap instruction with the number and arguments in registers.
+    /// A trap instruction with the number and arguments in registers (Linux).
     Trap,
+    /// A function imported from the host by module and name (WASI).
+    Import,
+    /// A function of a system library, called with the platform's C ABI (Windows DLLs).
+    Call,
 }
 
 /// How a raw result is decoded.
@@ -121,6 +134,41 @@ pub enum ErrorConv {
         /// The largest errno the kernel returns this way (4095 on Linux).
         max: u32,
     },
+    /// The return value is the errno; 0 is success (WASI).
+    ReturnedErrno,
+    /// Zero (`FALSE`) is failure; the code comes from the last-error call.
+    BoolFalse,
+    /// All bits set (`INVALID_HANDLE_VALUE`) is failure; code from the last-error call.
+    InvalidHandle,
+    /// A null pointer is failure; code from the last-error call.
+    Null,
+    /// Zero is failure (a count of 0); code from the last-error call.
+    Zero,
+    /// A negative status (`NTSTATUS`) is failure, and is itself the code.
+    NtStatus,
+    /// The call cannot fail.
+    Never,
+}
+
+impl ErrorConv {
+    /// Spellings in spec files, for the conventions a call may name with `fails`.
+    pub const NAMED: [(&'static str, ErrorConv); 7] = [
+        ("returned_errno", ErrorConv::ReturnedErrno),
+        ("bool_false", ErrorConv::BoolFalse),
+        ("invalid_handle", ErrorConv::InvalidHandle),
+        ("null", ErrorConv::Null),
+        ("zero", ErrorConv::Zero),
+        ("ntstatus", ErrorConv::NtStatus),
+        ("never", ErrorConv::Never),
+    ];
+
+    /// Whether the error code comes from the last-error call.
+    pub fn uses_last_error(self) -> bool {
+        matches!(
+            self,
+            ErrorConv::BoolFalse | ErrorConv::InvalidHandle | ErrorConv::Null | ErrorConv::Zero
+        )
+    }
 }
 
 /// Where a target's tables came from, so drift can be checked.
@@ -150,10 +198,21 @@ pub struct Ci {
 pub struct Call {
     /// The call's name, e.g. `write`.
     pub name: String,
-    /// The call number.
+    /// The call number. Import and call conventions have no numbers: there it
+    /// is the entry's position in the table, sorted by name.
     pub nr: u32,
     /// The arguments, in order.
     pub args: Vec<Arg>,
+    /// Import and call kinds: the symbol, e.g. `fd_write` or `WriteFile`.
+    pub symbol: String,
+    /// Call kind: the library (DLL) that exports it; import kind: the module.
+    pub library: String,
+    /// Import and call kinds: the return value's kind; `None` for `void`.
+    pub ret: Option<ArgKind>,
+    /// Import kind: values handed back through trailing out-pointers, in order.
+    pub results: Vec<Arg>,
+    /// How this call reports failure.
+    pub errors: ErrorConv,
     /// Whether the call never returns (`exit`).
     pub noreturn: bool,
     /// Where the entry is written.
@@ -236,6 +295,14 @@ impl ArgKind {
             ArgKind::MutPtr => "*mut u8",
         }
     }
+
+    /// Whether values of this kind are signed integers (sign-extended to a register).
+    pub fn is_signed(self) -> bool {
+        matches!(
+            self,
+            ArgKind::Fd | ArgKind::I32 | ArgKind::I64 | ArgKind::Isize
+        )
+    }
 }
 
 /// A function-call convention (`targets/abi/<name>.toml`).
@@ -278,6 +345,8 @@ pub enum SlotModel {
     PerClass,
     /// The Nth argument takes the Nth register of its class (win64).
     Positional,
+    /// No registers: each argument is one wasm value on the operand stack.
+    WasmValues,
 }
 
 /// An architecture's register file (`targets/arch/<name>.toml`).

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::model::{Call, ConvKind, ErrorConv, Target};
+use crate::model::{ArgKind, Call, ConvKind, ErrorConv, Target};
 
 /// The lowered form of one system call on one target.
 #[derive(Debug, Clone)]
@@ -55,12 +55,10 @@ pub enum Output {
     Clobbered,
 }
 
-/// Lowers `call` on `target`.
+/// Lowers `call` on a target whose convention is a trap (see [`lower_linked`]
+/// for the others; on them this plan has no operands).
 pub fn lower<'s>(target: &'s Target, call: &'s Call) -> SyscallPlan<'s> {
     let sc = &target.syscall;
-    match sc.kind {
-        ConvKind::Trap => {}
-    }
     let mut operands: Vec<Operand> = Vec::new();
     let set_input = |reg: &str, input: Input, ops: &mut Vec<Operand>| {
         ops.push(Operand {
@@ -137,15 +135,141 @@ impl fmt::Display for SyscallPlan<'_> {
         }
         writeln!(f, "  options: {}", self.options.join(", "))?;
         match self.decode {
-            Some(ErrorConv::NegatedErrno { max }) => writeln!(
-                f,
-                "  result: raw in [-{max}, -1] is Err(errno), anything else Ok(raw)"
-            ),
+            Some(conv) => writeln!(f, "  result: {}", describe_errors(conv, t)),
             None => writeln!(
                 f,
                 "  result: never returns; `{}` traps if the kernel comes back",
                 t.syscall.trap
             ),
+        }
+    }
+}
+
+/// How an error convention reads, for plans shown to people.
+pub fn describe_errors(conv: ErrorConv, target: &Target) -> String {
+    let last = &target.syscall.last_error;
+    match conv {
+        ErrorConv::NegatedErrno { max } => {
+            format!("raw in [-{max}, -1] is Err(errno), anything else Ok(raw)")
+        }
+        ErrorConv::ReturnedErrno => {
+            "the return value is the errno: 0 is Ok, anything else Err(errno)".to_owned()
+        }
+        ErrorConv::BoolFalse => format!("FALSE (0) is Err({last}()), anything else Ok"),
+        ErrorConv::InvalidHandle => {
+            format!("INVALID_HANDLE_VALUE (-1) is Err({last}()), anything else Ok")
+        }
+        ErrorConv::Null => format!("NULL is Err({last}()), anything else Ok"),
+        ErrorConv::Zero => format!("0 is Err({last}()), anything else Ok"),
+        ErrorConv::NtStatus => "a negative NTSTATUS is Err(status), anything else Ok".to_owned(),
+        ErrorConv::Never => "cannot fail: always Ok(raw)".to_owned(),
+    }
+}
+
+/// The lowered form of a call through an import (wasm) or a system library
+/// (Windows DLL): an `extern` declaration and the decoding around it.
+#[derive(Debug, Clone)]
+pub struct LinkedPlan<'s> {
+    /// The target.
+    pub target: &'s Target,
+    /// The call.
+    pub call: &'s Call,
+    /// Parameters of the `extern` declaration, in order: the arguments, then
+    /// one out-pointer per result. Each is an integer of `bits` bits.
+    pub params: Vec<LinkedParam>,
+    /// The return value's kind; `None` for `void` or a call that never returns.
+    pub ret: Option<ArgKind>,
+    /// Whether the stub hands results back as its value (true) or the
+    /// declaration passes the out-pointers itself (false).
+    pub managed_results: bool,
+    /// How the result is decoded; `None` when the call never returns.
+    pub decode: Option<ErrorConv>,
+    /// The call that reports the last error, when `decode` needs it.
+    pub last_error: Option<&'s Call>,
+}
+
+/// One parameter of an `extern` declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedParam {
+    /// The argument (or result) it carries.
+    pub name: String,
+    /// Its kind.
+    pub kind: ArgKind,
+    /// Width of the integer it is passed as: the kind's width, at least the
+    /// pointer width (a wasm `i32`/`i64`, a full 64-bit register on win64).
+    pub bits: u32,
+    /// Whether it is an out-pointer for a result.
+    pub out: bool,
+}
+
+/// Lowers `call` on a target whose convention is an import or a call.
+/// `managed_results` says whether the declaration leaves the out-pointers to the stub.
+pub fn lower_linked<'s>(
+    target: &'s Target,
+    call: &'s Call,
+    managed_results: bool,
+) -> LinkedPlan<'s> {
+    let width = target.cfg.pointer_width;
+    let param = |a: &crate::model::Arg, out: bool| {
+        let kind = if out { ArgKind::MutPtr } else { a.kind };
+        LinkedParam {
+            name: a.name.clone(),
+            kind,
+            bits: kind.bits().map_or(width, |b| b.max(width)),
+            out,
+        }
+    };
+    let mut params: Vec<LinkedParam> = call.args.iter().map(|a| param(a, false)).collect();
+    params.extend(call.results.iter().map(|a| param(a, true)));
+    let decode = (!call.noreturn).then_some(call.errors);
+    let last_error = if decode.is_some_and(ErrorConv::uses_last_error) {
+        target.call(&target.syscall.last_error)
+    } else {
+        None
+    };
+    LinkedPlan {
+        target,
+        call,
+        params,
+        ret: if call.noreturn { None } else { call.ret },
+        managed_results: managed_results && !call.results.is_empty(),
+        decode,
+        last_error,
+    }
+}
+
+impl fmt::Display for LinkedPlan<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (t, c) = (self.target, self.call);
+        let how = match t.syscall.kind {
+            ConvKind::Import => format!("import `{}` from wasm module `{}`", c.symbol, c.library),
+            _ => format!(
+                "call `{}` in `{}` with extern \"{}\"",
+                c.symbol, c.library, t.syscall.rust_abi
+            ),
+        };
+        writeln!(f, "{} {} ({how}, {})", t.name, c.name, c.loc)?;
+        for (i, p) in self.params.iter().enumerate() {
+            let role = if p.out {
+                "out-pointer for result"
+            } else {
+                "argument"
+            };
+            writeln!(
+                f,
+                "  param {i}: {role} `{}: {}` as i{}",
+                p.name,
+                p.kind.as_str(),
+                p.bits
+            )?;
+        }
+        match self.ret {
+            Some(k) => writeln!(f, "  returns: {}", k.as_str())?,
+            None => writeln!(f, "  returns: nothing")?,
+        }
+        match self.decode {
+            Some(conv) => writeln!(f, "  result: {}", describe_errors(conv, t)),
+            None => writeln!(f, "  result: never returns"),
         }
     }
 }

@@ -202,6 +202,25 @@ impl<'t, 'i> Fields<'t, 'i> {
         }
     }
 
+    /// The table's span.
+    pub(crate) fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// An optional array of strings.
+    pub(crate) fn opt_strings(
+        &mut self,
+        sink: &mut Sink<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Sp<Vec<Sp<String>>>> {
+        if !self.has(key) {
+            self.known.push(key);
+            return None;
+        }
+        self.strings(sink, key, example)
+    }
+
     /// A required array of strings. Wrong elements are reported and skipped.
     pub(crate) fn strings(
         &mut self,

@@ -4,8 +4,8 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::model::{ErrorConv, Target};
-use crate::plan::{Input, Output, SyscallPlan};
+use crate::model::{ArgKind, ConvKind, ErrorConv, Target};
+use crate::plan::{Input, LinkedPlan, Output, SyscallPlan};
 
 /// The Rust signature a stub is rendered with.
 #[derive(Debug, Clone)]
@@ -111,10 +111,7 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
         ),
         RetForm::Decoded(ty) => {
             let decode = match plan.decode {
-                Some(ErrorConv::NegatedErrno { max }) => {
-                    let max = Literal::usize_suffixed(max as usize);
-                    quote! { #rt::__private::negated_errno(#result, #max) }
-                }
+                Some(conv) => decode_expr(conv, &result, rt, None),
                 None => quote! { ::core::unreachable!() },
             };
             (
@@ -174,5 +171,229 @@ pub fn pretty(tokens: TokenStream) -> String {
     match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => tokens.to_string(),
+    }
+}
+
+/// An expression of type `Result<usize, Errno>` decoding `raw` (a `usize`).
+/// `last_error` is an expression giving the last-error code, for the
+/// conventions that need it.
+fn decode_expr(
+    conv: ErrorConv,
+    raw: &Ident,
+    rt: &TokenStream,
+    last_error: Option<&TokenStream>,
+) -> TokenStream {
+    let fail_if = |cond: TokenStream| {
+        let code = last_error.cloned().unwrap_or_else(|| quote! { 0 });
+        quote! {
+            if #cond {
+                ::core::result::Result::Err(#rt::Errno::from_raw((#code) as i32))
+            } else {
+                ::core::result::Result::Ok(#raw)
+            }
+        }
+    };
+    match conv {
+        ErrorConv::NegatedErrno { max } => {
+            let max = Literal::usize_suffixed(max as usize);
+            quote! { #rt::__private::negated_errno(#raw, #max) }
+        }
+        ErrorConv::ReturnedErrno => quote! { #rt::__private::returned_errno(#raw) },
+        ErrorConv::NtStatus => quote! { #rt::__private::ntstatus(#raw) },
+        ErrorConv::Never => quote! { ::core::result::Result::<usize, #rt::Errno>::Ok(#raw) },
+        ErrorConv::BoolFalse | ErrorConv::Null | ErrorConv::Zero => fail_if(quote! { #raw == 0 }),
+        ErrorConv::InvalidHandle => fail_if(quote! { #raw == usize::MAX }),
+    }
+}
+
+/// An unsigned integer type of `bits` bits.
+fn int_type(bits: u32) -> TokenStream {
+    match bits {
+        8 => quote! { u8 },
+        16 => quote! { u16 },
+        32 => quote! { u32 },
+        _ => quote! { u64 },
+    }
+}
+
+/// The Rust type of a value of `kind`, exactly as wide as the kind.
+fn kind_type(kind: ArgKind) -> TokenStream {
+    kind.rust_type().parse().unwrap_or_default()
+}
+
+/// The stub for a call through an import or a system library, gated on its target.
+pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStream {
+    let t = plan.target;
+    let cfg = cfg_predicate(t);
+    let StubSig {
+        attrs,
+        vis,
+        name,
+        params,
+        ret,
+    } = sig;
+    let param_list = params.iter().map(|p| {
+        let (n, ty) = (&p.name, &p.ty);
+        quote! { #n: #ty }
+    });
+    let link = |library: &str| match t.syscall.kind {
+        ConvKind::Import => quote! { #[link(wasm_import_module = #library)] },
+        _ => quote! { #[link(name = #library, kind = "raw-dylib")] },
+    };
+    let abi = &t.syscall.rust_abi;
+    let decl_params = plan.params.iter().enumerate().map(|(i, p)| {
+        let (n, ty) = (format_ident!("p{}", i), int_type(p.bits));
+        quote! { #n: #ty }
+    });
+    let import_ret = match (plan.call.noreturn, plan.ret) {
+        (true, _) => quote! { -> ! },
+        (false, Some(k)) => {
+            let ty = kind_type(k);
+            quote! { -> #ty }
+        }
+        (false, None) => quote! {},
+    };
+    let (symbol, lib) = (&plan.call.symbol, link(&plan.call.library));
+    let mut items = quote! {
+        #lib
+        unsafe extern #abi {
+            #[link_name = #symbol]
+            fn __abi_import(#(#decl_params),*) #import_ret;
+        }
+    };
+    let last_error = plan.last_error.map(|le| {
+        let (sym, lib) = (&le.symbol, link(&le.library));
+        let ty = le.ret.map(kind_type).unwrap_or_else(|| quote! { u32 });
+        items.extend(quote! {
+            #lib
+            unsafe extern #abi {
+                #[link_name = #sym]
+                fn __abi_last_error() -> #ty;
+            }
+        });
+        quote! { unsafe { __abi_last_error() } }
+    });
+    // Arguments from the declaration; out-pointers to locals when the stub manages results.
+    let mut outs = Vec::new();
+    let mut user = params.iter();
+    let values: Vec<TokenStream> = plan
+        .params
+        .iter()
+        .map(|p| {
+            let ty = int_type(p.bits);
+            if p.out && plan.managed_results {
+                let local = format_ident!("__abi_out{}", outs.len());
+                outs.push((local.clone(), kind_type(plan.call.results[outs.len()].kind)));
+                return quote! { #local.as_mut_ptr() as usize as #ty };
+            }
+            let Some(Param {
+                name,
+                ty: user_ty,
+                span,
+            }) = user.next()
+            else {
+                return quote! { 0 };
+            };
+            if p.bits > 32 && p.kind.bits() == Some(64) {
+                quote_spanned! {*span=> <#user_ty as #rt::RegArg64>::into_reg64(#name) as #ty }
+            } else {
+                quote_spanned! {*span=> <#user_ty as #rt::RegArg>::into_reg(#name) as #ty }
+            }
+        })
+        .collect();
+    let out_locals = outs.iter().map(|(local, ty)| {
+        quote! { let mut #local = ::core::mem::MaybeUninit::<#ty>::uninit(); }
+    });
+    let call = quote! { unsafe { __abi_import(#(#values),*) } };
+    let raw = format_ident!("__abi_raw");
+    let raw_usize = if plan.ret.is_some() {
+        quote! { let #raw: usize = #rt::RegArg::into_reg(#call); }
+    } else {
+        quote! { #call; let #raw: usize = 0; }
+    };
+    let (ret_ty, body) = match ret {
+        RetForm::Never => (quote! { ! }, quote! { #call }),
+        RetForm::Raw(ty) => (
+            ty.clone(),
+            quote! { #raw_usize #rt::FromReg::from_reg(#raw) },
+        ),
+        RetForm::Decoded(ty) => {
+            let decode = plan.decode.map_or_else(
+                || quote! { ::core::unreachable!() },
+                |conv| decode_expr(conv, &raw, rt, last_error.as_ref()),
+            );
+            let ok_arm = if plan.managed_results {
+                let reads = outs
+                    .iter()
+                    .map(|(local, _)| quote! { unsafe { #local.assume_init() } });
+                let value = if outs.len() == 1 {
+                    quote! { #(#reads)* }
+                } else {
+                    quote! { (#(#reads),*) }
+                };
+                quote! { ::core::result::Result::Ok(_) => ::core::result::Result::Ok(#value), }
+            } else {
+                quote! { ::core::result::Result::Ok(v) => ::core::result::Result::Ok(#rt::FromReg::from_reg(v)), }
+            };
+            (
+                ty.clone(),
+                quote! {
+                    #(#out_locals)*
+                    #raw_usize
+                    match #decode {
+                        #ok_arm
+                        ::core::result::Result::Err(e) => ::core::result::Result::Err(e),
+                    }
+                },
+            )
+        }
+    };
+    quote! {
+        #[cfg(#cfg)]
+        #(#attrs)*
+        #[inline(always)]
+        #vis unsafe fn #name(#(#param_list),*) -> #ret_ty {
+            #items
+            #body
+        }
+    }
+}
+
+/// The signature `abi-gen show` and snapshots use for a linked call: the spec's
+/// arguments, with results handed back as the value.
+pub fn linked_signature(plan: &LinkedPlan<'_>) -> StubSig {
+    let params = plan
+        .call
+        .args
+        .iter()
+        .map(|a| {
+            let name = syn::parse_str::<Ident>(&a.name)
+                .unwrap_or_else(|_| Ident::new_raw(&a.name, Span::call_site()));
+            Param {
+                name,
+                ty: kind_type(a.kind),
+                span: Span::call_site(),
+            }
+        })
+        .collect();
+    let value = match plan.call.results.as_slice() {
+        [] => quote! { usize },
+        [one] => kind_type(one.kind),
+        many => {
+            let tys = many.iter().map(|r| kind_type(r.kind));
+            quote! { (#(#tys),*) }
+        }
+    };
+    let ret = if plan.call.noreturn {
+        RetForm::Never
+    } else {
+        RetForm::Decoded(quote! { ::core::result::Result<#value, ::abi_runtime::Errno> })
+    };
+    StubSig {
+        attrs: Vec::new(),
+        vis: quote! { pub },
+        name: format_ident!("{}", plan.call.name),
+        params,
+        ret,
     }
 }

@@ -7,6 +7,7 @@
 //! (or `cargo insta review`), then read the diff.
 
 use abi_spec::bridge::{self, Decl};
+use abi_spec::model::ConvKind;
 use abi_spec::render::{self, Param, RetForm, StubSig};
 use abi_spec::{SpecFile, Specs, plan};
 use proc_macro2::{Span, TokenStream};
@@ -16,29 +17,42 @@ fn builtin() -> Specs {
     abi_spec::load_builtin().expect("built-in specs are valid")
 }
 
-/// The plan's text and the pretty-printed stub of `call` on every target.
-fn assert_stubs(call: &str) {
+/// The plan's text and the pretty-printed stub, on every target, of the first
+/// of `calls` that the target has (each OS names its calls its own way).
+fn assert_stubs(label: &str, calls: &[&str]) {
     let specs = builtin();
     assert!(!specs.targets.is_empty());
     let rt = quote!(::abi_runtime);
     for target in &specs.targets {
-        let c = target
-            .call(call)
-            .unwrap_or_else(|| panic!("{} has no `{call}`", target.name));
-        let plan = plan::lower(target, c);
-        let code = render::pretty(render::stub(&plan, &render::spec_signature(&plan), &rt));
-        insta::assert_snapshot!(format!("{call}@{}", target.name), format!("{plan}\n{code}"));
+        let c = calls
+            .iter()
+            .find_map(|name| target.call(name))
+            .unwrap_or_else(|| panic!("{} has none of {calls:?}", target.name));
+        let text = if target.syscall.kind == ConvKind::Trap {
+            let plan = plan::lower(target, c);
+            let code = render::pretty(render::stub(&plan, &render::spec_signature(&plan), &rt));
+            format!("{plan}\n{code}")
+        } else {
+            let plan = plan::lower_linked(target, c, true);
+            let code = render::pretty(render::linked_stub(
+                &plan,
+                &render::linked_signature(&plan),
+                &rt,
+            ));
+            format!("{plan}\n{code}")
+        };
+        insta::assert_snapshot!(format!("{label}@{}", target.name), text);
     }
 }
 
 #[test]
 fn write_on_every_target() {
-    assert_stubs("write");
+    assert_stubs("write", &["write", "fd_write", "WriteFile"]);
 }
 
 #[test]
 fn exit_group_on_every_target() {
-    assert_stubs("exit_group");
+    assert_stubs("exit_group", &["exit_group", "proc_exit", "ExitProcess"]);
 }
 
 fn param(name: &str, ty: TokenStream) -> Param {

@@ -9,6 +9,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use abi_spec::model::ConvKind;
 use abi_spec::{Diagnostics, Specs, plan, render};
 
 const USAGE: &str = "usage:
@@ -108,11 +109,16 @@ fn show(specs: &Specs, target: &str, call: &str) -> ExitCode {
         eprintln!("error: {target} has no call `{call}`{hint}");
         return ExitCode::FAILURE;
     };
-    let p = plan::lower(t, c);
-    print!("{p}");
-    let sig = render::spec_signature(&p);
     let rt = quote::quote! { ::abi_runtime };
-    let tokens = render::stub(&p, &sig, &rt);
+    let tokens = if t.syscall.kind == ConvKind::Trap {
+        let p = plan::lower(t, c);
+        print!("{p}");
+        render::stub(&p, &render::spec_signature(&p), &rt)
+    } else {
+        let p = plan::lower_linked(t, c, true);
+        print!("{p}");
+        render::linked_stub(&p, &render::linked_signature(&p), &rt)
+    };
     println!("\n// expansion of #[syscall_bridge] for {target}:");
     print!("{}", render::pretty(tokens));
     ExitCode::SUCCESS

@@ -1,0 +1,623 @@
+//! Reading a target file: its cfg, its system-call convention (trap, import or
+//! call) and its call table, checked against the arch, ABI and errno files.
+
+use crate::diag::{SourceFile, closest};
+use crate::model::{
+    Arch, Arg, ArgKind, Call, Cfg, Ci, ConvKind, ErrorConv, Provenance, Specs, SyscallConv, Target,
+};
+use crate::read::{Fields, Sink, Sp};
+
+use super::{
+    ASM_OPTIONS, SpecFile, SpecKind, check_regs, find_arch, given, is_ident, unknown_reg, values,
+};
+
+fn top_span(_file: &SourceFile) -> std::ops::Range<usize> {
+    0..0
+}
+
+pub(super) fn read_target(
+    name: String,
+    file: &SourceFile,
+    top: &mut Fields<'_, '_>,
+    specs: &Specs,
+    files: &[SpecFile],
+    sink: &mut Sink<'_>,
+) -> Option<Target> {
+    let arch_name = top.string(sink, "arch", "\"x86_64\"");
+    let arch = arch_name
+        .as_ref()
+        .and_then(|a| find_arch(specs, files, a, sink));
+    let abi = top.string(sink, "abi", "\"sysv\"");
+    if let Some(abi) = &abi {
+        match specs.abi(&abi.value) {
+            None if given(files, SpecKind::Abi, &abi.value) => {}
+            None => {
+                let help = match closest(&abi.value, specs.abis.iter().map(|a| a.name.as_str())) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("describe it in targets/abi/{}.toml", abi.value),
+                };
+                sink.error(
+                    abi.span.clone(),
+                    format!("unknown ABI `{}`", abi.value),
+                    help,
+                );
+            }
+            Some(a) if arch.is_some_and(|arch| arch.name != a.arch) => {
+                sink.error(
+                    abi.span.clone(),
+                    format!(
+                        "ABI `{}` is for arch {}, not {}",
+                        a.name,
+                        a.arch,
+                        arch.map_or("", |x| &x.name)
+                    ),
+                    format!(
+                        "name a convention of arch {}: {}",
+                        arch.map_or("", |x| &x.name),
+                        arch.map_or(String::new(), |x| x.abis.join(", "))
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    let errno = top.string(sink, "errno", "\"linux\"");
+    if let Some(e) = &errno
+        && specs.errno_table(&e.value).is_none()
+        && !given(files, SpecKind::Errno, &e.value)
+    {
+        let help = match closest(&e.value, specs.errno_tables.iter().map(|a| a.name.as_str())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("list the error numbers in targets/errno/{}.toml", e.value),
+        };
+        sink.error(
+            e.span.clone(),
+            format!("unknown errno table `{}`", e.value),
+            help,
+        );
+    }
+    let cfg = read_cfg(top, arch, sink);
+    let syscall = read_syscall(top, arch, sink);
+    let provenance = top
+        .table(
+            sink,
+            "provenance",
+            "`[provenance]` with `source = \"...\"` and `kernel = \"6.1\"`",
+        )
+        .map(|mut p| {
+            let source = p.string(sink, "source", "\"linux-libc-dev: asm/unistd_64.h\"");
+            let kernel = p.string(sink, "kernel", "\"6.1\"");
+            p.finish(sink);
+            Provenance {
+                source: source.map(|s| s.value).unwrap_or_default(),
+                kernel: kernel.map(|s| s.value).unwrap_or_default(),
+            }
+        });
+    let ci = top
+        .table(
+            sink,
+            "ci",
+            "`[ci]` with `triple = \"x86_64-unknown-linux-gnu\"`",
+        )
+        .map(|mut c| {
+            let triple = c.string(sink, "triple", "\"x86_64-unknown-linux-gnu\"");
+            let linker = c.opt_string(sink, "linker", "\"aarch64-linux-gnu-gcc\"");
+            let runner = c.opt_string(sink, "runner", "\"qemu-aarch64 -L /usr/aarch64-linux-gnu\"");
+            let packages = c.strings(sink, "packages", r#"["qemu-user"]"#);
+            c.finish(sink);
+            Ci {
+                triple: triple.map(|s| s.value).unwrap_or_default(),
+                linker: linker.map(|s| s.value).unwrap_or_default(),
+                runner: runner.map(|s| s.value).unwrap_or_default(),
+                packages: values(packages),
+            }
+        });
+    let calls = read_calls(top, file, syscall.as_ref(), cfg.as_ref(), sink);
+    if let (Some(sc), Some(calls)) = (&syscall, &calls) {
+        check_last_error(top_span(file), file, sc, calls, sink);
+    }
+    // Only for a known arch: an unknown one has been reported above, at the same place.
+    if let (Some(cfg), Some(an), Some(_)) = (&cfg, &arch_name, arch)
+        && cfg.arch != an.value
+    {
+        sink.error(
+            an.span.clone(),
+            format!(
+                "`arch = \"{}\"` but `[cfg] target_arch = \"{}\"`",
+                an.value, cfg.arch
+            ),
+            "the arch file is named after target_arch: make them equal",
+        );
+    }
+    Some(Target {
+        name,
+        loc: file.loc(0),
+        arch: arch_name?.value,
+        abi: abi?.value,
+        errno: errno?.value,
+        cfg: cfg?,
+        syscall: syscall?,
+        provenance: provenance?,
+        ci: ci?,
+        calls: calls?,
+    })
+}
+
+fn read_cfg(top: &mut Fields<'_, '_>, _arch: Option<&Arch>, sink: &mut Sink<'_>) -> Option<Cfg> {
+    let mut c = top.table(sink, "cfg", "`[cfg]` with `target_os = \"linux\"`")?;
+    let os = c.string(sink, "target_os", "\"linux\"");
+    let arch = c.string(sink, "target_arch", "\"x86_64\"");
+    let width = c.int(sink, "target_pointer_width", 16..65, "64");
+    if let Some(w) = &width
+        && ![16, 32, 64].contains(&w.value)
+    {
+        sink.error(
+            w.span.clone(),
+            format!("pointer width {} does not exist", w.value),
+            "use 16, 32 or 64",
+        );
+    }
+    let endian = c.string(sink, "target_endian", "\"little\"");
+    if let Some(e) = &endian
+        && e.value != "little"
+        && e.value != "big"
+    {
+        sink.error(
+            e.span.clone(),
+            format!("unknown endianness `{}`", e.value),
+            "use \"little\" or \"big\"",
+        );
+    }
+    c.finish(sink);
+    Some(Cfg {
+        os: os?.value,
+        arch: arch?.value,
+        pointer_width: u32::try_from(width?.value).ok()?,
+        endian: endian?.value,
+    })
+}
+
+fn read_syscall(
+    top: &mut Fields<'_, '_>,
+    arch: Option<&Arch>,
+    sink: &mut Sink<'_>,
+) -> Option<SyscallConv> {
+    let mut s = top.table(sink, "syscall", "`[syscall]` with `kind = \"trap\"`")?;
+    let kind = s.string(sink, "kind", "\"trap\"").and_then(|k| match k.value.as_str() {
+        "trap" => Some(ConvKind::Trap),
+        "import" => Some(ConvKind::Import),
+        "call" => Some(ConvKind::Call),
+        other => {
+            sink.error(
+                k.span,
+                format!("unknown syscall convention kind `{other}`"),
+                "use `trap` (an instruction, number and arguments in registers), `import` (a wasm import) or `call` (a system library function)",
+            );
+            None
+        }
+    });
+    match kind? {
+        ConvKind::Trap => {}
+        other => {
+            let conv = read_linked(&mut s, other, sink);
+            s.finish(sink);
+            return conv;
+        }
+    }
+    let instructions = s.strings(sink, "instructions", r#"["syscall"]"#);
+    if let Some(i) = &instructions
+        && i.value.is_empty()
+    {
+        sink.error(
+            i.span.clone(),
+            "`instructions` is empty",
+            "list the instruction(s) that enter the kernel, e.g. [\"syscall\"]",
+        );
+    }
+    let one_reg = |key: &'static str, s: &mut Fields<'_, '_>, sink: &mut Sink<'_>| {
+        let r = s.string(sink, key, "\"rax\"");
+        if let (Some(r), Some(arch)) = (&r, arch) {
+            check_regs(
+                Some(arch),
+                Some(&Sp {
+                    value: vec![r.clone()],
+                    span: r.span.clone(),
+                }),
+                false,
+                sink,
+            );
+        }
+        r
+    };
+    let number = one_reg("number", &mut s, sink);
+    let args = s.strings(sink, "args", r#"["rdi", "rsi", "rdx", "r10", "r8", "r9"]"#);
+    check_regs(arch, args.as_ref(), false, sink);
+    let ret = one_reg("ret", &mut s, sink);
+    let clobbers = s.strings(sink, "clobbers", r#"["rcx", "r11"]"#);
+    if let (Some(arch), Some(c)) = (arch, &clobbers) {
+        for r in &c.value {
+            unknown_reg(arch, r, sink);
+        }
+    }
+    if let Some(args) = &args {
+        for (i, a) in args.value.iter().enumerate() {
+            let dup = args.value[..i].iter().any(|b| b.value == a.value)
+                || number.as_ref().is_some_and(|n| n.value == a.value);
+            if dup {
+                sink.error(
+                    a.span.clone(),
+                    format!("register `{}` is used twice", a.value),
+                    "each argument needs its own register, distinct from the number register",
+                );
+            }
+        }
+    }
+    let options = s.strings(sink, "options", r#"["nostack", "preserves_flags"]"#);
+    if let Some(o) = &options {
+        for opt in &o.value {
+            if !ASM_OPTIONS.contains(&opt.value.as_str()) {
+                let help = match closest(&opt.value, ASM_OPTIONS) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("allowed: {}", ASM_OPTIONS.join(", ")),
+                };
+                sink.error(
+                    opt.span.clone(),
+                    format!("unknown asm option `{}`", opt.value),
+                    help,
+                );
+            }
+        }
+    }
+    let trap = s.string(sink, "trap", "\"ud2\"");
+    let errors = read_errors(&mut s, ConvKind::Trap, sink);
+    s.finish(sink);
+    Some(SyscallConv {
+        kind: ConvKind::Trap,
+        module: String::new(),
+        rust_abi: String::new(),
+        last_error: String::new(),
+        instructions: values(instructions),
+        number: number?.value,
+        args: values(args),
+        ret: ret?.value,
+        clobbers: values(clobbers),
+        options: values(options),
+        trap: trap?.value,
+        errors: errors?,
+    })
+}
+
+/// `[syscall]` of an import or call convention: no registers, but a module
+/// (import) or a Rust ABI and a last-error call (call).
+fn read_linked(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> Option<SyscallConv> {
+    let (module, last_error) = if kind == ConvKind::Import {
+        (s.string(sink, "module", "\"wasi_snapshot_preview1\""), None)
+    } else {
+        (None, s.string(sink, "last_error", "\"GetLastError\""))
+    };
+    let rust_abi = s.string(sink, "rust_abi", "\"C\"");
+    if let Some(a) = &rust_abi
+        && !RUST_ABIS.contains(&a.value.as_str())
+    {
+        sink.error(
+            a.span.clone(),
+            format!("unknown Rust ABI `{}`", a.value),
+            format!("use one Rust's `extern` accepts: {}", RUST_ABIS.join(", ")),
+        );
+    }
+    let errors = read_errors(s, kind, sink);
+    Some(SyscallConv {
+        kind,
+        module: module.map(|m| m.value).unwrap_or_default(),
+        rust_abi: rust_abi?.value,
+        last_error: last_error.map(|l| l.value).unwrap_or_default(),
+        instructions: Vec::new(),
+        number: String::new(),
+        args: Vec::new(),
+        ret: String::new(),
+        clobbers: Vec::new(),
+        options: Vec::new(),
+        trap: String::new(),
+        errors: errors?,
+    })
+}
+
+/// Rust ABI strings an import declaration may use.
+const RUST_ABIS: [&str; 5] = ["C", "system", "win64", "sysv64", "efiapi"];
+
+fn read_errors(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> Option<ErrorConv> {
+    let example = match kind {
+        ConvKind::Trap => "`errors = { kind = \"negated_errno\", max = 4095 }`",
+        ConvKind::Import => "`errors = { kind = \"returned_errno\" }`",
+        ConvKind::Call => "`errors = { kind = \"bool_false\" }`",
+    };
+    let mut e = s.table(sink, "errors", example)?;
+    let name = e.string(sink, "kind", "\"negated_errno\"");
+    let max = if name.as_ref().is_some_and(|n| n.value == "negated_errno") {
+        e.int(sink, "max", 1..65_536, "4095")
+    } else {
+        None
+    };
+    e.finish(sink);
+    let name = name?;
+    if name.value == "negated_errno" {
+        return Some(ErrorConv::NegatedErrno {
+            max: u32::try_from(max?.value).ok()?,
+        });
+    }
+    error_conv(&name, sink)
+}
+
+fn error_conv(name: &Sp<String>, sink: &mut Sink<'_>) -> Option<ErrorConv> {
+    if let Some(&(_, conv)) = ErrorConv::NAMED.iter().find(|(n, _)| *n == name.value) {
+        return Some(conv);
+    }
+    let names: Vec<&str> = ErrorConv::NAMED.iter().map(|(n, _)| *n).collect();
+    let help = match closest(&name.value, names.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("use negated_errno or one of: {}", names.join(", ")),
+    };
+    sink.error(
+        name.span.clone(),
+        format!("unknown error convention `{}`", name.value),
+        help,
+    );
+    None
+}
+
+fn parse_kind(s: &Sp<String>, sink: &mut Sink<'_>) -> Option<ArgKind> {
+    if let Some(&(_, k)) = ArgKind::ALL.iter().find(|(n, _)| *n == s.value) {
+        return Some(k);
+    }
+    let kinds = ArgKind::ALL.map(|(n, _)| n);
+    let help = match closest(&s.value, kinds) {
+        Some(k) => format!("did you mean `{k}`?"),
+        None => format!("kinds are: {}", kinds.join(", ")),
+    };
+    sink.error(s.span.clone(), format!("unknown kind `{}`", s.value), help);
+    None
+}
+
+fn read_calls(
+    top: &mut Fields<'_, '_>,
+    file: &SourceFile,
+    syscall: Option<&SyscallConv>,
+    cfg: Option<&Cfg>,
+    sink: &mut Sink<'_>,
+) -> Option<Vec<Call>> {
+    let table = top.table(
+        sink,
+        "calls",
+        "`[calls]` with `write = { nr = 1, args = [\"fd: fd\", \"buf: ptr\", \"count: usize\"] }`",
+    )?;
+    let kind = syscall.map(|s| s.kind);
+    let mut calls: Vec<(std::ops::Range<usize>, Call)> = Vec::new();
+    for (k, v) in table.entries() {
+        let name = k.get_ref().to_string();
+        if !is_ident(&name) {
+            sink.error(
+                k.span(),
+                format!("call name `{name}` is not a Rust identifier"),
+                "use letters, digits and `_`, not starting with a digit",
+            );
+        }
+        let Some(t) = v.get_ref().as_table() else {
+            sink.error(
+                v.span(),
+                format!("call `{name}` must be an inline table"),
+                format!("write `{name} = {{ nr = 1, args = [\"fd: fd\"] }}`"),
+            );
+            continue;
+        };
+        let mut f = Fields::new(t, v.span(), format!("call `{name}`"));
+        let nr = match kind {
+            Some(ConvKind::Trap) | None => f.int(sink, "nr", 0..i64::from(u32::MAX) + 1, "1"),
+            _ => Some(Sp {
+                value: 0,
+                span: k.span(),
+            }),
+        };
+        let args = f.strings(sink, "args", r#"["fd: fd", "buf: ptr"]"#);
+        let noreturn = f.opt_bool(sink, "noreturn");
+        let mut call = Call {
+            name: name.clone(),
+            nr: 0,
+            args: Vec::new(),
+            symbol: String::new(),
+            library: String::new(),
+            ret: None,
+            results: Vec::new(),
+            errors: syscall.map_or(ErrorConv::Never, |s| s.errors),
+            noreturn: noreturn.is_some_and(|n| n.value),
+            loc: file.loc(k.span().start),
+        };
+        if let (Some(kind @ (ConvKind::Import | ConvKind::Call)), Some(sc)) = (kind, syscall) {
+            read_linked_call(&mut f, kind, sc, cfg, &mut call, sink);
+        }
+        f.finish(sink);
+        call.args = args
+            .as_ref()
+            .map(|a| read_args(a, cfg, kind == Some(ConvKind::Trap), sink))
+            .unwrap_or_default();
+        if let (Some(args), Some(sc), Some(ConvKind::Trap)) = (&args, syscall, kind)
+            && args.value.len() > sc.args.len()
+        {
+            sink.error(
+                args.span.clone(),
+                format!(
+                    "call `{name}` takes {} arguments, but the convention has {} argument registers",
+                    args.value.len(),
+                    sc.args.len()
+                ),
+                "drop arguments or add registers to `[syscall] args`",
+            );
+        }
+        let Some(nr) = nr else { continue };
+        call.nr = u32::try_from(nr.value).unwrap_or_default();
+        calls.push((nr.span.clone(), call));
+    }
+    if matches!(kind, Some(ConvKind::Import | ConvKind::Call)) {
+        // No numbers: the position in the (name-sorted) table stands in.
+        for (i, (_, c)) in calls.iter_mut().enumerate() {
+            c.nr = u32::try_from(i).unwrap_or(u32::MAX);
+        }
+        return Some(calls.into_iter().map(|(_, c)| c).collect());
+    }
+    calls.sort_by_key(|(span, c)| (c.nr, span.start));
+    for pair in calls.windows(2) {
+        let (_, first) = &pair[0];
+        let (span, second) = &pair[1];
+        if first.nr == second.nr {
+            sink.error(
+                span.clone(),
+                format!(
+                    "call number {} is used by both `{}` and `{}`",
+                    second.nr, first.name, second.name
+                ),
+                format!(
+                    "`{}` has it at line {}; check the number against the kernel header",
+                    first.name, first.loc.line
+                ),
+            );
+        }
+    }
+    Some(calls.into_iter().map(|(_, c)| c).collect())
+}
+
+/// The keys of an import or call entry: `import` (the symbol, default: the
+/// name), `dll` (call kind), `ret`, `results` (import kind) and `fails`.
+fn read_linked_call(
+    f: &mut Fields<'_, '_>,
+    kind: ConvKind,
+    sc: &SyscallConv,
+    cfg: Option<&Cfg>,
+    call: &mut Call,
+    sink: &mut Sink<'_>,
+) {
+    let symbol = f.opt_string(sink, "import", "\"WriteFile\"");
+    call.symbol = symbol.map_or_else(|| call.name.clone(), |s| s.value);
+    if kind == ConvKind::Call {
+        call.library = f
+            .string(sink, "dll", "\"kernel32\"")
+            .map(|d| d.value)
+            .unwrap_or_default();
+        call.ret = f
+            .opt_string(sink, "ret", "\"i32\"")
+            .and_then(|r| parse_kind(&r, sink));
+    } else {
+        call.library.clone_from(&sc.module);
+        // An import returns its errno as a wasm i32 unless the entry says otherwise.
+        call.ret = match f.opt_string(sink, "ret", "\"i32\"") {
+            Some(r) => parse_kind(&r, sink),
+            None => Some(ArgKind::I32),
+        };
+        if let Some(results) = f.opt_strings(sink, "results", r#"["nwritten: usize"]"#) {
+            call.results = read_args(&results, cfg, false, sink);
+        }
+    }
+    if let Some(fails) = f.opt_string(sink, "fails", "\"bool_false\"")
+        && let Some(conv) = error_conv(&fails, sink)
+    {
+        call.errors = conv;
+    }
+    if call.errors.uses_last_error()
+        && call.ret.is_none()
+        && kind == ConvKind::Call
+        && !call.noreturn
+    {
+        sink.error(
+            f.span(),
+            format!(
+                "call `{}` reports failure through its return value, but has no `ret`",
+                call.name
+            ),
+            "add the return kind, e.g. `ret = \"i32\"` for a BOOL, or `fails = \"never\"`",
+        );
+    }
+}
+
+/// The last-error call of a call convention must be in the table, take no
+/// arguments and return a code.
+fn check_last_error(
+    _span: std::ops::Range<usize>,
+    file: &SourceFile,
+    sc: &SyscallConv,
+    calls: &[Call],
+    sink: &mut Sink<'_>,
+) {
+    if sc.kind != ConvKind::Call {
+        return;
+    }
+    let at = file.text.find("last_error").unwrap_or(0);
+    match calls.iter().find(|c| c.name == sc.last_error) {
+        None => sink.error(
+            at..at + "last_error".len(),
+            format!("`last_error = \"{}\"` names no call of this table", sc.last_error),
+            format!("add `{} = {{ dll = \"...\", args = [], ret = \"u32\", fails = \"never\" }}` to [calls]", sc.last_error),
+        ),
+        Some(c) if !c.args.is_empty() || c.ret.is_none() => sink.error(
+            at..at + "last_error".len(),
+            format!("the last-error call `{}` must take no arguments and return a code", c.name),
+            format!("declare it as `{} = {{ dll = \"...\", args = [], ret = \"u32\", fails = \"never\" }}`", c.name),
+        ),
+        Some(_) => {}
+    }
+}
+
+fn read_args(
+    args: &Sp<Vec<Sp<String>>>,
+    cfg: Option<&Cfg>,
+    registers: bool,
+    sink: &mut Sink<'_>,
+) -> Vec<Arg> {
+    let mut out = Vec::new();
+    for a in &args.value {
+        let Some((name, kind)) = a.value.split_once(':') else {
+            sink.error(
+                a.span.clone(),
+                format!("argument `{}` has no kind", a.value),
+                format!("write it as \"{}: usize\" (name: kind)", a.value.trim()),
+            );
+            continue;
+        };
+        let (name, kind) = (name.trim(), kind.trim());
+        if !is_ident(name) {
+            sink.error(
+                a.span.clone(),
+                format!("argument name `{name}` is not an identifier"),
+                "use letters, digits and `_`",
+            );
+        }
+        let Some(&(_, k)) = ArgKind::ALL.iter().find(|(s, _)| *s == kind) else {
+            let kinds = ArgKind::ALL.map(|(s, _)| s);
+            let help = match closest(kind, kinds) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("kinds are: {}", kinds.join(", ")),
+            };
+            sink.error(
+                a.span.clone(),
+                format!("unknown argument kind `{kind}`"),
+                help,
+            );
+            continue;
+        };
+        // Registers limit widths; wasm values and C ABI calls do not.
+        if let (true, Some(bits), Some(cfg)) = (registers, k.bits(), cfg)
+            && bits > cfg.pointer_width
+        {
+            sink.error(
+                a.span.clone(),
+                format!(
+                    "a {kind} does not fit one {}-bit register",
+                    cfg.pointer_width
+                ),
+                "split it into two register-sized arguments",
+            );
+        }
+        out.push(Arg {
+            name: name.to_owned(),
+            kind: k,
+        });
+    }
+    out
+}
