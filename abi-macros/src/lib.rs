@@ -12,6 +12,8 @@ mod decl;
 mod errno;
 mod options;
 mod specs;
+mod syscall_table;
+mod trampolines;
 
 /// Bridges bodiless `unsafe fn` declarations to system calls, on every target
 /// that has a spec file.
@@ -56,4 +58,30 @@ pub fn __errno_table(input: TokenStream) -> TokenStream {
             quote! { #(#errs)* }.into()
         }
     }
+}
+
+/// Generates the dynamic-call items of `abi_runtime::abi` (the `Frame` type,
+/// trampolines, callback thunks and ABI descriptors) from the ABI and arch
+/// spec files: `__trampolines!(crate::abi, POOL)`. Internal to abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __trampolines(input: TokenStream) -> TokenStream {
+    trampolines::expand(input.into()).into()
+}
+
+/// Generates the system-call table of `abi_runtime::syscalls` from the target
+/// spec files: `__syscall_table!(RowType)`. Internal to abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __syscall_table(input: TokenStream) -> TokenStream {
+    syscall_table::expand(input.into()).into()
+}
+
+/// Defines `__if_trampolines!` and `__if_syscall_table!`, which keep items only
+/// on targets the specs give trampolines or a system-call table. Internal to
+/// abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __dynamic_gates(_input: TokenStream) -> TokenStream {
+    trampolines::gates().into()
 }

@@ -39,6 +39,14 @@ pub use reg::{FromReg, RegArg, RegArg64};
 #[cfg(target_os = "linux")]
 pub mod linux;
 
+abi_macros::__dynamic_gates!();
+__if_trampolines! {
+    pub mod abi;
+}
+__if_syscall_table! {
+    pub mod syscalls;
+}
+
 /// Items the generated code uses; not a stable API.
 #[doc(hidden)]
 pub mod __private {

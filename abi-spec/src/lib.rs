@@ -25,6 +25,8 @@ pub mod model;
 pub mod plan;
 mod read;
 pub mod render;
+pub mod syscall_table;
+pub mod trampoline;
 
 pub use diag::{Diagnostic, Diagnostics, Loc, SourceFile};
 pub use load::{SpecFile, SpecKind, builtin_files, load, load_builtin, read_dir};

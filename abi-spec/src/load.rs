@@ -243,12 +243,14 @@ fn read_arch(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Opt
     let int = top.strings(sink, "int_regs", r#"["rax", "rbx"]"#);
     let float = top.strings(sink, "float_regs", r#"["xmm0", "xmm1"]"#);
     let abis = top.strings(sink, "abis", r#"["sysv"]"#);
+    let asm = crate::trampoline::read_asm(top, sink, int.as_ref());
     let (int, float, abis) = (int?, float?, abis?);
     Some(Arch {
         name,
         int_regs: values(Some(int)),
         float_regs: values(Some(float)),
         abis: values(Some(abis)),
+        asm,
     })
 }
 
@@ -389,6 +391,7 @@ fn read_abi(
         unknown_reg(arch, r, sink);
     }
     let variadic = top.string(sink, "variadic", "\"same_as_fixed\"");
+    let facts = crate::trampoline::read_call_facts(top, sink, arch, &int_args);
     if let (Some(arch), Some(an)) = (arch, &arch_name)
         && !arch.abis.contains(&name)
     {
@@ -417,6 +420,7 @@ fn read_abi(
         red_zone: u(red_zone)?,
         indirect_result: indirect?.value,
         variadic: variadic?.value,
+        facts,
     })
 }
 

@@ -336,6 +336,8 @@ pub struct Abi {
     pub indirect_result: String,
     /// The variadic rule, by name.
     pub variadic: String,
+    /// What a dynamic caller needs beyond the register lists (optional keys).
+    pub facts: crate::trampoline::CallFacts,
 }
 
 /// How a convention assigns arguments to registers.
@@ -360,6 +362,8 @@ pub struct Arch {
     pub float_regs: Vec<String>,
     /// Conventions code on this arch can use.
     pub abis: Vec<String>,
+    /// Instruction templates for the trampoline generator (`[asm]`), if given.
+    pub asm: Option<crate::trampoline::AsmSpec>,
 }
 
 impl Arch {

@@ -4,6 +4,7 @@
 //! abi-gen list                 targets and their call counts
 //! abi-gen check [DIR]          validate DIR (default: the built-in specs)
 //! abi-gen show TARGET CALL     the plan and the Rust expansion of one call
+//! abi-gen trampoline HOST ABI  the trampolines for calling ABI from HOST code
 //! ```
 
 use std::path::Path;
@@ -15,7 +16,9 @@ use abi_spec::{Diagnostics, Specs, plan, render};
 const USAGE: &str = "usage:
   abi-gen list                 list the built-in targets and their call counts
   abi-gen check [DIR]          validate the spec files in DIR (default: built-in specs)
-  abi-gen show TARGET CALL     print the plan and the Rust expansion of one call";
+  abi-gen show TARGET CALL     print the plan and the Rust expansion of one call
+  abi-gen trampoline HOST ABI  print the call trampoline, callback entry and a thunk
+                               for calling ABI from HOST code (e.g. sysv win64)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
         ["check"] => report(abi_spec::load_builtin().map(|_| ())),
         ["check", dir] => check_dir(Path::new(dir)),
         ["show", target, call] => with_builtin(|s| show(s, target, call)),
+        ["trampoline", host, abi] => with_builtin(|s| trampoline(s, host, abi)),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -122,4 +126,17 @@ fn show(specs: &Specs, target: &str, call: &str) -> ExitCode {
     println!("\n// expansion of #[syscall_bridge] for {target}:");
     print!("{}", render::pretty(tokens));
     ExitCode::SUCCESS
+}
+
+fn trampoline(specs: &Specs, host: &str, abi: &str) -> ExitCode {
+    match abi_spec::trampoline::show(specs, host, abi) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,261 @@
+//! Calling functions of a calling convention chosen at run time, and being
+//! called by them: what libffi does, with trampolines generated from the spec
+//! files instead of a call description interpreted on every call.
+//!
+//! An [`Abi`] describes one convention this target can run (x86_64: `sysv`
+//! and `win64`; aarch64: `aapcs64`; riscv64: `lp64d`), with the facts of its
+//! spec file (`targets/abi/<name>.toml`). [`Abi::prepare`] classifies a
+//! signature once — which argument goes in which register or stack slot, how
+//! narrow values are widened — and [`Prepared::call`] then fills a register
+//! image ([`Frame`]) and runs the convention's generated call trampoline.
+//!
+//! ```
+//! use abi_runtime::abi::{Abi, Type, Value};
+//!
+//! extern "C" fn mix(a: i64, b: f64, c: *const u8) -> i64 {
+//!     a + b as i64 + c as i64
+//! }
+//!
+//! let abi = Abi::native();
+//! let sig = abi.prepare(&[Type::I64, Type::F64, Type::Ptr], Type::I64).unwrap();
+//! let args = [Value::I64(40), Value::F64(1.5), Value::Ptr(1 as *const ())];
+//! // SAFETY: `mix` has exactly this signature in the native convention.
+//! let r = unsafe { sig.call(mix as *const (), &args) };
+//! assert_eq!(r, Value::I64(42));
+//! ```
+//!
+//! # Callbacks
+//!
+//! The reverse direction — foreign-convention code calling a Rust handler
+//! chosen at run time, like a libffi closure — goes through [`Callback`]s.
+//! Each convention has a **pool of pre-generated thunks** in the text section
+//! ([`Abi::callback_capacity`] of them). Binding a handler takes a free slot
+//! of the pool and returns the address of that slot's thunk. The thunk loads
+//! its slot number into a scratch register and jumps to the convention's
+//! entry, which spills the argument registers into a [`Frame`] and calls the
+//! dispatcher with `(frame, slot)`; the dispatcher finds the handler and the
+//! prepared signature in the slot and decodes the arguments ([`Args`]). No
+//! memory is ever writable and executable (no W^X question arises, and it
+//! works where JIT pages are forbidden); the price is a fixed number of live
+//! callbacks per convention.
+//!
+//! ```
+//! use abi_runtime::abi::{Abi, Args, Type, Value};
+//!
+//! let sig = Abi::native().prepare(&[Type::I32, Type::F64], Type::F64).unwrap();
+//! let scale = 0.5;
+//! let handler = move |args: &Args<'_>| match (args.get(0), args.get(1)) {
+//!     (Value::I32(n), Value::F64(x)) => Value::F64(n as f64 * x * scale),
+//!     _ => unreachable!(),
+//! };
+//! let cb = sig.callback(&handler).unwrap();
+//! // SAFETY: the thunk has the prepared signature in the native convention.
+//! let f: extern "C" fn(i32, f64) -> f64 = unsafe { core::mem::transmute(cb.code()) };
+//! assert_eq!(f(3, 4.0), 6.0);
+//! ```
+//!
+//! Struct arguments by value are not supported yet: [`Abi::prepare`] returns
+//! an error for them (and for anything else the convention cannot express),
+//! never undefined behaviour.
+
+mod callback;
+mod prepared;
+mod value;
+
+pub(crate) use callback::dispatch;
+pub use callback::{Args, Callback, CallbackError};
+pub use prepared::{MAX_ARGS, PrepareError, Prepared};
+pub use value::{Type, Value};
+
+abi_macros::__trampolines!(crate::abi, 32);
+
+/// How a convention assigns arguments to registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlotModel {
+    /// Each register class is counted on its own (sysv, aapcs64, lp64d).
+    PerClass,
+    /// The Nth argument takes the Nth register of its class, or a stack slot (win64).
+    Positional,
+}
+
+/// A calling convention this target can call into and be called from,
+/// generated from its spec file.
+pub struct Abi {
+    pub(crate) name: &'static str,
+    pub(crate) rust_abi: &'static str,
+    pub(crate) int_args: &'static [&'static str],
+    pub(crate) float_args: &'static [&'static str],
+    pub(crate) int_ret: &'static [&'static str],
+    pub(crate) float_ret: &'static [&'static str],
+    pub(crate) callee_saved: &'static [&'static str],
+    pub(crate) callee_saved_partial: &'static [(&'static str, u32)],
+    pub(crate) slots: SlotModel,
+    pub(crate) stack_align: usize,
+    pub(crate) shadow_space: usize,
+    pub(crate) red_zone: usize,
+    pub(crate) stack_slot: usize,
+    pub(crate) float_overflow_to_int: bool,
+    pub(crate) u32_sign_extended: bool,
+    pub(crate) f32_nan_boxed: bool,
+    pub(crate) by_reference: &'static str,
+    pub(crate) variadic: &'static str,
+    pub(crate) trampoline: unsafe extern "C" fn(*mut Frame, *const ()),
+    pub(crate) thunks: &'static [unsafe extern "C" fn()],
+    pub(crate) pool_base: usize,
+}
+
+impl core::fmt::Debug for Abi {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Abi")
+            .field("name", &self.name)
+            .field("int_args", &self.int_args)
+            .field("float_args", &self.float_args)
+            .field("slots", &self.slots)
+            .field("stack_align", &self.stack_align)
+            .field("shadow_space", &self.shadow_space)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Abi {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Abi {}
+
+impl Abi {
+    /// The target's own C convention (`extern "C"`).
+    pub fn native() -> &'static Abi {
+        &ABIS[NATIVE]
+    }
+
+    /// Every convention code on this target can use.
+    pub fn all() -> &'static [Abi] {
+        &ABIS
+    }
+
+    /// The convention called `name` (`"sysv"`, `"win64"`, `"aapcs64"`, `"lp64d"`), if this target can run it.
+    pub fn by_name(name: &str) -> Option<&'static Abi> {
+        ABIS.iter().find(|a| a.name == name)
+    }
+
+    /// The spec file's name for it.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// What Rust calls it in `extern "..."` (`"sysv64"`, `"win64"`, `"C"`).
+    pub fn rust_abi(&self) -> &'static str {
+        self.rust_abi
+    }
+
+    /// Integer argument registers, in order.
+    pub fn int_arg_regs(&self) -> &'static [&'static str] {
+        self.int_args
+    }
+
+    /// Float argument registers, in order.
+    pub fn float_arg_regs(&self) -> &'static [&'static str] {
+        self.float_args
+    }
+
+    /// Integer return registers.
+    pub fn int_ret_regs(&self) -> &'static [&'static str] {
+        self.int_ret
+    }
+
+    /// Float return registers.
+    pub fn float_ret_regs(&self) -> &'static [&'static str] {
+        self.float_ret
+    }
+
+    /// Registers a callee preserves in full.
+    pub fn callee_saved(&self) -> &'static [&'static str] {
+        self.callee_saved
+    }
+
+    /// Registers a callee preserves in part: (register, low bits preserved).
+    pub fn callee_saved_partial(&self) -> &'static [(&'static str, u32)] {
+        self.callee_saved_partial
+    }
+
+    /// How arguments are assigned to registers.
+    pub fn slots(&self) -> SlotModel {
+        self.slots
+    }
+
+    /// Stack alignment at a call, in bytes.
+    pub fn stack_align(&self) -> usize {
+        self.stack_align
+    }
+
+    /// Bytes the caller reserves above the return address for the callee.
+    pub fn shadow_space(&self) -> usize {
+        self.shadow_space
+    }
+
+    /// Bytes below the stack pointer a leaf function may use.
+    pub fn red_zone(&self) -> usize {
+        self.red_zone
+    }
+
+    /// Bytes each stack argument occupies.
+    pub fn stack_slot(&self) -> usize {
+        self.stack_slot
+    }
+
+    /// Whether float arguments spill into free integer registers before the stack.
+    pub fn float_overflow_to_int(&self) -> bool {
+        self.float_overflow_to_int
+    }
+
+    /// Which aggregates go by reference, in words.
+    pub fn by_reference(&self) -> &'static str {
+        self.by_reference
+    }
+
+    /// The variadic rule, by its name in the spec file.
+    pub fn variadic(&self) -> &'static str {
+        self.variadic
+    }
+
+    /// How many callbacks of this convention can be bound at once.
+    pub fn callback_capacity(&self) -> usize {
+        self.thunks.len()
+    }
+
+    /// Classifies a signature once, for any number of calls or callbacks.
+    pub fn prepare(&'static self, args: &[Type], ret: Type) -> Result<Prepared, PrepareError> {
+        prepared::classify(self, args, ret)
+    }
+
+    /// Prepares the signature the values and `ret` spell and calls `f` once.
+    ///
+    /// # Safety
+    ///
+    /// `f` must be a function of this convention whose parameters have the
+    /// types of `args` (in order) and whose result has type `ret`; calling it
+    /// with these values must be safe.
+    pub unsafe fn call(
+        &'static self,
+        f: *const (),
+        args: &[Value],
+        ret: Type,
+    ) -> Result<Value, PrepareError> {
+        let mut types = [Type::Void; MAX_ARGS];
+        if args.len() > MAX_ARGS {
+            return Err(PrepareError::TooManyArguments {
+                count: args.len(),
+                max: MAX_ARGS,
+            });
+        }
+        for (t, v) in types.iter_mut().zip(args) {
+            *t = v.ty();
+        }
+        let p = self.prepare(&types[..args.len()], ret)?;
+        // SAFETY: the caller's contract is this call's.
+        Ok(unsafe { p.call(f, args) })
+    }
+}

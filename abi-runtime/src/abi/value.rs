@@ -1,0 +1,180 @@
+//! The types and values a dynamic call passes.
+
+use core::fmt;
+
+/// The type of an argument or result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// No value (results only).
+    Void,
+    /// `i8`.
+    I8,
+    /// `i16`.
+    I16,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `u8`.
+    U8,
+    /// `u16`.
+    U16,
+    /// `u32`.
+    U32,
+    /// `u64`.
+    U64,
+    /// A pointer.
+    Ptr,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// A struct by value, of this size and alignment: not supported yet;
+    /// [`super::Abi::prepare`] reports it.
+    Struct {
+        /// Size in bytes.
+        size: u32,
+        /// Alignment in bytes.
+        align: u32,
+    },
+}
+
+impl Type {
+    /// Whether it travels in float registers.
+    pub fn is_float(self) -> bool {
+        matches!(self, Type::F32 | Type::F64)
+    }
+
+    /// Whether it travels in integer registers.
+    pub fn is_int(self) -> bool {
+        matches!(
+            self,
+            Type::I8
+                | Type::I16
+                | Type::I32
+                | Type::I64
+                | Type::U8
+                | Type::U16
+                | Type::U32
+                | Type::U64
+                | Type::Ptr
+        )
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Type::Void => "void",
+            Type::I8 => "i8",
+            Type::I16 => "i16",
+            Type::I32 => "i32",
+            Type::I64 => "i64",
+            Type::U8 => "u8",
+            Type::U16 => "u16",
+            Type::U32 => "u32",
+            Type::U64 => "u64",
+            Type::Ptr => "ptr",
+            Type::F32 => "f32",
+            Type::F64 => "f64",
+            Type::Struct { size, align } => {
+                return write!(f, "struct({size} bytes, align {align})");
+            }
+        };
+        f.write_str(s)
+    }
+}
+
+/// An argument or result of a dynamic call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// No value.
+    Void,
+    /// An `i8`.
+    I8(i8),
+    /// An `i16`.
+    I16(i16),
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// A `u8`.
+    U8(u8),
+    /// A `u16`.
+    U16(u16),
+    /// A `u32`.
+    U32(u32),
+    /// A `u64`.
+    U64(u64),
+    /// A pointer.
+    Ptr(*const ()),
+    /// An `f32`.
+    F32(f32),
+    /// An `f64`.
+    F64(f64),
+}
+
+impl Value {
+    /// Its type.
+    pub fn ty(&self) -> Type {
+        match self {
+            Value::Void => Type::Void,
+            Value::I8(_) => Type::I8,
+            Value::I16(_) => Type::I16,
+            Value::I32(_) => Type::I32,
+            Value::I64(_) => Type::I64,
+            Value::U8(_) => Type::U8,
+            Value::U16(_) => Type::U16,
+            Value::U32(_) => Type::U32,
+            Value::U64(_) => Type::U64,
+            Value::Ptr(_) => Type::Ptr,
+            Value::F32(_) => Type::F32,
+            Value::F64(_) => Type::F64,
+        }
+    }
+
+    /// The 64-bit image: integers extended by their own signedness, floats'
+    /// bits in the low end (upper bits zero).
+    #[inline(always)]
+    pub fn bits(&self) -> u64 {
+        match *self {
+            Value::Void => 0,
+            Value::I8(v) => v as i64 as u64,
+            Value::I16(v) => v as i64 as u64,
+            Value::I32(v) => v as i64 as u64,
+            Value::I64(v) => v as u64,
+            Value::U8(v) => u64::from(v),
+            Value::U16(v) => u64::from(v),
+            Value::U32(v) => u64::from(v),
+            Value::U64(v) => v,
+            Value::Ptr(v) => v as usize as u64,
+            Value::F32(v) => u64::from(v.to_bits()),
+            Value::F64(v) => v.to_bits(),
+        }
+    }
+
+    /// The value of type `ty` whose image is `bits` (truncated to the type).
+    /// `Struct` gives `Void`.
+    #[inline(always)]
+    pub fn from_bits(ty: Type, bits: u64) -> Value {
+        match ty {
+            Type::Void | Type::Struct { .. } => Value::Void,
+            Type::I8 => Value::I8(bits as i8),
+            Type::I16 => Value::I16(bits as i16),
+            Type::I32 => Value::I32(bits as i32),
+            Type::I64 => Value::I64(bits as i64),
+            Type::U8 => Value::U8(bits as u8),
+            Type::U16 => Value::U16(bits as u16),
+            Type::U32 => Value::U32(bits as u32),
+            Type::U64 => Value::U64(bits),
+            Type::Ptr => Value::Ptr(bits as usize as *const ()),
+            Type::F32 => Value::F32(f32::from_bits(bits as u32)),
+            Type::F64 => Value::F64(f64::from_bits(bits)),
+        }
+    }
+
+    /// Whether the two have the same type and the same bits (NaNs included).
+    pub fn same_bits(&self, other: &Value) -> bool {
+        self.ty() == other.ty() && self.bits() == other.bits()
+    }
+}

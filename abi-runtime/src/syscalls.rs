@@ -1,0 +1,121 @@
+//! The system calls of the current target as a table: look a call up by name
+//! or number and make it with its arguments as an array, the way Go's
+//! `syscall.Syscall6` does.
+//!
+//! The table is generated from the target's spec file; each row's stub is the
+//! same inline stub `#[syscall_bridge]` renders for the call, out of line.
+//!
+//! ```
+//! use abi_runtime::syscalls;
+//!
+//! let getpid = syscalls::by_name("getpid").unwrap();
+//! assert_eq!(getpid.arity(), 0);
+//! // SAFETY: getpid has no preconditions.
+//! let pid = unsafe { getpid.invoke(&[]) }.unwrap();
+//! assert_eq!(pid as u32, std::process::id());
+//! assert_eq!(syscalls::by_number(getpid.number()).map(|s| s.name()), Some("getpid"));
+//! ```
+
+use core::fmt;
+
+use crate::Errno;
+
+/// A call's out-of-line stub: arguments as an array, result decoded.
+pub type Stub = unsafe fn(&[usize; MAX_ARGS]) -> Result<usize, Errno>;
+
+/// One call of the table.
+#[derive(Clone, Copy)]
+pub struct Syscall {
+    pub(crate) name: &'static str,
+    pub(crate) number: usize,
+    pub(crate) arity: usize,
+    pub(crate) noreturn: bool,
+    pub(crate) stub: Stub,
+}
+
+abi_macros::__syscall_table!(Syscall);
+
+impl fmt::Debug for Syscall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Syscall")
+            .field("name", &self.name)
+            .field("number", &self.number)
+            .field("arity", &self.arity)
+            .field("noreturn", &self.noreturn)
+            .finish()
+    }
+}
+
+impl PartialEq for Syscall {
+    fn eq(&self, other: &Self) -> bool {
+        self.number == other.number && self.name == other.name
+    }
+}
+
+impl Eq for Syscall {}
+
+/// Most arguments any call of this target takes.
+pub const MAX: usize = MAX_ARGS;
+
+/// Every call, sorted by number.
+pub fn all() -> &'static [Syscall] {
+    &TABLE
+}
+
+/// The call called `name`.
+pub fn by_name(name: &str) -> Option<&'static Syscall> {
+    BY_NAME
+        .binary_search_by(|&i| TABLE[usize::from(i)].name.cmp(name))
+        .ok()
+        .map(|k| &TABLE[usize::from(BY_NAME[k])])
+}
+
+/// The call with number `number`.
+pub fn by_number(number: usize) -> Option<&'static Syscall> {
+    TABLE
+        .binary_search_by_key(&number, |s| s.number)
+        .ok()
+        .map(|k| &TABLE[k])
+}
+
+impl Syscall {
+    /// Its name, e.g. `"getpid"`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Its number on this target.
+    pub fn number(&self) -> usize {
+        self.number
+    }
+
+    /// How many arguments it takes.
+    pub fn arity(&self) -> usize {
+        self.arity
+    }
+
+    /// Whether it never returns (`exit`).
+    pub fn noreturn(&self) -> bool {
+        self.noreturn
+    }
+
+    /// Makes the call with `args` (as many as [`Syscall::arity`]) and decodes
+    /// the result with the target's error convention.
+    ///
+    /// Returns `Err(Errno::EINVAL)` without making the call when `args` has
+    /// the wrong length.
+    ///
+    /// # Safety
+    ///
+    /// The arguments must satisfy the call's contract (pointers valid for
+    /// what the kernel reads or writes through them, and so on).
+    pub unsafe fn invoke(&self, args: &[usize]) -> Result<usize, Errno> {
+        if args.len() != self.arity {
+            return Err(Errno::EINVAL);
+        }
+        let mut a = [0usize; MAX_ARGS];
+        a[..args.len()].copy_from_slice(args);
+        // SAFETY: the caller upholds the call's contract.
+        unsafe { (self.stub)(&a) }
+    }
+}

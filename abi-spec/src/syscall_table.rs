@@ -1,0 +1,121 @@
+//! The runtime's system-call dispatch table: per target, one row per call
+//! (name, number, arity, whether it returns) and an out-of-line stub that
+//! takes its arguments as an array. Each stub is the same inline stub
+//! `#[syscall_bridge]` renders from [`crate::plan::lower`], wrapped in a
+//! function that unpacks the array, so the table and the inline stubs cannot
+//! disagree.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::{ConvKind, Specs, Target};
+use crate::plan::lower;
+use crate::render::{Param, RetForm, StubSig, cfg_predicate, stub};
+
+/// The targets that get a table: those whose kernel is entered by a trap.
+pub fn table_targets(specs: &Specs) -> Vec<&Target> {
+    specs
+        .targets
+        .iter()
+        .filter(|t| t.syscall.kind == ConvKind::Trap)
+        .collect()
+}
+
+/// The table items for every target, each gated on its cfg. `rt` is the
+/// runtime crate's path; `row` the path of the row type, whose fields are
+/// `name`, `number`, `arity`, `noreturn` and `stub`
+/// (`unsafe fn(&[usize; MAX_ARGS]) -> Result<usize, Errno>`).
+pub fn table_items(specs: &Specs, rt: &TokenStream, row: &TokenStream) -> TokenStream {
+    let mut out = TokenStream::new();
+    for t in table_targets(specs) {
+        let cfg = cfg_predicate(t);
+        let max = t.syscall.args.len();
+        let m = format_ident!(
+            "__table_{}",
+            t.name.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        );
+        let mut stubs = TokenStream::new();
+        let mut rows = Vec::new();
+        for c in &t.calls {
+            let plan = lower(t, c);
+            let inner = format_ident!("inline_{}", c.name);
+            let outer = format_ident!("stub_{}", c.name);
+            let params: Vec<Param> = (0..c.args.len())
+                .map(|i| Param {
+                    name: format_ident!("a{i}"),
+                    ty: quote! { usize },
+                    span: Span::call_site(),
+                })
+                .collect();
+            let ret = if c.noreturn {
+                RetForm::Never
+            } else {
+                RetForm::Decoded(quote! { ::core::result::Result<usize, #rt::Errno> })
+            };
+            let sig = StubSig {
+                attrs: Vec::new(),
+                vis: TokenStream::new(),
+                name: inner.clone(),
+                params,
+                ret,
+            };
+            // `stub` adds the target's cfg; the module is gated on it already.
+            stubs.extend(stub(&plan, &sig, rt));
+            let args = (0..c.args.len()).map(|i| quote! { a[#i] });
+            let doc = format!(
+                "`{}` (number {}) with its arguments taken from an array.",
+                c.name, c.nr
+            );
+            stubs.extend(quote! {
+                #[doc = #doc]
+                #[inline(never)]
+                pub(super) unsafe fn #outer(a: &[usize; #max]) -> ::core::result::Result<usize, #rt::Errno> {
+                    let _ = a;
+                    // SAFETY: the caller upholds the call's contract.
+                    unsafe { #inner(#(#args),*) }
+                }
+            });
+            let (name, nr, arity, noreturn) = (&c.name, c.nr as usize, c.args.len(), c.noreturn);
+            rows.push(quote! {
+                #row { name: #name, number: #nr, arity: #arity, noreturn: #noreturn, stub: stubs::#outer }
+            });
+        }
+        let n = rows.len();
+        let by_name = {
+            let mut idx: Vec<u16> = (0..t.calls.len())
+                .filter_map(|i| u16::try_from(i).ok())
+                .collect();
+            idx.sort_by(|&a, &b| {
+                t.calls[usize::from(a)]
+                    .name
+                    .cmp(&t.calls[usize::from(b)].name)
+            });
+            idx
+        };
+        let doc = format!(
+            "The calls of {} ({}), sorted by number.",
+            t.name, t.loc.path
+        );
+        out.extend(quote! {
+            #[cfg(#cfg)]
+            #[doc(hidden)]
+            mod #m {
+                use super::*;
+                #[allow(clippy::missing_safety_doc)]
+                mod stubs {
+                    use super::*;
+                    #stubs
+                }
+                /// Most arguments a call of this target takes.
+                pub(crate) const MAX_ARGS: usize = #max;
+                #[doc = #doc]
+                pub(crate) static TABLE: [#row; #n] = [#(#rows),*];
+                /// Indices into [`TABLE`], sorted by name.
+                pub(crate) static BY_NAME: [u16; #n] = [#(#by_name),*];
+            }
+            #[cfg(#cfg)]
+            pub(crate) use #m::{MAX_ARGS, TABLE, BY_NAME};
+        });
+    }
+    out
+}

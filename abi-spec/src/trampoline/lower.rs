@@ -1,0 +1,844 @@
+//! Lowering (host ABI, foreign ABI) to trampoline plans: a list of primitive
+//! operations with every register, offset and size decided. Rendering only
+//! fills the arch's templates in.
+
+use std::fmt;
+
+use crate::model::{Abi, Arch, Specs};
+
+use super::{AsmSpec, Tpl};
+
+/// Where everything sits in the register image a trampoline reads and
+/// writes, in words of the arch's size. One layout per arch, wide enough for
+/// every convention the arch can run, so all its trampolines share it.
+///
+/// ```text
+/// regs[int_regs + float_regs]   argument registers: integer ones, then float ones (low 64 bits)
+/// stack                         address of the stack arguments (call) / of the caller's (entry)
+/// stack_words                   how many stack argument words to copy (call)
+/// stack_bytes                   bytes to reserve below the stack pointer: shadow space and
+///                               arguments, rounded to the stack alignment (call)
+/// ret[int_rets + float_rets]    return registers: integer ones, then float ones
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameLayout {
+    /// Bytes per word.
+    pub word: u32,
+    /// Integer argument register words.
+    pub int_regs: u32,
+    /// Float argument register words.
+    pub float_regs: u32,
+    /// Integer return register words.
+    pub int_rets: u32,
+    /// Float return register words.
+    pub float_rets: u32,
+}
+
+impl FrameLayout {
+    /// The layout for `arch`: the most registers of each kind any of its conventions uses.
+    pub fn for_arch(specs: &Specs, arch: &Arch) -> Result<Self, String> {
+        let asm = arch_asm(arch)?;
+        let abis: Vec<&Abi> = arch.abis.iter().filter_map(|a| specs.abi(a)).collect();
+        let max = |f: fn(&Abi) -> usize| {
+            u32::try_from(abis.iter().map(|a| f(a)).max().unwrap_or(0)).unwrap_or(u32::MAX)
+        };
+        Ok(Self {
+            word: asm.word,
+            int_regs: max(|a| a.int_args.len()),
+            float_regs: max(|a| a.float_args.len()),
+            int_rets: max(|a| a.int_ret.len()),
+            float_rets: max(|a| a.float_ret.len()),
+        })
+    }
+
+    /// Words of argument registers.
+    pub fn regs(&self) -> u32 {
+        self.int_regs + self.float_regs
+    }
+
+    /// Words of return registers.
+    pub fn rets(&self) -> u32 {
+        self.int_rets + self.float_rets
+    }
+
+    /// Offset of integer argument register `i`.
+    pub fn int_reg(&self, i: usize) -> u32 {
+        self.word * i as u32
+    }
+
+    /// Offset of float argument register `i`.
+    pub fn float_reg(&self, i: usize) -> u32 {
+        self.word * (self.int_regs + i as u32)
+    }
+
+    /// Offset of the stack-arguments address.
+    pub fn stack(&self) -> u32 {
+        self.word * self.regs()
+    }
+
+    /// Offset of the number of stack-argument words.
+    pub fn stack_words(&self) -> u32 {
+        self.stack() + self.word
+    }
+
+    /// Offset of the bytes to reserve for shadow space and stack arguments.
+    pub fn stack_bytes(&self) -> u32 {
+        self.stack() + 2 * self.word
+    }
+
+    /// Offset of integer return register `i`.
+    pub fn int_ret(&self, i: usize) -> u32 {
+        self.stack() + self.word * (3 + i as u32)
+    }
+
+    /// Offset of float return register `i`.
+    pub fn float_ret(&self, i: usize) -> u32 {
+        self.stack() + self.word * (3 + self.int_rets + i as u32)
+    }
+
+    /// Size of the whole frame in bytes.
+    pub fn size(&self) -> u32 {
+        self.word * (self.regs() + 3 + self.rets())
+    }
+}
+
+/// A local label, numbered so that no label is made of 0s and 1s only (on
+/// x86 `1b` could read as a binary number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Label(pub u32);
+
+/// One primitive operation of a trampoline. Registers are named as the
+/// spec files name them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// `reg <- [base + off]`.
+    LoadInt {
+        /// Destination.
+        reg: String,
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// `[base + off] <- reg`.
+    StoreInt {
+        /// Source.
+        reg: String,
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// Low 64 bits of float `reg` <- `[base + off]`.
+    LoadFloat {
+        /// Destination.
+        reg: String,
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// `[base + off]` <- low 64 bits of float `reg`.
+    StoreFloat {
+        /// Source.
+        reg: String,
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// All 128 bits of `reg` <- `[base + off]`.
+    LoadVec {
+        /// Destination.
+        reg: String,
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// `[base + off]` <- all 128 bits of `reg`.
+    StoreVec {
+        /// Source.
+        reg: String,
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// `dst <- src`.
+    Move {
+        /// Destination.
+        dst: String,
+        /// Source.
+        src: String,
+    },
+    /// `reg <- imm`.
+    LoadImm {
+        /// Destination.
+        reg: String,
+        /// The value.
+        imm: u32,
+    },
+    /// `dst <- src + imm`.
+    AddImm {
+        /// Destination.
+        dst: String,
+        /// Source.
+        src: String,
+        /// The addend.
+        imm: u32,
+    },
+    /// `dst <- src - imm`.
+    SubImm {
+        /// Destination.
+        dst: String,
+        /// Source.
+        src: String,
+        /// The subtrahend.
+        imm: u32,
+    },
+    /// `dst <- dst - rhs`.
+    SubReg {
+        /// Destination and minuend.
+        dst: String,
+        /// Subtrahend.
+        rhs: String,
+    },
+    /// Jump to `label` if `reg` is zero.
+    BranchZero {
+        /// The register tested.
+        reg: String,
+        /// Where to go.
+        label: Label,
+    },
+    /// Jump to `label` if `reg` is not zero.
+    BranchNonZero {
+        /// The register tested.
+        reg: String,
+        /// Where to go.
+        label: Label,
+    },
+    /// Defines a label here.
+    Label(Label),
+    /// Calls the address in a register.
+    CallReg(String),
+    /// Calls a symbol, by its role (`dispatch`): the renderer binds it.
+    CallSym(String),
+    /// Jumps to a symbol, by its role (`entry`).
+    JumpSym(String),
+    /// Returns.
+    Ret,
+}
+
+/// What a trampoline is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrampolineKind {
+    /// Host code calls `call_<abi>(frame, f)`; it calls `f` with the foreign ABI.
+    Call,
+    /// Foreign code enters through a thunk; it calls the host dispatcher.
+    Entry,
+    /// Thunk number `k` of the pool: loads `k` and jumps to the entry.
+    Thunk(u32),
+}
+
+/// A lowered trampoline.
+#[derive(Debug, Clone)]
+pub struct Trampoline {
+    /// What it is for.
+    pub kind: TrampolineKind,
+    /// The arch.
+    pub arch: String,
+    /// The convention of the code that runs it (the target's C convention).
+    pub host: String,
+    /// The foreign convention it calls or is called with.
+    pub abi: String,
+    /// The frame layout it reads and writes.
+    pub frame: FrameLayout,
+    /// Registers it saves on entry and restores before returning.
+    pub saved: Vec<String>,
+    /// Bytes it reserves on entry (besides the call's stack arguments).
+    pub reserve: u32,
+    /// The operations, in order.
+    pub ops: Vec<Op>,
+}
+
+impl Trampoline {
+    /// The symbol roles it refers to (`dispatch`, `entry`).
+    pub fn symbols(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for op in &self.ops {
+            if let Op::CallSym(s) | Op::JumpSym(s) = op
+                && !out.contains(&s.as_str())
+            {
+                out.push(s);
+            }
+        }
+        out
+    }
+}
+
+fn arch_asm(arch: &Arch) -> Result<&AsmSpec, String> {
+    arch.asm.as_ref().ok_or_else(|| {
+        format!(
+            "arch {} has no `[asm]` table: add the instruction templates to targets/arch/{}.toml",
+            arch.name, arch.name
+        )
+    })
+}
+
+/// The arch of `abi` and `host`, which must be the same, with its templates.
+fn common_arch<'s>(
+    specs: &'s Specs,
+    host: &Abi,
+    abi: &Abi,
+) -> Result<(&'s Arch, &'s AsmSpec), String> {
+    if host.arch != abi.arch {
+        return Err(format!(
+            "`{}` runs on {} but `{}` on {}: a trampoline joins conventions of one arch",
+            host.name, host.arch, abi.name, abi.arch
+        ));
+    }
+    let arch = specs
+        .arch(&abi.arch)
+        .ok_or_else(|| format!("unknown arch `{}`", abi.arch))?;
+    let asm = arch_asm(arch)?;
+    if asm.word != 8 {
+        return Err(format!("arch {}: trampolines need 8-byte words", arch.name));
+    }
+    Ok((arch, asm))
+}
+
+/// How a saved register is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SaveKind {
+    Int,
+    Float64,
+    Vec,
+}
+
+/// Bits of `reg` that `abi` preserves across a call: all, some (partial), none.
+fn preserved_bits(abi: &Abi, arch: &Arch, asm: &AsmSpec, reg: &str) -> u32 {
+    if abi.callee_saved.iter().any(|r| r == reg) {
+        return full_bits(arch, asm, reg);
+    }
+    abi.callee_saved_partial
+        .iter()
+        .find(|(r, _)| r == reg)
+        .map_or(0, |(_, bits)| *bits)
+}
+
+fn full_bits(arch: &Arch, asm: &AsmSpec, reg: &str) -> u32 {
+    if arch.float_regs.iter().any(|r| r == reg) {
+        asm.float_bits
+    } else {
+        asm.word * 8
+    }
+}
+
+/// The registers `outer` expects preserved that `inner` does not preserve
+/// (enough of), with how to save each.
+fn save_set(outer: &Abi, inner: &Abi, arch: &Arch, asm: &AsmSpec) -> Vec<(String, SaveKind)> {
+    let mut out = Vec::new();
+    let wanted = outer
+        .callee_saved
+        .iter()
+        .map(|r| (r.as_str(), full_bits(arch, asm, r)))
+        .chain(
+            outer
+                .callee_saved_partial
+                .iter()
+                .map(|(r, b)| (r.as_str(), *b)),
+        );
+    for (reg, bits) in wanted {
+        if reg == asm.stack_pointer || Some(reg) == asm.link_reg.as_deref() {
+            continue;
+        }
+        if preserved_bits(inner, arch, asm, reg) >= bits {
+            continue;
+        }
+        let kind = if !arch.float_regs.iter().any(|r| r == reg) {
+            SaveKind::Int
+        } else if bits <= 64 {
+            SaveKind::Float64
+        } else {
+            SaveKind::Vec
+        };
+        out.push((reg.to_owned(), kind));
+    }
+    out
+}
+
+fn round_up(n: u32, align: u32) -> u32 {
+    n.div_ceil(align) * align
+}
+
+/// The save area: byte offsets (from `base`) for each register, 16-byte
+/// aligned slots for full vector registers first. Returns the area's end.
+fn place_saves(saves: &[(String, SaveKind)], base: u32) -> (Vec<(String, SaveKind, u32)>, u32) {
+    let mut off = round_up(base, 16);
+    let mut out = Vec::new();
+    for (r, k) in saves.iter().filter(|(_, k)| *k == SaveKind::Vec) {
+        out.push((r.clone(), *k, off));
+        off += 16;
+    }
+    if !saves.iter().any(|(_, k)| *k == SaveKind::Vec) {
+        off = base;
+    }
+    for (r, k) in saves.iter().filter(|(_, k)| *k != SaveKind::Vec) {
+        out.push((r.clone(), *k, off));
+        off += 8;
+    }
+    (out, off)
+}
+
+fn save_ops(placed: &[(String, SaveKind, u32)], sp: &str, store: bool) -> Vec<Op> {
+    placed
+        .iter()
+        .map(|(reg, kind, off)| {
+            let (reg, base, off) = (reg.clone(), sp.to_owned(), *off);
+            match (kind, store) {
+                (SaveKind::Int, true) => Op::StoreInt { reg, base, off },
+                (SaveKind::Int, false) => Op::LoadInt { reg, base, off },
+                (SaveKind::Float64, true) => Op::StoreFloat { reg, base, off },
+                (SaveKind::Float64, false) => Op::LoadFloat { reg, base, off },
+                (SaveKind::Vec, true) => Op::StoreVec { reg, base, off },
+                (SaveKind::Vec, false) => Op::LoadVec { reg, base, off },
+            }
+        })
+        .collect()
+}
+
+/// Integer registers both conventions preserve, for state kept across the call.
+fn shared_preserved<'a>(a: &'a Abi, b: &Abi, arch: &Arch, asm: &AsmSpec) -> Vec<&'a str> {
+    a.callee_saved
+        .iter()
+        .map(String::as_str)
+        .filter(|r| b.callee_saved.iter().any(|x| x == r))
+        .filter(|r| arch.int_regs.iter().any(|x| x == r))
+        .filter(|r| *r != asm.stack_pointer && Some(*r) != asm.link_reg.as_deref())
+        .collect()
+}
+
+fn stack_align(host: &Abi, abi: &Abi) -> Result<u32, String> {
+    if abi.stack_align > host.stack_align {
+        return Err(format!(
+            "`{}` wants the stack aligned to {} bytes but `{}` only guarantees {}",
+            abi.name, abi.stack_align, host.name, host.stack_align
+        ));
+    }
+    Ok(host.stack_align.max(abi.stack_align))
+}
+
+fn check_slot(abi: &Abi, asm: &AsmSpec) -> Result<(), String> {
+    match abi.facts.stack_slot {
+        Some(s) if s == asm.word => Ok(()),
+        Some(s) => Err(format!(
+            "`{}` has {s}-byte stack slots; trampolines copy {}-byte words",
+            abi.name, asm.word
+        )),
+        None => Err(format!(
+            "`{}` does not say `stack_slot`: add `stack_slot = {}` to targets/abi/{}.toml",
+            abi.name, asm.word, abi.name
+        )),
+    }
+}
+
+/// The call trampoline: host code calls it with `(frame, f)` in its first two
+/// integer argument registers; it calls `f` with `abi`'s convention.
+pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, String> {
+    let (arch, asm) = common_arch(specs, host, abi)?;
+    check_slot(abi, asm)?;
+    let frame = FrameLayout::for_arch(specs, arch)?;
+    let sp = asm.stack_pointer.as_str();
+    let state = shared_preserved(abi, host, arch, asm);
+    let [frame_reg, sp_save, ..] = state.as_slice() else {
+        return Err(format!(
+            "`{}` and `{}` share fewer than two preserved integer registers to keep the frame and stack pointer in",
+            abi.name, host.name
+        ));
+    };
+    let (h0, h1) = match host.int_args.as_slice() {
+        [a, b, ..] => (a.as_str(), b.as_str()),
+        _ => {
+            return Err(format!(
+                "`{}` has fewer than two integer argument registers",
+                host.name
+            ));
+        }
+    };
+    let fn_reg = abi
+        .facts
+        .scratch
+        .iter()
+        .find(|r| host.facts.scratch.contains(r) && *r != h0 && *r != h1)
+        .ok_or_else(|| {
+            format!(
+                "no register is scratch in both `{}` and `{}`: list one in `scratch` of both ABI files",
+                abi.name, host.name
+            )
+        })?;
+    let [count, src, dst, tmp, ..] = abi.int_args.as_slice() else {
+        return Err(format!(
+            "`{}` has fewer than four integer argument registers to copy stack arguments with",
+            abi.name
+        ));
+    };
+    if abi.variadic_count_reg() == Some(fn_reg.as_str()) {
+        return Err(format!(
+            "`{}`: the variadic count register is the first scratch register",
+            abi.name
+        ));
+    }
+    let align = stack_align(host, abi)?;
+
+    let mut saves = vec![
+        ((*frame_reg).to_owned(), SaveKind::Int),
+        ((*sp_save).to_owned(), SaveKind::Int),
+    ];
+    if let Some(link) = &asm.link_reg {
+        saves.push((link.clone(), SaveKind::Int));
+    }
+    for s in save_set(host, abi, arch, asm) {
+        if !saves.iter().any(|(r, _)| *r == s.0) {
+            saves.push(s);
+        }
+    }
+    let (placed, end) = place_saves(&saves, 0);
+    let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
+
+    let (fr, s) = (frame_reg.to_string(), sp.to_owned());
+    let mut ops = vec![Op::SubImm {
+        dst: s.clone(),
+        src: s.clone(),
+        imm: reserve,
+    }];
+    ops.extend(save_ops(&placed, sp, true));
+    ops.push(Op::Move {
+        dst: fr.clone(),
+        src: h0.to_owned(),
+    });
+    ops.push(Op::Move {
+        dst: fn_reg.clone(),
+        src: h1.to_owned(),
+    });
+    ops.push(Op::Move {
+        dst: sp_save.to_string(),
+        src: s.clone(),
+    });
+    // The stack area: shadow space and arguments, sized and aligned by the caller.
+    let (done, again) = (Label(2), Label(3));
+    ops.push(Op::LoadInt {
+        reg: tmp.clone(),
+        base: fr.clone(),
+        off: frame.stack_bytes(),
+    });
+    ops.push(Op::SubReg {
+        dst: s.clone(),
+        rhs: tmp.clone(),
+    });
+    ops.push(Op::LoadInt {
+        reg: count.clone(),
+        base: fr.clone(),
+        off: frame.stack_words(),
+    });
+    ops.push(Op::BranchZero {
+        reg: count.clone(),
+        label: done,
+    });
+    ops.push(Op::LoadInt {
+        reg: src.clone(),
+        base: fr.clone(),
+        off: frame.stack(),
+    });
+    ops.push(Op::AddImm {
+        dst: dst.clone(),
+        src: s.clone(),
+        imm: abi.shadow_space,
+    });
+    ops.push(Op::Label(again));
+    ops.push(Op::LoadInt {
+        reg: tmp.clone(),
+        base: src.clone(),
+        off: 0,
+    });
+    ops.push(Op::StoreInt {
+        reg: tmp.clone(),
+        base: dst.clone(),
+        off: 0,
+    });
+    ops.push(Op::AddImm {
+        dst: src.clone(),
+        src: src.clone(),
+        imm: asm.word,
+    });
+    ops.push(Op::AddImm {
+        dst: dst.clone(),
+        src: dst.clone(),
+        imm: asm.word,
+    });
+    ops.push(Op::SubImm {
+        dst: count.clone(),
+        src: count.clone(),
+        imm: 1,
+    });
+    ops.push(Op::BranchNonZero {
+        reg: count.clone(),
+        label: again,
+    });
+    ops.push(Op::Label(done));
+    for (i, r) in abi.int_args.iter().enumerate() {
+        ops.push(Op::LoadInt {
+            reg: r.clone(),
+            base: fr.clone(),
+            off: frame.int_reg(i),
+        });
+    }
+    for (i, r) in abi.float_args.iter().enumerate() {
+        ops.push(Op::LoadFloat {
+            reg: r.clone(),
+            base: fr.clone(),
+            off: frame.float_reg(i),
+        });
+    }
+    if let Some(reg) = abi.variadic_count_reg() {
+        // An upper bound on the vector registers used: right for variadic callees, ignored by others.
+        ops.push(Op::LoadImm {
+            reg: reg.to_owned(),
+            imm: abi.float_args.len() as u32,
+        });
+    }
+    ops.push(Op::CallReg(fn_reg.clone()));
+    for (i, r) in abi.int_ret.iter().enumerate() {
+        ops.push(Op::StoreInt {
+            reg: r.clone(),
+            base: fr.clone(),
+            off: frame.int_ret(i),
+        });
+    }
+    for (i, r) in abi.float_ret.iter().enumerate() {
+        ops.push(Op::StoreFloat {
+            reg: r.clone(),
+            base: fr.clone(),
+            off: frame.float_ret(i),
+        });
+    }
+    ops.push(Op::Move {
+        dst: s.clone(),
+        src: sp_save.to_string(),
+    });
+    ops.extend(save_ops(&placed, sp, false));
+    ops.push(Op::AddImm {
+        dst: s.clone(),
+        src: s,
+        imm: reserve,
+    });
+    ops.push(Op::Ret);
+    Ok(Trampoline {
+        kind: TrampolineKind::Call,
+        arch: arch.name.clone(),
+        host: host.name.clone(),
+        abi: abi.name.clone(),
+        frame,
+        saved: saves.into_iter().map(|(r, _)| r).collect(),
+        reserve,
+        ops,
+    })
+}
+
+/// The callback entry: `abi` code calls a thunk, which jumps here with its
+/// slot number in `abi`'s first scratch register; the entry calls the host
+/// dispatcher `dispatch(frame, slot)`.
+pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, String> {
+    let (arch, asm) = common_arch(specs, host, abi)?;
+    check_slot(abi, asm)?;
+    let frame = FrameLayout::for_arch(specs, arch)?;
+    let sp = asm.stack_pointer.clone();
+    let idx = slot_reg(abi)?;
+    let (h0, h1) = match host.int_args.as_slice() {
+        [a, b, ..] => (a.clone(), b.clone()),
+        _ => {
+            return Err(format!(
+                "`{}` has fewer than two integer argument registers",
+                host.name
+            ));
+        }
+    };
+    let tmp = abi
+        .int_args
+        .first()
+        .ok_or_else(|| format!("`{}` has no integer argument register", abi.name))?;
+    let align = stack_align(host, abi)?;
+
+    let mut saves = Vec::new();
+    if let Some(link) = &asm.link_reg {
+        saves.push((link.clone(), SaveKind::Int));
+    }
+    saves.extend(save_set(abi, host, arch, asm));
+    let frame_at = round_up(host.shadow_space, 16);
+    let (placed, end) = place_saves(&saves, frame_at + frame.size());
+    let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
+
+    let mut ops = vec![Op::SubImm {
+        dst: sp.clone(),
+        src: sp.clone(),
+        imm: reserve,
+    }];
+    ops.extend(save_ops(&placed, &sp, true));
+    for (i, r) in abi.int_args.iter().enumerate() {
+        ops.push(Op::StoreInt {
+            reg: r.clone(),
+            base: sp.clone(),
+            off: frame_at + frame.int_reg(i),
+        });
+    }
+    for (i, r) in abi.float_args.iter().enumerate() {
+        ops.push(Op::StoreFloat {
+            reg: r.clone(),
+            base: sp.clone(),
+            off: frame_at + frame.float_reg(i),
+        });
+    }
+    // The caller's stack arguments start above the return address and its shadow space.
+    let args_at = reserve + asm.call_pushes + abi.shadow_space;
+    ops.push(Op::AddImm {
+        dst: tmp.clone(),
+        src: sp.clone(),
+        imm: args_at,
+    });
+    ops.push(Op::StoreInt {
+        reg: tmp.clone(),
+        base: sp.clone(),
+        off: frame_at + frame.stack(),
+    });
+    if idx != h1 {
+        ops.push(Op::Move {
+            dst: h1.clone(),
+            src: idx.clone(),
+        });
+    }
+    ops.push(Op::AddImm {
+        dst: h0,
+        src: sp.clone(),
+        imm: frame_at,
+    });
+    ops.push(Op::CallSym("dispatch".to_owned()));
+    for (i, r) in abi.int_ret.iter().enumerate() {
+        ops.push(Op::LoadInt {
+            reg: r.clone(),
+            base: sp.clone(),
+            off: frame_at + frame.int_ret(i),
+        });
+    }
+    for (i, r) in abi.float_ret.iter().enumerate() {
+        ops.push(Op::LoadFloat {
+            reg: r.clone(),
+            base: sp.clone(),
+            off: frame_at + frame.float_ret(i),
+        });
+    }
+    ops.extend(save_ops(&placed, &sp, false));
+    ops.push(Op::AddImm {
+        dst: sp.clone(),
+        src: sp,
+        imm: reserve,
+    });
+    ops.push(Op::Ret);
+    Ok(Trampoline {
+        kind: TrampolineKind::Entry,
+        arch: arch.name.clone(),
+        host: host.name.clone(),
+        abi: abi.name.clone(),
+        frame,
+        saved: saves.into_iter().map(|(r, _)| r).collect(),
+        reserve,
+        ops,
+    })
+}
+
+fn slot_reg(abi: &Abi) -> Result<String, String> {
+    abi.facts.scratch.first().cloned().ok_or_else(|| {
+        format!(
+            "`{}` lists no `scratch` register to carry a callback's slot number: add `scratch = [...]` to targets/abi/{}.toml",
+            abi.name, abi.name
+        )
+    })
+}
+
+/// Thunk `k` of `abi`'s pool: puts `k` in the slot register and jumps to the entry.
+pub fn lower_thunk(specs: &Specs, host: &Abi, abi: &Abi, k: u32) -> Result<Trampoline, String> {
+    let (arch, _) = common_arch(specs, host, abi)?;
+    let frame = FrameLayout::for_arch(specs, arch)?;
+    let ops = vec![
+        Op::LoadImm {
+            reg: slot_reg(abi)?,
+            imm: k,
+        },
+        Op::JumpSym("entry".to_owned()),
+    ];
+    Ok(Trampoline {
+        kind: TrampolineKind::Thunk(k),
+        arch: arch.name.clone(),
+        host: host.name.clone(),
+        abi: abi.name.clone(),
+        frame,
+        saved: Vec::new(),
+        reserve: 0,
+        ops,
+    })
+}
+
+impl Abi {
+    /// The register carrying a variadic call's vector-register count, if the convention has one.
+    pub fn variadic_count_reg(&self) -> Option<&str> {
+        self.facts.variadic_count_reg.as_deref()
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::LoadInt { reg, base, off } => write!(f, "load_int    {reg} <- [{base} + {off}]"),
+            Op::StoreInt { reg, base, off } => write!(f, "store_int   [{base} + {off}] <- {reg}"),
+            Op::LoadFloat { reg, base, off } => write!(f, "load_float  {reg} <- [{base} + {off}]"),
+            Op::StoreFloat { reg, base, off } => write!(f, "store_float [{base} + {off}] <- {reg}"),
+            Op::LoadVec { reg, base, off } => write!(f, "load_vec    {reg} <- [{base} + {off}]"),
+            Op::StoreVec { reg, base, off } => write!(f, "store_vec   [{base} + {off}] <- {reg}"),
+            Op::Move { dst, src } => write!(f, "move        {dst} <- {src}"),
+            Op::LoadImm { reg, imm } => write!(f, "load_imm    {reg} <- {imm}"),
+            Op::AddImm { dst, src, imm } => write!(f, "add_imm     {dst} <- {src} + {imm}"),
+            Op::SubImm { dst, src, imm } => write!(f, "sub_imm     {dst} <- {src} - {imm}"),
+            Op::SubReg { dst, rhs } => write!(f, "sub_reg     {dst} <- {dst} - {rhs}"),
+            Op::BranchZero { reg, label } => write!(f, "branch_zero {reg} -> {}", label.0),
+            Op::BranchNonZero { reg, label } => write!(f, "branch_nz   {reg} -> {}", label.0),
+            Op::Label(l) => write!(f, "{}:", l.0),
+            Op::CallReg(r) => write!(f, "call_reg    {r}"),
+            Op::CallSym(s) => write!(f, "call_sym    <{s}>"),
+            Op::JumpSym(s) => write!(f, "jump_sym    <{s}>"),
+            Op::Ret => write!(f, "ret"),
+        }
+    }
+}
+
+/// The template an op is rendered with.
+pub(crate) fn template_of(op: &Op) -> Tpl {
+    match op {
+        Op::LoadInt { .. } => Tpl::LoadInt,
+        Op::StoreInt { .. } => Tpl::StoreInt,
+        Op::LoadFloat { .. } => Tpl::LoadFloat,
+        Op::StoreFloat { .. } => Tpl::StoreFloat,
+        Op::LoadVec { .. } => Tpl::LoadVec,
+        Op::StoreVec { .. } => Tpl::StoreVec,
+        Op::Move { .. } => Tpl::Move,
+        Op::LoadImm { .. } => Tpl::LoadImm,
+        Op::AddImm { .. } => Tpl::AddImm,
+        Op::SubImm { .. } => Tpl::SubImm,
+        Op::SubReg { .. } => Tpl::SubReg,
+        Op::BranchZero { .. } => Tpl::BranchZero,
+        Op::BranchNonZero { .. } => Tpl::BranchNonZero,
+        Op::Label(_) => Tpl::Label,
+        Op::CallReg(_) => Tpl::CallReg,
+        Op::CallSym(_) => Tpl::CallSym,
+        Op::JumpSym(_) => Tpl::JumpSym,
+        Op::Ret => Tpl::Ret,
+    }
+}

@@ -1,0 +1,258 @@
+//! Calling-convention trampolines, lowered from the spec files.
+//!
+//! An ABI file (`targets/abi/<name>.toml`) says where arguments and results
+//! go and what a callee preserves; the `[asm]` table of an arch file
+//! (`targets/arch/<arch>.toml`) says how that arch spells a handful of
+//! primitive instructions (load a register from `[base + off]`, store one,
+//! call through a register, ...). [`lower`] combines the two into a
+//! [`Trampoline`]: a list of [`Op`]s that make no decision of their own, and
+//! [`render`] fills the arch's templates to get assembly text (for `abi-gen`)
+//! or the `naked` functions the runtime is built from (for the proc-macro).
+//!
+//! Three kinds of code are generated per (host ABI, foreign ABI):
+//!
+//! - a **call trampoline** `call_<abi>(frame, f)`, called with the host's C
+//!   convention: it reserves the foreign ABI's stack area (shadow space and
+//!   stack arguments, aligned), copies the stack arguments, loads the argument
+//!   registers from the [`FrameLayout`], calls `f`, stores the return
+//!   registers back and restores what the host expects preserved;
+//! - a **callback entry** `entry_<abi>`: foreign-ABI code calls it (through a
+//!   thunk); it spills the argument registers into a frame on its own stack,
+//!   records where the caller's stack arguments are, calls the runtime's
+//!   dispatcher with the host convention, and returns the frame's return
+//!   registers the foreign way;
+//! - **thunks** `thunk_<abi>_<k>`: a pool of tiny entry points, each loading
+//!   its slot number `k` into a scratch register and jumping to the entry. The
+//!   runtime binds a Rust handler to a slot at run time: no memory is ever
+//!   writable and executable.
+
+mod lower;
+mod render;
+mod spec;
+
+pub use lower::{
+    FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_entry, lower_thunk,
+};
+pub use render::{asm_lines, gate, runtime_items, show, trampoline_targets};
+pub(crate) use spec::{read_asm, read_call_facts};
+
+/// The instruction templates of one arch (`[asm]` in `targets/arch/<arch>.toml`).
+#[derive(Debug, Clone)]
+pub struct AsmSpec {
+    /// The stack pointer, as the templates name it.
+    pub stack_pointer: String,
+    /// Bytes a call instruction pushes (the return address on x86_64; 0 with a link register).
+    pub call_pushes: u32,
+    /// The register a call instruction writes the return address to, if any.
+    pub link_reg: Option<String>,
+    /// Bytes in a general-purpose register (and in a frame word).
+    pub word: u32,
+    /// Bits in a float register.
+    pub float_bits: u32,
+    /// How a float register is spelled when 64 bits of it move (`{name}`, `{index}`).
+    pub float64: String,
+    /// How a float register is spelled when 128 bits of it move, if it has that many.
+    pub float128: Option<String>,
+    /// One template (a list of lines) per [`Tpl`], in [`Tpl::ALL`] order.
+    pub templates: Vec<Vec<String>>,
+}
+
+impl AsmSpec {
+    /// The lines of template `t` (empty when the arch has no such instruction).
+    pub fn template(&self, t: Tpl) -> &[String] {
+        self.templates.get(t as usize).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The primitive instructions a trampoline is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tpl {
+    /// `{reg} <- word at [{base} + {off}]`.
+    LoadInt,
+    /// `word at [{base} + {off}] <- {reg}`.
+    StoreInt,
+    /// Low 64 bits of float register `{reg}` <- `[{base} + {off}]`.
+    LoadFloat,
+    /// `[{base} + {off}]` <- low 64 bits of float register `{reg}`.
+    StoreFloat,
+    /// All 128 bits of `{reg}` <- `[{base} + {off}]`.
+    LoadVec,
+    /// `[{base} + {off}]` <- all 128 bits of `{reg}`.
+    StoreVec,
+    /// `{dst} <- {src}` (either may be the stack pointer).
+    Move,
+    /// `{reg} <- {imm}`.
+    LoadImm,
+    /// `{dst} <- {src} + {imm}`.
+    AddImm,
+    /// `{dst} <- {src} - {imm}`.
+    SubImm,
+    /// `{dst} <- {lhs} - {rhs}` (the lowering always passes `dst == lhs`).
+    SubReg,
+    /// Jump to `{target}` if `{reg}` is zero.
+    BranchZero,
+    /// Jump to `{target}` if `{reg}` is not zero.
+    BranchNonZero,
+    /// Defines local label `{label}`.
+    Label,
+    /// Calls the address in `{reg}`.
+    CallReg,
+    /// Calls symbol `{sym}`.
+    CallSym,
+    /// Jumps to symbol `{sym}` (a tail call).
+    JumpSym,
+    /// Returns.
+    Ret,
+}
+
+impl Tpl {
+    /// Every template, in the order of [`AsmSpec::templates`].
+    pub const ALL: [Tpl; 18] = [
+        Tpl::LoadInt,
+        Tpl::StoreInt,
+        Tpl::LoadFloat,
+        Tpl::StoreFloat,
+        Tpl::LoadVec,
+        Tpl::StoreVec,
+        Tpl::Move,
+        Tpl::LoadImm,
+        Tpl::AddImm,
+        Tpl::SubImm,
+        Tpl::SubReg,
+        Tpl::BranchZero,
+        Tpl::BranchNonZero,
+        Tpl::Label,
+        Tpl::CallReg,
+        Tpl::CallSym,
+        Tpl::JumpSym,
+        Tpl::Ret,
+    ];
+
+    /// The key in `[asm]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Tpl::LoadInt => "load_int",
+            Tpl::StoreInt => "store_int",
+            Tpl::LoadFloat => "load_float",
+            Tpl::StoreFloat => "store_float",
+            Tpl::LoadVec => "load_vec",
+            Tpl::StoreVec => "store_vec",
+            Tpl::Move => "move",
+            Tpl::LoadImm => "load_imm",
+            Tpl::AddImm => "add_imm",
+            Tpl::SubImm => "sub_imm",
+            Tpl::SubReg => "sub_reg",
+            Tpl::BranchZero => "branch_zero",
+            Tpl::BranchNonZero => "branch_nonzero",
+            Tpl::Label => "label",
+            Tpl::CallReg => "call_reg",
+            Tpl::CallSym => "call_sym",
+            Tpl::JumpSym => "jump_sym",
+            Tpl::Ret => "ret",
+        }
+    }
+
+    /// Placeholders the template must use, and those it may use.
+    pub fn placeholders(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Tpl::LoadInt
+            | Tpl::StoreInt
+            | Tpl::LoadFloat
+            | Tpl::StoreFloat
+            | Tpl::LoadVec
+            | Tpl::StoreVec => (&["reg", "base", "off"], &[]),
+            Tpl::Move => (&["dst", "src"], &[]),
+            Tpl::LoadImm => (&["reg", "imm"], &[]),
+            Tpl::AddImm | Tpl::SubImm => (&["dst", "src", "imm"], &[]),
+            Tpl::SubReg => (&["dst", "rhs"], &["lhs"]),
+            Tpl::BranchZero | Tpl::BranchNonZero => (&["reg", "target"], &[]),
+            Tpl::Label => (&["label"], &[]),
+            Tpl::CallReg => (&["reg"], &[]),
+            Tpl::CallSym | Tpl::JumpSym => (&["sym"], &[]),
+            Tpl::Ret => (&[], &[]),
+        }
+    }
+
+    /// Whether an arch may leave the template empty (it has no such instruction).
+    pub fn may_be_empty(self) -> bool {
+        matches!(self, Tpl::LoadVec | Tpl::StoreVec)
+    }
+}
+
+/// What a dynamic caller needs to know about a convention beyond its register
+/// lists (the optional keys of `targets/abi/<name>.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct CallFacts {
+    /// Registers free at a call boundary: no argument, not preserved, not reserved.
+    pub scratch: Vec<String>,
+    /// Bytes each stack argument occupies; `None` when the file does not say.
+    pub stack_slot: Option<u32>,
+    /// Where a float argument goes when the float registers are used up.
+    pub float_overflow: FloatOverflow,
+    /// How integers narrower than a register are widened.
+    pub int_widen: IntWiden,
+    /// How an f32 sits in a 64-bit float register image.
+    pub f32_in_float_reg: F32InReg,
+    /// Which aggregates are passed by reference.
+    pub by_reference: Option<ByReference>,
+    /// The register that carries a variadic call's vector-register count, if any.
+    pub variadic_count_reg: Option<String>,
+    /// The name Rust gives the convention in `extern "..."`.
+    pub rust_abi: Option<String>,
+}
+
+/// Where a float argument goes when the float registers are used up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FloatOverflow {
+    /// On the stack.
+    #[default]
+    Stack,
+    /// In the next free integer register, then on the stack (lp64d).
+    IntRegs,
+}
+
+/// How integers narrower than a register are widened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IntWiden {
+    /// By the value's own signedness, to the full register.
+    #[default]
+    ByType,
+    /// By signedness to 32 bits, then every 32-bit value sign-extended (lp64d).
+    SignFrom32,
+}
+
+/// How an f32 sits in a 64-bit float register image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum F32InReg {
+    /// In the low 32 bits; the rest is ignored.
+    #[default]
+    LowBits,
+    /// In the low 32 bits, with the upper 32 bits all ones (RISC-V NaN-boxing).
+    NanBoxed,
+}
+
+/// Which aggregates (structs by value) go by reference to a caller's copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByReference {
+    /// None: large aggregates are copied onto the stack instead.
+    Never,
+    /// Those larger than this many bytes.
+    LargerThan(u32),
+    /// All but those of 1, 2, 4 or 8 bytes.
+    UnlessSize1248,
+}
+
+impl ByReference {
+    /// A sentence for messages and docs.
+    pub fn describe(self) -> String {
+        match self {
+            ByReference::Never => {
+                "never by reference (large aggregates are copied onto the stack)".to_owned()
+            }
+            ByReference::LargerThan(n) => format!("aggregates larger than {n} bytes by reference"),
+            ByReference::UnlessSize1248 => {
+                "aggregates by reference unless they are 1, 2, 4 or 8 bytes".to_owned()
+            }
+        }
+    }
+}

@@ -1,0 +1,508 @@
+//! Rendering trampolines: assembly lines from the arch's templates, and the
+//! Rust items (naked functions, the frame type, the ABI descriptors) the
+//! runtime is built from.
+
+use std::fmt::Write as _;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::{Abi, Arch, Specs, Target};
+use crate::render::cfg_predicate;
+
+use super::lower::template_of;
+use super::{
+    AsmSpec, ByReference, F32InReg, FloatOverflow, FrameLayout, IntWiden, Op, Trampoline,
+    lower_call, lower_entry, lower_thunk,
+};
+use crate::model::SlotModel;
+
+/// Spells float register `reg` through a view pattern (`d{index}`, `{name}`).
+fn float_view(arch: &Arch, view: &str, reg: &str) -> String {
+    let index = arch.float_regs.iter().position(|r| r == reg).unwrap_or(0);
+    view.replace("{name}", reg)
+        .replace("{index}", &index.to_string())
+}
+
+/// The assembly lines of `t`, from its arch's templates. Symbol roles come
+/// out as `{role}`, to be bound by `asm!`'s `sym` operands.
+pub fn asm_lines(specs: &Specs, t: &Trampoline) -> Result<Vec<String>, String> {
+    let arch = specs
+        .arch(&t.arch)
+        .ok_or_else(|| format!("unknown arch `{}`", t.arch))?;
+    let asm: &AsmSpec = arch
+        .asm
+        .as_ref()
+        .ok_or_else(|| format!("arch {} has no `[asm]` table", arch.name))?;
+    let mut out = Vec::new();
+    for (at, op) in t.ops.iter().enumerate() {
+        let tpl = template_of(op);
+        let lines = asm.template(tpl);
+        if lines.is_empty() {
+            return Err(format!(
+                "arch {} has no `{}` template, which the {} trampoline for `{}` needs",
+                arch.name,
+                tpl.key(),
+                t.host,
+                t.abi
+            ));
+        }
+        let target = |label: super::Label| {
+            let defined_before = t.ops[..at].contains(&Op::Label(label));
+            format!("{}{}", label.0, if defined_before { 'b' } else { 'f' })
+        };
+        let f64v = |r: &str| float_view(arch, &asm.float64, r);
+        let vecv = |r: &str| float_view(arch, asm.float128.as_deref().unwrap_or("{name}"), r);
+        let subs: Vec<(&str, String)> = match op {
+            Op::LoadInt { reg, base, off } | Op::StoreInt { reg, base, off } => {
+                vec![
+                    ("reg", reg.clone()),
+                    ("base", base.clone()),
+                    ("off", off.to_string()),
+                ]
+            }
+            Op::LoadFloat { reg, base, off } | Op::StoreFloat { reg, base, off } => {
+                vec![
+                    ("reg", f64v(reg)),
+                    ("base", base.clone()),
+                    ("off", off.to_string()),
+                ]
+            }
+            Op::LoadVec { reg, base, off } | Op::StoreVec { reg, base, off } => {
+                vec![
+                    ("reg", vecv(reg)),
+                    ("base", base.clone()),
+                    ("off", off.to_string()),
+                ]
+            }
+            Op::Move { dst, src } => vec![("dst", dst.clone()), ("src", src.clone())],
+            Op::LoadImm { reg, imm } => vec![("reg", reg.clone()), ("imm", imm.to_string())],
+            Op::AddImm { dst, src, imm } | Op::SubImm { dst, src, imm } => {
+                vec![
+                    ("dst", dst.clone()),
+                    ("src", src.clone()),
+                    ("imm", imm.to_string()),
+                ]
+            }
+            Op::SubReg { dst, rhs } => {
+                vec![
+                    ("dst", dst.clone()),
+                    ("lhs", dst.clone()),
+                    ("rhs", rhs.clone()),
+                ]
+            }
+            Op::BranchZero { reg, label } | Op::BranchNonZero { reg, label } => {
+                vec![("reg", reg.clone()), ("target", target(*label))]
+            }
+            Op::Label(l) => vec![("label", l.0.to_string())],
+            Op::CallReg(r) => vec![("reg", r.clone())],
+            Op::CallSym(s) | Op::JumpSym(s) => vec![("sym", format!("{{{s}}}"))],
+            Op::Ret => Vec::new(),
+        };
+        for line in lines {
+            out.push(fill(line, &subs));
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces each `{name}` of `line` in one pass (values may contain braces).
+fn fill(line: &str, subs: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match subs.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `abi-gen trampoline`: the call trampoline, the callback entry and the
+/// first thunk for `abi` hosted by `host`, as plans and assembly text.
+pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
+    let find = |n: &str| {
+        specs.abi(n).ok_or_else(|| {
+            let names: Vec<&str> = specs.abis.iter().map(|a| a.name.as_str()).collect();
+            format!("unknown ABI `{n}`; ABIs: {}", names.join(", "))
+        })
+    };
+    let (host, abi) = (find(host)?, find(abi)?);
+    let mut out = String::new();
+    let plans = [
+        lower_call(specs, host, abi)?,
+        lower_entry(specs, host, abi)?,
+        lower_thunk(specs, host, abi, 0)?,
+    ];
+    let f = plans[0].frame;
+    let _ = writeln!(
+        out,
+        "frame ({} bytes): regs[{} int + {} float] @0, stack @{}, stack_words @{}, stack_bytes @{}, ret[{} int + {} float] @{}",
+        f.size(),
+        f.int_regs,
+        f.float_regs,
+        f.stack(),
+        f.stack_words(),
+        f.stack_bytes(),
+        f.int_rets,
+        f.float_rets,
+        f.int_ret(0)
+    );
+    for p in &plans {
+        let name = symbol_name(p);
+        let _ = writeln!(
+            out,
+            "\n{name}: {} -> {} on {} (saves [{}], reserves {} bytes)",
+            p.host,
+            p.abi,
+            p.arch,
+            p.saved.join(", "),
+            p.reserve
+        );
+        let lines = asm_lines(specs, p)?;
+        let width = p.ops.iter().map(|o| o.to_string().len()).max().unwrap_or(0);
+        let mut lines = lines.into_iter();
+        for op in &p.ops {
+            let n = specs
+                .arch(&p.arch)
+                .and_then(|a| a.asm.as_ref())
+                .map_or(1, |a| a.template(template_of(op)).len());
+            for (i, line) in lines.by_ref().take(n).enumerate() {
+                let plan = if i == 0 {
+                    op.to_string()
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "  {plan:<width$}   | {line}");
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn symbol_name(t: &Trampoline) -> String {
+    match t.kind {
+        super::TrampolineKind::Call => format!("call_{}", t.abi),
+        super::TrampolineKind::Entry => format!("entry_{}", t.abi),
+        super::TrampolineKind::Thunk(k) => format!("thunk_{}_{k}", t.abi),
+    }
+}
+
+fn naked(
+    specs: &Specs,
+    t: &Trampoline,
+    sig: TokenStream,
+    syms: &[(&str, TokenStream)],
+    doc: &str,
+) -> Result<TokenStream, String> {
+    let lines = asm_lines(specs, t)?;
+    let name = format_ident!("{}", symbol_name(t));
+    let operands = t.symbols().into_iter().map(|role| {
+        let path = syms
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default();
+        let role = format_ident!("{}", role);
+        quote! { #role = sym #path }
+    });
+    Ok(quote! {
+        #[doc = #doc]
+        #[unsafe(naked)]
+        pub(crate) unsafe extern "C" fn #name #sig {
+            ::core::arch::naked_asm!(#(#lines,)* #(#operands),*)
+        }
+    })
+}
+
+/// The targets whose arch has templates and whose own ABI lowers: those the
+/// runtime gets trampolines for.
+pub fn trampoline_targets(specs: &Specs) -> Vec<&Target> {
+    specs
+        .targets
+        .iter()
+        .filter(|t| {
+            let (Some(arch), Some(host)) = (specs.arch(&t.arch), specs.abi(&t.abi)) else {
+                return false;
+            };
+            arch.asm.is_some()
+                && arch
+                    .abis
+                    .iter()
+                    .filter_map(|a| specs.abi(a))
+                    .any(|a| lower_call(specs, host, a).is_ok())
+        })
+        .collect()
+}
+
+/// The runtime's generated items for every target: per target (cfg-gated),
+/// the `Frame` type, the trampolines, the thunk pools and the ABI descriptor
+/// table. `rt` is the path of the runtime's `abi` module, which defines `Abi`,
+/// `SlotModel` and the callback dispatcher `dispatch`. `pool` is the number of
+/// callback thunks per ABI.
+pub fn runtime_items(specs: &Specs, rt: &TokenStream, pool: u32) -> TokenStream {
+    let mut out = TokenStream::new();
+    for t in trampoline_targets(specs) {
+        match target_items(specs, t, rt, pool) {
+            Ok(items) => {
+                let cfg = cfg_predicate(t);
+                let m = format_ident!(
+                    "__gen_{}",
+                    t.name.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                );
+                out.extend(quote! {
+                    #[cfg(#cfg)]
+                    #[doc(hidden)]
+                    mod #m { #items }
+                    #[cfg(#cfg)]
+                    pub use #m::Frame;
+                    #[cfg(#cfg)]
+                    pub(crate) use #m::{ABIS, ABI_COUNT, NATIVE, POOL_PER_ABI, INT_REGS, FLOAT_REGS, INT_RETS, FLOAT_RETS};
+                });
+            }
+            Err(e) => {
+                let msg = format!(
+                    "abi-bridge: cannot generate the trampolines of {}: {e}",
+                    t.name
+                );
+                out.extend(quote! { ::core::compile_error!(#msg); });
+            }
+        }
+    }
+    out
+}
+
+fn strs(list: &[String]) -> TokenStream {
+    quote! { &[#(#list),*] }
+}
+
+fn target_items(
+    specs: &Specs,
+    t: &Target,
+    rt: &TokenStream,
+    pool: u32,
+) -> Result<TokenStream, String> {
+    let arch = specs.arch(&t.arch).ok_or("unknown arch")?;
+    let host = specs.abi(&t.abi).ok_or("unknown ABI")?;
+    let layout = FrameLayout::for_arch(specs, arch)?;
+    let abis: Vec<&Abi> = arch.abis.iter().filter_map(|a| specs.abi(a)).collect();
+    let native = abis
+        .iter()
+        .position(|a| a.name == host.name)
+        .ok_or_else(|| {
+            format!(
+                "arch {} does not list the target's ABI `{}`",
+                arch.name, host.name
+            )
+        })?;
+    let mut fns = TokenStream::new();
+    let mut descs = Vec::new();
+    let ptr = quote! { (frame: *mut Frame, f: *const ()) };
+    for (i, abi) in abis.iter().enumerate() {
+        let call = lower_call(specs, host, abi)?;
+        let doc = format!(
+            "Calls `f` with the {} convention, registers from `frame`. Generated from targets/abi/{}.toml and targets/arch/{}.toml.",
+            abi.name, abi.name, arch.name
+        );
+        fns.extend(naked(specs, &call, ptr.clone(), &[], &doc)?);
+        let entry = lower_entry(specs, host, abi)?;
+        let doc = format!(
+            "Entry of the {} callback thunks: spills the argument registers and calls the dispatcher.",
+            abi.name
+        );
+        let dispatch = quote! { #rt::dispatch };
+        fns.extend(naked(
+            specs,
+            &entry,
+            quote! { () },
+            &[("dispatch", dispatch)],
+            &doc,
+        )?);
+        let entry_name = format_ident!("entry_{}", abi.name);
+        let mut thunks = Vec::new();
+        for k in 0..pool {
+            let slot = i as u32 * pool + k;
+            let th = lower_thunk(specs, host, abi, slot)?;
+            let doc = format!("Callback thunk for slot {slot} ({}).", abi.name);
+            fns.extend(naked(
+                specs,
+                &th,
+                quote! { () },
+                &[("entry", quote! { #entry_name })],
+                &doc,
+            )?);
+            thunks.push(format_ident!("thunk_{}_{slot}", abi.name));
+        }
+        let table = format_ident!("THUNKS_{}", abi.name.to_uppercase());
+        let n = pool as usize;
+        fns.extend(quote! {
+            static #table: [unsafe extern "C" fn(); #n] = [#(#thunks),*];
+        });
+        let name = &abi.name;
+        let rust_abi = abi.facts.rust_abi.clone().unwrap_or_default();
+        let slots = match abi.slots {
+            SlotModel::PerClass => quote! { #rt::SlotModel::PerClass },
+            SlotModel::Positional => quote! { #rt::SlotModel::Positional },
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(format!(
+                    "`{}`: slot model {other:?} has no trampolines",
+                    abi.name
+                ));
+            }
+        };
+        let partial = abi
+            .callee_saved_partial
+            .iter()
+            .map(|(r, b)| quote! { (#r, #b) });
+        let (ia, fa, ir, fr, cs) = (
+            strs(&abi.int_args),
+            strs(&abi.float_args),
+            strs(&abi.int_ret),
+            strs(&abi.float_ret),
+            strs(&abi.callee_saved),
+        );
+        let (align, shadow, red) = (
+            abi.stack_align as usize,
+            abi.shadow_space as usize,
+            abi.red_zone as usize,
+        );
+        let slot_bytes = abi.facts.stack_slot.unwrap_or(8) as usize;
+        let overflow = abi.facts.float_overflow == FloatOverflow::IntRegs;
+        let sign32 = abi.facts.int_widen == IntWiden::SignFrom32;
+        let nan_box = abi.facts.f32_in_float_reg == F32InReg::NanBoxed;
+        let by_ref = abi
+            .facts
+            .by_reference
+            .map_or_else(|| "not stated".to_owned(), ByReference::describe);
+        let variadic = &abi.variadic;
+        let call_fn = format_ident!("call_{}", abi.name);
+        let base = i * n;
+        descs.push(quote! {
+            #rt::Abi {
+                name: #name,
+                rust_abi: #rust_abi,
+                int_args: #ia,
+                float_args: #fa,
+                int_ret: #ir,
+                float_ret: #fr,
+                callee_saved: #cs,
+                callee_saved_partial: &[#(#partial),*],
+                slots: #slots,
+                stack_align: #align,
+                shadow_space: #shadow,
+                red_zone: #red,
+                stack_slot: #slot_bytes,
+                float_overflow_to_int: #overflow,
+                u32_sign_extended: #sign32,
+                f32_nan_boxed: #nan_box,
+                by_reference: #by_ref,
+                variadic: #variadic,
+                trampoline: #call_fn,
+                thunks: &#table,
+                pool_base: #base,
+            }
+        });
+    }
+    let (ir, fr, iret, fret) = (
+        layout.int_regs as usize,
+        layout.float_regs as usize,
+        layout.int_rets as usize,
+        layout.float_rets as usize,
+    );
+    let (regs, rets) = (ir + fr, iret + fret);
+    let nabis = abis.len();
+    let (stack, words, bytes, ret, size) = (
+        layout.stack() as usize,
+        layout.stack_words() as usize,
+        layout.stack_bytes() as usize,
+        layout.int_ret(0) as usize,
+        layout.size() as usize,
+    );
+    let pool = pool as usize;
+    let frame_doc = format!(
+        "The register image a trampoline of {} reads and writes (generated from the specs): \
+         `regs` holds the {ir} integer then the {fr} float argument registers, `ret` the {iret} \
+         integer then the {fret} float return registers.",
+        arch.name
+    );
+    let native_lit = Literal::usize_unsuffixed(native);
+    Ok(quote! {
+        use super::*;
+
+        /// Integer argument register words in [`Frame::regs`].
+        pub(crate) const INT_REGS: usize = #ir;
+        /// Float argument register words in [`Frame::regs`], after the integer ones.
+        pub(crate) const FLOAT_REGS: usize = #fr;
+        /// Integer return register words in [`Frame::ret`].
+        pub(crate) const INT_RETS: usize = #iret;
+        /// Float return register words in [`Frame::ret`], after the integer ones.
+        pub(crate) const FLOAT_RETS: usize = #fret;
+        /// Callback thunks per ABI.
+        pub(crate) const POOL_PER_ABI: usize = #pool;
+        /// Conventions in [`ABIS`].
+        pub(crate) const ABI_COUNT: usize = #nabis;
+        /// Index of the target's own convention in [`ABIS`].
+        pub(crate) const NATIVE: usize = #native_lit;
+
+        #[doc = #frame_doc]
+        #[repr(C)]
+        #[derive(Debug, Clone, Copy)]
+        pub struct Frame {
+            /// Argument registers: integer ones, then float ones (low 64 bits).
+            pub regs: [u64; #regs],
+            /// Address of the stack arguments (a call), or of the caller's (a callback).
+            pub stack: *const u64,
+            /// Stack argument words to copy (a call).
+            pub stack_words: usize,
+            /// Bytes reserved below the stack pointer for shadow space and stack arguments, aligned (a call).
+            pub stack_bytes: usize,
+            /// Return registers: integer ones, then float ones.
+            pub ret: [u64; #rets],
+        }
+
+        const _: () = {
+            assert!(::core::mem::offset_of!(Frame, stack) == #stack);
+            assert!(::core::mem::offset_of!(Frame, stack_words) == #words);
+            assert!(::core::mem::offset_of!(Frame, stack_bytes) == #bytes);
+            assert!(::core::mem::offset_of!(Frame, ret) == #ret);
+            assert!(::core::mem::size_of::<Frame>() == #size);
+        };
+
+        #fns
+
+        /// The conventions this target can call and be called with.
+        pub(crate) static ABIS: [#rt::Abi; #nabis] = [#(#descs),*];
+    })
+}
+
+/// A `macro_rules!` that keeps items only on targets with trampolines:
+/// `if_trampolines! { pub mod abi; }`.
+pub fn gate(specs: &Specs, name: &str, targets: &[&Target]) -> TokenStream {
+    let _ = specs;
+    let preds = targets.iter().map(|t| cfg_predicate(t));
+    let name = format_ident!("{}", name);
+    quote! {
+        macro_rules! #name {
+            ($($i:item)*) => { $( #[cfg(any(#(#preds),*))] $i )* };
+        }
+    }
+}

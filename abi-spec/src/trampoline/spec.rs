@@ -1,0 +1,347 @@
+//! Reading the trampoline data of the spec files: the `[asm]` table of an
+//! arch file and the dynamic-call keys of an ABI file. Both are optional, so
+//! an arch or convention without trampolines (wasm32, say) needs neither.
+
+use crate::diag::closest;
+use crate::model::Arch;
+use crate::read::{Fields, Sink, Sp};
+
+use super::{AsmSpec, ByReference, CallFacts, F32InReg, FloatOverflow, IntWiden, Tpl};
+
+fn present(f: &Fields<'_, '_>, key: &str) -> bool {
+    f.entries().any(|(k, _)| k.get_ref() == key)
+}
+
+type RegList = Sp<Vec<Sp<String>>>;
+
+fn is_reg(list: Option<&RegList>, reg: &str) -> bool {
+    list.is_some_and(|l| l.value.iter().any(|r| r.value == reg))
+}
+
+/// Reports `reg` if it is not one of `int_regs`.
+fn check_int_reg(int_regs: Option<&RegList>, reg: &Sp<String>, what: &str, sink: &mut Sink<'_>) {
+    let Some(list) = int_regs else { return };
+    if is_reg(Some(list), &reg.value) {
+        return;
+    }
+    let names = list.value.iter().map(|r| r.value.as_str());
+    let help = match closest(&reg.value, names) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "name a register listed in `int_regs`".to_owned(),
+    };
+    sink.error(
+        reg.span.clone(),
+        format!("{what} `{}` is not in `int_regs`", reg.value),
+        help,
+    );
+}
+
+/// Reads the optional `[asm]` table of an arch file.
+pub(crate) fn read_asm(
+    top: &mut Fields<'_, '_>,
+    sink: &mut Sink<'_>,
+    int_regs: Option<&RegList>,
+) -> Option<AsmSpec> {
+    if !present(top, "asm") {
+        return None;
+    }
+    let mut t = top.table(
+        sink,
+        "asm",
+        "`[asm]` with `load_int = [\"mov {reg}, qword ptr [{base} + {off}]\"]`",
+    )?;
+    let sp = t.string(sink, "stack_pointer", "\"rsp\"");
+    if let Some(sp) = &sp {
+        check_int_reg(int_regs, sp, "stack pointer", sink);
+    }
+    let pushes = t.int(sink, "call_pushes", 0..65, "8");
+    let link = t.opt_string(sink, "link_reg", "\"x30\"");
+    if let Some(l) = &link {
+        check_int_reg(int_regs, l, "link register", sink);
+    }
+    let word = t.int(sink, "word", 4..9, "8");
+    if let Some(w) = &word
+        && w.value != 4
+        && w.value != 8
+    {
+        sink.error(
+            w.span.clone(),
+            format!("word size {} is not 4 or 8", w.value),
+            "write the size of a general-purpose register in bytes: 4 or 8",
+        );
+    }
+    let float_bits = t.int(sink, "float_bits", 32..513, "128");
+    let float64 = t.string(sink, "float64", "\"{name}\"");
+    let float128 = t.opt_string(sink, "float128", "\"q{index}\"");
+    for view in [&float64, &float128].into_iter().flatten() {
+        check_placeholders(view, &[], &["name", "index"], sink);
+    }
+    if let (Some(bits), None) = (&float_bits, &float128)
+        && bits.value > 64
+    {
+        sink.error(
+            bits.span.clone(),
+            format!("float registers of {} bits need `float128`", bits.value),
+            "say how a full register is spelled, e.g. `float128 = \"q{index}\"`",
+        );
+    }
+    let mut templates = Vec::new();
+    for tpl in Tpl::ALL {
+        let lines = t.strings(sink, tpl.key(), "[\"ret\"]");
+        if let Some(lines) = &lines {
+            if lines.value.is_empty() && !tpl.may_be_empty() {
+                sink.error(
+                    lines.span.clone(),
+                    format!("`{}` is empty", tpl.key()),
+                    "every arch needs this instruction: write its line(s)",
+                );
+            }
+            let (required, optional) = tpl.placeholders();
+            let mut seen = Vec::new();
+            for line in &lines.value {
+                seen.extend(check_placeholders(line, required, optional, sink));
+            }
+            if !lines.value.is_empty() {
+                for r in required {
+                    if !seen.iter().any(|s| s == r) {
+                        sink.error(
+                            lines.span.clone(),
+                            format!("`{}` does not use `{{{r}}}`", tpl.key()),
+                            format!(
+                                "the template must place {{{r}}}; placeholders: {}",
+                                list(required, optional)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        templates.push(
+            lines
+                .map(|l| l.value.into_iter().map(|s| s.value).collect())
+                .unwrap_or_default(),
+        );
+    }
+    t.finish(sink);
+    let u = |v: Sp<i64>| u32::try_from(v.value).unwrap_or_default();
+    Some(AsmSpec {
+        stack_pointer: sp?.value,
+        call_pushes: u(pushes?),
+        link_reg: link.map(|l| l.value),
+        word: u(word?),
+        float_bits: u(float_bits?),
+        float64: float64?.value,
+        float128: float128.map(|f| f.value),
+        templates,
+    })
+}
+
+fn list(required: &[&str], optional: &[&str]) -> String {
+    let all: Vec<String> = required
+        .iter()
+        .chain(optional)
+        .map(|p| format!("{{{p}}}"))
+        .collect();
+    if all.is_empty() {
+        "none".to_owned()
+    } else {
+        all.join(" ")
+    }
+}
+
+/// Reports unknown or unclosed `{placeholders}` in `line`; returns those found.
+fn check_placeholders(
+    line: &Sp<String>,
+    required: &[&str],
+    optional: &[&str],
+    sink: &mut Sink<'_>,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = line.value.as_str();
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            sink.error(
+                line.span.clone(),
+                format!("unclosed `{{` in `{}`", line.value),
+                "close the placeholder, e.g. `{reg}`",
+            );
+            break;
+        };
+        let name = &after[..close];
+        if required.contains(&name) || optional.contains(&name) {
+            found.push(name.to_owned());
+        } else {
+            let known = required.iter().chain(optional).copied();
+            let help = match closest(name, known) {
+                Some(s) => format!("did you mean `{{{s}}}`?"),
+                None => format!("placeholders here: {}", list(required, optional)),
+            };
+            sink.error(
+                line.span.clone(),
+                format!("unknown placeholder `{{{name}}}`"),
+                help,
+            );
+        }
+        rest = &after[close + 1..];
+    }
+    if rest.contains('}') {
+        sink.error(
+            line.span.clone(),
+            format!("stray `}}` in `{}`", line.value),
+            "placeholders are written `{name}`",
+        );
+    }
+    found
+}
+
+/// Reads the optional dynamic-call keys of an ABI file.
+pub(crate) fn read_call_facts(
+    top: &mut Fields<'_, '_>,
+    sink: &mut Sink<'_>,
+    arch: Option<&Arch>,
+    int_args: &[String],
+) -> CallFacts {
+    let mut facts = CallFacts::default();
+    if present(top, "scratch")
+        && let Some(list) = top.strings(sink, "scratch", r#"["r11", "r10"]"#)
+    {
+        for (i, r) in list.value.iter().enumerate() {
+            if let Some(arch) = arch
+                && !arch.int_regs.contains(&r.value)
+            {
+                sink.error(
+                    r.span.clone(),
+                    format!(
+                        "scratch register `{}` is not an integer register of {}",
+                        r.value, arch.name
+                    ),
+                    format!("name one of targets/arch/{}.toml's `int_regs`", arch.name),
+                );
+            } else if int_args.contains(&r.value) {
+                sink.error(
+                    r.span.clone(),
+                    format!("scratch register `{}` carries an argument", r.value),
+                    "a scratch register must be free at a call: not in `int_args`",
+                );
+            } else if list.value[..i].iter().any(|o| o.value == r.value) {
+                sink.error(
+                    r.span.clone(),
+                    format!("scratch register `{}` is listed twice", r.value),
+                    "remove one",
+                );
+            }
+        }
+        facts.scratch = list.value.into_iter().map(|s| s.value).collect();
+    }
+    facts.stack_slot = top.opt_int(sink, "stack_slot", 1..65, "8").and_then(|s| {
+        if s.value.count_ones() != 1 {
+            sink.error(
+                s.span,
+                format!("stack slot of {} bytes is not a power of two", s.value),
+                "write 4 or 8",
+            );
+            return None;
+        }
+        u32::try_from(s.value).ok()
+    });
+    let mut choice =
+        |key: &'static str, options: &[&str], help: &str, sink: &mut Sink<'_>| -> Option<usize> {
+            let v = top.opt_string(sink, key, &format!("\"{}\"", options[0]))?;
+            let found = options.iter().position(|o| *o == v.value);
+            if found.is_none() {
+                let hint = match closest(&v.value, options.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`? {help}"),
+                    None => help.to_owned(),
+                };
+                sink.error(v.span, format!("unknown `{key}` rule `{}`", v.value), hint);
+            }
+            found
+        };
+    facts.float_overflow = match choice(
+        "float_overflow",
+        &["stack", "int_regs"],
+        "use `stack` or `int_regs`",
+        sink,
+    ) {
+        Some(1) => FloatOverflow::IntRegs,
+        _ => FloatOverflow::Stack,
+    };
+    facts.int_widen = match choice(
+        "int_widen",
+        &["by_type", "sign_from_32"],
+        "use `by_type` or `sign_from_32`",
+        sink,
+    ) {
+        Some(1) => IntWiden::SignFrom32,
+        _ => IntWiden::ByType,
+    };
+    facts.f32_in_float_reg = match choice(
+        "f32_in_float_reg",
+        &["low_bits", "nan_boxed"],
+        "use `low_bits` or `nan_boxed`",
+        sink,
+    ) {
+        Some(1) => F32InReg::NanBoxed,
+        _ => F32InReg::LowBits,
+    };
+    if present(top, "by_reference")
+        && let Some(mut t) = top.table(
+            sink,
+            "by_reference",
+            "{ rule = \"larger_than\", bytes = 16 }",
+        )
+    {
+        let rule = t.string(sink, "rule", "\"larger_than\"");
+        let bytes = t.opt_int(sink, "bytes", 1..4097, "16");
+        t.finish(sink);
+        facts.by_reference = match (rule, bytes) {
+            (Some(r), None) if r.value == "never" => Some(ByReference::Never),
+            (Some(r), None) if r.value == "unless_size_1_2_4_8" => {
+                Some(ByReference::UnlessSize1248)
+            }
+            (Some(r), Some(b)) if r.value == "larger_than" => Some(ByReference::LargerThan(
+                u32::try_from(b.value).unwrap_or_default(),
+            )),
+            (Some(r), _) if r.value == "larger_than" => {
+                sink.error(
+                    r.span,
+                    "rule `larger_than` needs `bytes`",
+                    "write `{ rule = \"larger_than\", bytes = 16 }`",
+                );
+                None
+            }
+            (Some(r), Some(b)) if r.value == "never" || r.value == "unless_size_1_2_4_8" => {
+                sink.error(
+                    b.span,
+                    format!("rule `{}` takes no `bytes`", r.value),
+                    "remove `bytes`",
+                );
+                None
+            }
+            (Some(r), _) => {
+                sink.error(
+                    r.span,
+                    format!("unknown by-reference rule `{}`", r.value),
+                    "use `never`, `larger_than` (with `bytes`) or `unless_size_1_2_4_8`",
+                );
+                None
+            }
+            (None, _) => None,
+        };
+    }
+    if let Some(r) = top.opt_string(sink, "variadic_count_reg", "\"rax\"") {
+        if let Some(arch) = arch
+            && !arch.int_regs.contains(&r.value)
+        {
+            sink.error(
+                r.span.clone(),
+                format!("`{}` is not an integer register of {}", r.value, arch.name),
+                format!("name one of targets/arch/{}.toml's `int_regs`", arch.name),
+            );
+        }
+        facts.variadic_count_reg = Some(r.value);
+    }
+    facts.rust_abi = top.opt_string(sink, "rust_abi", "\"C\"").map(|s| s.value);
+    facts
+}
