@@ -8,6 +8,7 @@
 use proc_macro::TokenStream;
 use quote::quote;
 
+mod constants;
 mod decl;
 mod errno;
 mod options;
@@ -48,8 +49,21 @@ pub fn syscall_bridge(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __errno_table(input: TokenStream) -> TokenStream {
     let ty = proc_macro2::TokenStream::from(input);
+    with_builtin(|specs| errno::table(specs, &ty))
+}
+
+/// Generates the `consts` module: the `[constants]` of each target spec,
+/// cfg-gated. Internal to abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __constants(_input: TokenStream) -> TokenStream {
+    with_builtin(constants::module)
+}
+
+/// Runs `f` on the built-in specs, or turns their diagnostics into compile errors.
+fn with_builtin(f: impl FnOnce(&abi_spec::Specs) -> proc_macro2::TokenStream) -> TokenStream {
     match specs::builtin() {
-        Ok(specs) => errno::table(specs, &ty).into(),
+        Ok(specs) => f(specs).into(),
         Err(e) => {
             let errs = e.0.iter().map(|d| {
                 let m = d.one_line();

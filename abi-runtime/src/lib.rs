@@ -36,6 +36,8 @@ mod reg;
 pub use errno::Errno;
 pub use reg::{FromReg, RegArg, RegArg64};
 
+abi_macros::__constants!();
+
 #[cfg(target_os = "linux")]
 pub mod linux;
 
@@ -46,6 +48,13 @@ __if_trampolines! {
 __if_syscall_table! {
     pub mod syscalls;
 }
+#[cfg(target_os = "wasi")]
+pub mod wasi;
+#[cfg(windows)]
+pub mod windows;
+
+#[cfg(any(target_os = "linux", target_os = "wasi", windows))]
+pub mod platform;
 
 /// Items the generated code uses; not a stable API.
 #[doc(hidden)]

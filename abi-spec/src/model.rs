@@ -61,6 +61,10 @@ pub struct Target {
     pub ci: Ci,
     /// The call table, sorted by number.
     pub calls: Vec<Call>,
+    /// Named values of the OS API on this target (`O_CREAT`, `PROT_READ`, ...),
+    /// which differ between arches of one OS: the runtime's platform layer
+    /// takes them from here.
+    pub constants: Vec<(String, i64)>,
 }
 
 impl Target {
@@ -191,6 +195,9 @@ pub struct Ci {
     pub runner: String,
     /// Debian packages the leg needs.
     pub packages: Vec<String>,
+    /// Integration tests (files of `tests/tests/`) the leg runs besides the
+    /// runtime's own unit and doc tests; a native host leg runs everything.
+    pub tests: Vec<String>,
 }
 
 /// One entry of a call table.

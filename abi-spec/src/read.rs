@@ -288,6 +288,20 @@ impl<'t, 'i> Fields<'t, 'i> {
         }
     }
 
+    /// An optional sub-table.
+    pub(crate) fn opt_table(
+        &mut self,
+        sink: &mut Sink<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Fields<'t, 'i>> {
+        if !self.has(key) {
+            self.known.push(key);
+            return None;
+        }
+        self.table(sink, key, example)
+    }
+
     /// A required array of tables, or of whatever the caller checks itself.
     pub(crate) fn array(
         &mut self,

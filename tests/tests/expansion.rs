@@ -5,6 +5,8 @@
 //!
 //! Update with `INSTA_UPDATE=always cargo test -p abi-tests --test expansion`
 //! (or `cargo insta review`), then read the diff.
+// Host only: these check what the macro emits, which does not depend on the target.
+#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
 use abi_spec::bridge::{self, Decl};
 use abi_spec::model::ConvKind;

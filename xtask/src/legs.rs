@@ -18,6 +18,8 @@ pub(crate) struct Leg {
     pub(crate) linker: String,
     /// Debian packages that provide the runner and linker.
     pub(crate) packages: Vec<String>,
+    /// Integration tests the leg runs (files of `tests/tests/`).
+    pub(crate) tests: Vec<String>,
 }
 
 impl Leg {
@@ -28,6 +30,7 @@ impl Leg {
             runner: t.ci.runner.clone(),
             linker: t.ci.linker.clone(),
             packages: t.ci.packages.clone(),
+            tests: t.ci.tests.clone(),
         }
     }
 
@@ -36,12 +39,31 @@ impl Leg {
         let key = self.triple.to_uppercase().replace(['-', '.'], "_");
         let mut env = Vec::new();
         if !self.runner.is_empty() {
-            env.push((format!("CARGO_TARGET_{key}_RUNNER"), self.runner.clone()));
+            env.push((format!("CARGO_TARGET_{key}_RUNNER"), self.runner_command()));
         }
         if !self.linker.is_empty() {
             env.push((format!("CARGO_TARGET_{key}_LINKER"), self.linker.clone()));
         }
         env
+    }
+
+    /// The runner with its repository-relative paths (runner scripts kept in
+    /// the repo, like `tests/runners/wine-run`) made absolute, since cargo runs
+    /// it from each package's folder.
+    pub(crate) fn runner_command(&self) -> String {
+        let root = repo_root();
+        let words: Vec<String> = self
+            .runner
+            .split_whitespace()
+            .map(|w| {
+                if w.contains('/') && !w.starts_with('/') {
+                    root.join(w).display().to_string()
+                } else {
+                    w.to_owned()
+                }
+            })
+            .collect();
+        words.join(" ")
     }
 
     /// The programs this leg needs on PATH.
@@ -62,10 +84,14 @@ pub(crate) fn load(dir: &Path) -> Result<Vec<Leg>, String> {
     Ok(specs.targets.iter().map(Leg::from_target).collect())
 }
 
+/// The repository's root folder.
+pub(crate) fn repo_root() -> std::path::PathBuf {
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask).to_path_buf()
+}
+
 pub(crate) fn targets_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("targets")
+    repo_root().join("targets")
 }
 
 pub(crate) fn print() -> Result<(), String> {

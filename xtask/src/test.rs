@@ -6,18 +6,18 @@ use std::time::Instant;
 use crate::install;
 use crate::legs::{self, Leg};
 
-/// Test targets a cross leg runs: the runtime's unit and doc tests and the
-/// integration tests. UI, snapshot and spec-loader tests check what the macro
-/// and loader do on the host, so the host leg runs them.
-const CROSS_ARGS: [&str; 7] = [
-    "-p",
-    "abi-runtime",
-    "-p",
-    "abi-tests",
-    "--lib",
-    "--test",
-    "linux",
-];
+/// What a cross leg runs: the runtime's unit and doc tests and the
+/// integration tests its spec lists. UI, snapshot and spec-loader tests check
+/// what the macro and loader do on the host, so the host leg runs them.
+fn cross_args(leg: &Leg) -> Vec<String> {
+    let mut args: Vec<String> = ["-p", "abi-runtime", "-p", "abi-tests", "--lib"]
+        .map(str::to_owned)
+        .to_vec();
+    for t in &leg.tests {
+        args.extend(["--test".to_owned(), t.clone()]);
+    }
+    args
+}
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut only = None;
@@ -96,7 +96,7 @@ fn run_leg(leg: &Leg, host: &str) -> Result<(), String> {
     install::run(
         cargo()
             .args(["test", "--target", &leg.triple])
-            .args(CROSS_ARGS)
+            .args(cross_args(leg))
             .envs(leg.env()),
     )?;
     // Doc tests too: rustdoc runs them through the same runner.

@@ -104,15 +104,18 @@ pub(super) fn read_target(
             let linker = c.opt_string(sink, "linker", "\"aarch64-linux-gnu-gcc\"");
             let runner = c.opt_string(sink, "runner", "\"qemu-aarch64 -L /usr/aarch64-linux-gnu\"");
             let packages = c.strings(sink, "packages", r#"["qemu-user"]"#);
+            let tests = c.opt_strings(sink, "tests", r#"["linux", "platform"]"#);
             c.finish(sink);
             Ci {
                 triple: triple.map(|s| s.value).unwrap_or_default(),
                 linker: linker.map(|s| s.value).unwrap_or_default(),
                 runner: runner.map(|s| s.value).unwrap_or_default(),
                 packages: values(packages),
+                tests: values(tests),
             }
         });
     let calls = read_calls(top, file, syscall.as_ref(), cfg.as_ref(), sink);
+    let constants = read_constants(top, sink);
     if let (Some(sc), Some(calls)) = (&syscall, &calls) {
         check_last_error(top_span(file), file, sc, calls, sink);
     }
@@ -140,6 +143,7 @@ pub(super) fn read_target(
         provenance: provenance?,
         ci: ci?,
         calls: calls?,
+        constants,
     })
 }
 
@@ -618,6 +622,47 @@ fn read_args(
             name: name.to_owned(),
             kind: k,
         });
+    }
+    out
+}
+
+/// The optional `[constants]` table: `NAME = integer`.
+fn read_constants(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<(String, i64)> {
+    let Some(table) = top.opt_table(sink, "constants", "`[constants]` with `O_CREAT = 0o100`")
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in table.entries() {
+        let name = k.get_ref().to_string();
+        if !is_ident(&name) {
+            sink.error(
+                k.span(),
+                format!("constant name `{name}` is not a Rust identifier"),
+                "use letters, digits and `_`",
+            );
+            continue;
+        }
+        let Some(i) = v.get_ref().as_integer() else {
+            sink.error(
+                v.span(),
+                format!(
+                    "constant `{name}` must be an integer, found {}",
+                    v.get_ref().type_str()
+                ),
+                format!("write `{name} = 0x40`"),
+            );
+            continue;
+        };
+        // The parser hands over the digits without radix prefix or `_`s.
+        match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) => out.push((name, n)),
+            Err(_) => sink.error(
+                v.span(),
+                format!("constant `{name}` does not fit an i64"),
+                "use a value in the i64 range",
+            ),
+        }
     }
     out
 }

@@ -1,0 +1,137 @@
+//! WASI preview1 calls, bridged from `targets/wasi-wasm32.toml`. Values WASI
+//! hands back through trailing out-pointers come back as the `Ok` value (a
+//! tuple when there are several); the errno WASI returns becomes `Err`.
+
+use crate::syscall_bridge;
+
+/// `iovec` / `ciovec`: a buffer for `fd_read` and `fd_write`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct Iovec {
+    /// Start of the buffer.
+    pub buf: *const u8,
+    /// Its length in bytes.
+    pub len: usize,
+}
+
+/// `fdstat`, filled by `fd_fdstat_get`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FdStat {
+    /// File type (`filetype`).
+    pub filetype: u8,
+    /// Descriptor flags (`fdflags`).
+    pub flags: u16,
+    /// Rights of the descriptor.
+    pub rights_base: u64,
+    /// Rights descriptors opened from it may get.
+    pub rights_inheriting: u64,
+}
+
+/// `prestat`, filled by `fd_prestat_get`: a preopened directory and the length of its name.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Prestat {
+    /// 0: a directory.
+    pub tag: u8,
+    /// Length of the directory's name.
+    pub name_len: usize,
+}
+
+/// `filestat`, filled by `path_filestat_get`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filestat {
+    /// Device id.
+    pub dev: u64,
+    /// Inode.
+    pub ino: u64,
+    /// File type.
+    pub filetype: u8,
+    /// Number of hard links.
+    pub nlink: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Last access, ns since the epoch.
+    pub atim: u64,
+    /// Last modification, ns since the epoch.
+    pub mtim: u64,
+    /// Last status change, ns since the epoch.
+    pub ctim: u64,
+}
+
+#[syscall_bridge]
+mod calls {
+    use super::{FdStat, Filestat, Iovec, Prestat};
+    use crate::Errno;
+
+    /// Number of arguments and the size of their strings.
+    pub unsafe fn args_sizes_get() -> Result<(usize, usize), Errno>;
+    /// Fills `argv` with pointers into `argv_buf`, which receives the NUL-terminated arguments.
+    pub unsafe fn args_get(argv: *mut *mut u8, argv_buf: *mut u8) -> Result<(), Errno>;
+    /// Number of environment variables and the size of their strings.
+    pub unsafe fn environ_sizes_get() -> Result<(usize, usize), Errno>;
+    /// Fills `environ` with pointers into `environ_buf` (`NAME=value\0` strings).
+    pub unsafe fn environ_get(environ: *mut *mut u8, environ_buf: *mut u8) -> Result<(), Errno>;
+    /// Resolution of a clock, in ns.
+    pub unsafe fn clock_res_get(id: u32) -> Result<u64, Errno>;
+    /// Time of a clock, in ns.
+    pub unsafe fn clock_time_get(id: u32, precision: u64) -> Result<u64, Errno>;
+    /// Closes a descriptor.
+    pub unsafe fn fd_close(fd: u32) -> Result<(), Errno>;
+    /// Attributes of a descriptor.
+    pub unsafe fn fd_fdstat_get(fd: u32, stat: *mut FdStat) -> Result<(), Errno>;
+    /// Describes a preopened descriptor; `EBADF` past the last one.
+    pub unsafe fn fd_prestat_get(fd: u32, prestat: *mut Prestat) -> Result<(), Errno>;
+    /// The name of a preopened directory.
+    pub unsafe fn fd_prestat_dir_name(fd: u32, path: *mut u8, path_len: usize)
+    -> Result<(), Errno>;
+    /// Scatter read; returns the bytes read.
+    pub unsafe fn fd_read(fd: u32, iovs: *const Iovec, iovs_len: usize) -> Result<usize, Errno>;
+    /// Moves the offset; returns the new offset.
+    pub unsafe fn fd_seek(fd: u32, offset: i64, whence: u32) -> Result<u64, Errno>;
+    /// Gather write; returns the bytes written.
+    pub unsafe fn fd_write(fd: u32, iovs: *const Iovec, iovs_len: usize) -> Result<usize, Errno>;
+    /// Creates a directory.
+    pub unsafe fn path_create_directory(
+        fd: u32,
+        path: *const u8,
+        path_len: usize,
+    ) -> Result<(), Errno>;
+    /// Attributes of a file.
+    pub unsafe fn path_filestat_get(
+        fd: u32,
+        flags: u32,
+        path: *const u8,
+        path_len: usize,
+        filestat: *mut Filestat,
+    ) -> Result<(), Errno>;
+    /// Opens a file relative to a directory descriptor; returns the new descriptor.
+    #[allow(clippy::too_many_arguments)] // WASI's own signature
+    pub unsafe fn path_open(
+        fd: u32,
+        dirflags: u32,
+        path: *const u8,
+        path_len: usize,
+        oflags: u32,
+        fs_rights_base: u64,
+        fs_rights_inheriting: u64,
+        fdflags: u32,
+    ) -> Result<u32, Errno>;
+    /// Removes a file.
+    pub unsafe fn path_unlink_file(fd: u32, path: *const u8, path_len: usize) -> Result<(), Errno>;
+    /// Waits for events; returns how many were stored.
+    pub unsafe fn poll_oneoff(
+        subscriptions: *const u8,
+        events: *mut u8,
+        nsubscriptions: usize,
+    ) -> Result<usize, Errno>;
+    /// Ends the process.
+    pub unsafe fn proc_exit(rval: u32) -> !;
+    /// Fills a buffer with random bytes.
+    pub unsafe fn random_get(buf: *mut u8, buf_len: usize) -> Result<(), Errno>;
+    /// Yields the processor.
+    pub unsafe fn sched_yield() -> Result<(), Errno>;
+}
+
+pub use calls::*;
