@@ -13,7 +13,12 @@ use abi_runtime::platform::{self, File, Protection, SeekFrom};
 fn temp_path(tag: &str) -> PathBuf {
     let mut r = [0u8; 8];
     platform::random(&mut r).unwrap();
-    std::env::temp_dir().join(format!("abi-bridge-{tag}-{:016x}", u64::from_le_bytes(r)))
+    // std's temp_dir() panics on WASI; the runner sets TMPDIR to a preopened directory.
+    let dir = match std::env::var_os("TMPDIR") {
+        Some(d) if cfg!(target_os = "wasi") => PathBuf::from(d),
+        _ => std::env::temp_dir(),
+    };
+    dir.join(format!("abi-bridge-{tag}-{:016x}", u64::from_le_bytes(r)))
 }
 
 fn s(p: &std::path::Path) -> &str {

@@ -4,7 +4,11 @@ use std::process::Command;
 
 use crate::legs::Leg;
 
+/// Whether `program` can be run: a repository path that exists, or a name on PATH.
 fn on_path(program: &str) -> bool {
+    if program.contains('/') {
+        return crate::legs::repo_root().join(program).is_file();
+    }
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
 }

@@ -70,7 +70,11 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
         OpenMode::Read => 0,
         OpenMode::Create => c::OFLAGS_CREAT | c::OFLAGS_TRUNC,
     };
-    let rights = c::RIGHTS_ALL as u64;
+    // Ask for what the directory may hand on: more is ENOTCAPABLE.
+    let mut stat = sys::FdStat::default();
+    // SAFETY: `stat` is a valid fdstat out-pointer.
+    unsafe { sys::fd_fdstat_get(dir, &mut stat)? };
+    let rights = stat.rights_inheriting & c::RIGHTS_ALL as u64;
     // SAFETY: `rel` is valid for reads of its length.
     unsafe {
         sys::path_open(
