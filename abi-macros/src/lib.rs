@@ -10,6 +10,7 @@ use quote::quote;
 
 mod constants;
 mod decl;
+mod entry;
 mod errno;
 mod options;
 mod specs;
@@ -58,6 +59,23 @@ pub fn __errno_table(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __constants(_input: TokenStream) -> TokenStream {
     with_builtin(constants::module)
+}
+
+/// The `_start` of a freestanding (`#![no_main]`) program, generated from the
+/// target spec's `[entry]` template: it calls `main` with the initial stack
+/// pointer, where the kernel left `argc`, `argv` and `envp`.
+///
+/// ```ignore
+/// abi_runtime::entry_point!(start);
+/// extern "C" fn start(stack: *const usize) -> ! {
+///     let argc = unsafe { *stack };
+///     # loop {}
+/// }
+/// ```
+#[proc_macro]
+pub fn entry_point(input: TokenStream) -> TokenStream {
+    let main = proc_macro2::TokenStream::from(input);
+    with_builtin(|specs| entry::entry(specs, main))
 }
 
 /// Runs `f` on the built-in specs, or turns their diagnostics into compile errors.

@@ -28,7 +28,7 @@ extern crate std;
 // Generated code names this crate `::abi_runtime`, also inside it.
 extern crate self as abi_runtime;
 
-pub use abi_macros::syscall_bridge;
+pub use abi_macros::{entry_point, syscall_bridge};
 
 mod errno;
 mod reg;

@@ -65,6 +65,10 @@ pub struct Target {
     /// which differ between arches of one OS: the runtime's platform layer
     /// takes them from here.
     pub constants: Vec<(String, i64)>,
+    /// The process entry (`_start`) for freestanding programs: asm lines in
+    /// which `{main}` names the Rust function that receives the initial stack
+    /// pointer. Empty when the target has none.
+    pub entry: Vec<String>,
 }
 
 impl Target {
@@ -198,6 +202,9 @@ pub struct Ci {
     /// Integration tests (files of `tests/tests/`) the leg runs besides the
     /// runtime's own unit and doc tests; a native host leg runs everything.
     pub tests: Vec<String>,
+    /// Programs the leg builds and runs: a name is an example of abi-runtime,
+    /// a path (with `/`) a crate folder of its own.
+    pub examples: Vec<String>,
 }
 
 /// One entry of a call table.

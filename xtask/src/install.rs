@@ -4,32 +4,28 @@ use std::process::Command;
 
 use crate::legs::Leg;
 
-/// Whether `program` can be run: a repository path that exists, or a name on PATH.
-fn on_path(program: &str) -> bool {
-    if program.contains('/') {
-        return crate::legs::repo_root().join(program).is_file();
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+/// Whether the Debian package `name` is installed.
+fn dpkg_installed(name: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", name])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
 }
 
-/// Makes sure every leg's programs and Rust target are there. With
+/// Makes sure every leg's Debian packages and Rust target are there. With
 /// `allow_install` false it only reports what is missing.
 pub(crate) fn ensure(legs: &[Leg], allow_install: bool) -> Result<(), String> {
-    let missing: Vec<&Leg> = legs
-        .iter()
-        .filter(|l| l.programs().iter().any(|p| !on_path(p)))
-        .collect();
-    let mut packages: Vec<&str> = missing
+    let mut packages: Vec<&str> = legs
         .iter()
         .flat_map(|l| l.packages.iter().map(String::as_str))
         .collect();
     packages.sort_unstable();
     packages.dedup();
+    packages.retain(|p| !dpkg_installed(p));
     if !packages.is_empty() {
         if !allow_install {
             return Err(format!(
-                "missing runners/linkers; install them with: apt-get install -y {}",
+                "missing Debian packages; install them with: apt-get install -y {}",
                 packages.join(" ")
             ));
         }

@@ -20,6 +20,8 @@ pub(crate) struct Leg {
     pub(crate) packages: Vec<String>,
     /// Integration tests the leg runs (files of `tests/tests/`).
     pub(crate) tests: Vec<String>,
+    /// Programs the leg runs: abi-runtime examples, or crate folders.
+    pub(crate) examples: Vec<String>,
 }
 
 impl Leg {
@@ -31,6 +33,7 @@ impl Leg {
             linker: t.ci.linker.clone(),
             packages: t.ci.packages.clone(),
             tests: t.ci.tests.clone(),
+            examples: t.ci.examples.clone(),
         }
     }
 
@@ -64,15 +67,6 @@ impl Leg {
             })
             .collect();
         words.join(" ")
-    }
-
-    /// The programs this leg needs on PATH.
-    pub(crate) fn programs(&self) -> Vec<String> {
-        [&self.runner, &self.linker]
-            .iter()
-            .filter_map(|c| c.split_whitespace().next())
-            .map(str::to_owned)
-            .collect()
     }
 }
 
@@ -157,7 +151,6 @@ mod tests {
             .find(|l| l.name == "linux-aarch64be")
             .expect("new leg");
         assert_eq!(leg.triple, "aarch64_be-unknown-linux-gnu");
-        assert_eq!(leg.programs(), ["qemu-aarch64_be", "aarch64-linux-gnu-gcc"]);
         assert_eq!(leg.packages, ["qemu-user", "gcc-be"]);
         assert_eq!(
             leg.env(),

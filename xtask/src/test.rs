@@ -86,7 +86,8 @@ fn run_leg(leg: &Leg, host: &str) -> Result<(), String> {
         // Without the `std` feature the runtime is `#![no_std]`: this proves the
         // generated stubs need nothing but `core`.
         install::run(cargo().args(["build", "-p", "abi-runtime"]))?;
-        return install::run(cargo().args(["test", "--workspace"]));
+        install::run(cargo().args(["test", "--workspace"]))?;
+        return run_examples(leg, None);
     }
     install::run(
         cargo()
@@ -111,7 +112,32 @@ fn run_leg(leg: &Leg, host: &str) -> Result<(), String> {
                 "--doc",
             ])
             .envs(leg.env()),
-    )
+    )?;
+    run_examples(leg, Some(&leg.triple))
+}
+
+/// Builds and runs the leg's example programs with two arguments; each checks
+/// itself and exits non-zero on a failure. A name is an example of abi-runtime;
+/// a path is a crate folder of its own (built into the shared target folder).
+fn run_examples(leg: &Leg, triple: Option<&str>) -> Result<(), String> {
+    for ex in &leg.examples {
+        println!("\n--- {}: example {ex} ---", leg.name);
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.arg("run");
+        if ex.contains('/') {
+            let dir = legs::repo_root().join(ex);
+            cmd.arg("--manifest-path").arg(dir.join("Cargo.toml"));
+            cmd.env("CARGO_TARGET_DIR", legs::repo_root().join("target"));
+        } else {
+            cmd.args(["-p", "abi-runtime", "--example", ex]);
+        }
+        if let Some(t) = triple {
+            cmd.args(["--target", t]);
+        }
+        cmd.args(["--", "one", "two words"]).envs(leg.env());
+        install::run(&mut cmd).map_err(|e| format!("example {ex}: {e}"))?;
+    }
+    Ok(())
 }
 
 fn host_triple() -> Result<String, String> {

@@ -105,6 +105,7 @@ pub(super) fn read_target(
             let runner = c.opt_string(sink, "runner", "\"qemu-aarch64 -L /usr/aarch64-linux-gnu\"");
             let packages = c.strings(sink, "packages", r#"["qemu-user"]"#);
             let tests = c.opt_strings(sink, "tests", r#"["linux", "platform"]"#);
+            let examples = c.opt_strings(sink, "examples", r#"["portable"]"#);
             c.finish(sink);
             Ci {
                 triple: triple.map(|s| s.value).unwrap_or_default(),
@@ -112,10 +113,12 @@ pub(super) fn read_target(
                 runner: runner.map(|s| s.value).unwrap_or_default(),
                 packages: values(packages),
                 tests: values(tests),
+                examples: values(examples),
             }
         });
     let calls = read_calls(top, file, syscall.as_ref(), cfg.as_ref(), sink);
     let constants = read_constants(top, sink);
+    let entry = read_entry(top, sink);
     if let (Some(sc), Some(calls)) = (&syscall, &calls) {
         check_last_error(top_span(file), file, sc, calls, sink);
     }
@@ -144,6 +147,7 @@ pub(super) fn read_target(
         ci: ci?,
         calls: calls?,
         constants,
+        entry,
     })
 }
 
@@ -665,4 +669,33 @@ fn read_constants(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<(String,
         }
     }
     out
+}
+
+/// The optional `[entry]` table: `instructions`, the `_start` of a freestanding
+/// program, calling `{main}` with the initial stack pointer.
+fn read_entry(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<String> {
+    let Some(mut e) = top.opt_table(
+        sink,
+        "entry",
+        "`[entry]` with `instructions = [\"_start:\", \"call {main}\"]`",
+    ) else {
+        return Vec::new();
+    };
+    let lines = e.strings(
+        sink,
+        "instructions",
+        r#"["_start:", "mov rdi, rsp", "call {main}"]"#,
+    );
+    e.finish(sink);
+    let Some(lines) = lines else {
+        return Vec::new();
+    };
+    if !lines.value.iter().any(|l| l.value.contains("{main}")) {
+        sink.error(
+            lines.span.clone(),
+            "the entry never calls `{main}`",
+            "call the program's main function, e.g. `\"call {main}\"`, passing it the initial stack pointer",
+        );
+    }
+    values(Some(lines))
 }
