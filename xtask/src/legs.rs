@@ -88,12 +88,12 @@ pub(crate) fn targets_dir() -> std::path::PathBuf {
     repo_root().join("targets")
 }
 
-pub(crate) fn print() -> Result<(), String> {
+pub(crate) fn print(legs: &[Leg]) {
     println!(
-        "{:<16} {:<30} {:<42} {:<24} packages",
+        "{:<16} {:<30} {:<44} {:<24} packages",
         "target", "triple", "runner", "linker"
     );
-    for l in load(&targets_dir())? {
+    for l in legs {
         let or_dash = |s: &str| {
             if s.is_empty() {
                 "-".to_owned()
@@ -102,7 +102,7 @@ pub(crate) fn print() -> Result<(), String> {
             }
         };
         println!(
-            "{:<16} {:<30} {:<42} {:<24} {}",
+            "{:<16} {:<30} {:<44} {:<24} {}",
             l.name,
             l.triple,
             or_dash(&l.runner),
@@ -110,7 +110,6 @@ pub(crate) fn print() -> Result<(), String> {
             l.packages.join(" ")
         );
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -140,7 +139,7 @@ mod tests {
                 "runner = \"qemu-aarch64_be -L /opt/be\"",
             )
             .replace(
-                "packages = [\"qemu-user\", \"gcc-aarch64-linux-gnu\"]",
+                "packages = [\"qemu-user\", \"gcc-aarch64-linux-gnu\", \"libc6-dev-arm64-cross\"]",
                 "packages = [\"qemu-user\", \"gcc-be\"]",
             );
         std::fs::write(dir.join("linux-aarch64be.toml"), spec).unwrap();
@@ -152,6 +151,8 @@ mod tests {
             .expect("new leg");
         assert_eq!(leg.triple, "aarch64_be-unknown-linux-gnu");
         assert_eq!(leg.packages, ["qemu-user", "gcc-be"]);
+        assert_eq!(leg.tests, ["linux", "platform"]);
+        assert_eq!(leg.examples, ["portable", "examples/freestanding"]);
         assert_eq!(
             leg.env(),
             [

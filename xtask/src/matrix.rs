@@ -1,0 +1,290 @@
+//! `cargo xtask matrix`: every leg the target specs define — the host suite
+//! natively, the others cross-compiled and run through their runners — with a
+//! results table of passed / failed / ignored tests per leg.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::install;
+use crate::legs::{self, Leg};
+
+/// Tests counted from libtest's output, with the reasons of ignored ones.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub(crate) passed: u64,
+    pub(crate) failed: u64,
+    pub(crate) ignored: u64,
+    /// `test name: reason` of each ignored test that gave a reason.
+    pub(crate) reasons: Vec<String>,
+}
+
+impl Tally {
+    /// Reads one line of test output.
+    pub(crate) fn feed(&mut self, line: &str) {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            for part in rest.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let (Some(what), Some(n)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                let n: u64 = n
+                    .trim_start_matches("ok.")
+                    .trim_start_matches("FAILED.")
+                    .trim()
+                    .parse()
+                    .unwrap_or(0);
+                match what {
+                    "passed" => self.passed += n,
+                    "failed" => self.failed += n,
+                    "ignored" => self.ignored += n,
+                    _ => {}
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix("test ")
+            && let Some((name, reason)) = rest.split_once(" ... ignored, ")
+        {
+            self.reasons.push(format!("{name}: {reason}"));
+        }
+    }
+}
+
+struct LegResult<'l> {
+    leg: &'l Leg,
+    outcome: Result<(), String>,
+    tally: Tally,
+    time: Duration,
+}
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let mut only = None;
+    let mut allow_install = true;
+    let mut list = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--target" => only = Some(it.next().ok_or("--target needs a name")?.clone()),
+            "--no-install" => allow_install = false,
+            "--list" => list = true,
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    let mut all = legs::load(&legs::targets_dir())?;
+    if let Some(name) = &only {
+        all.retain(|l| &l.name == name);
+        if all.is_empty() {
+            return Err(format!(
+                "no target named `{name}`; see `cargo xtask matrix --list`"
+            ));
+        }
+    }
+    if list {
+        legs::print(&all);
+        return Ok(());
+    }
+    install::ensure(&all, allow_install)?;
+    let host = host_triple()?;
+    let mut results = Vec::new();
+    for leg in &all {
+        let start = Instant::now();
+        let mut tally = Tally::default();
+        let mut outcome = run_leg(leg, &host, &mut tally);
+        if outcome.is_ok() && tally.passed == 0 {
+            outcome = Err("ran no test".to_owned());
+        }
+        results.push(LegResult {
+            leg,
+            outcome,
+            tally,
+            time: start.elapsed(),
+        });
+    }
+    print_table(&results);
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|r| {
+            r.outcome
+                .as_ref()
+                .err()
+                .map(|e| format!("{}: {e}", r.leg.name))
+        })
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed legs:\n  {}", failed.join("\n  ")))
+    }
+}
+
+fn print_table(results: &[LegResult<'_>]) {
+    println!(
+        "\n{:<16} {:<30} {:<44} {:>6} {:>6} {:>7} {:>8}  result",
+        "target", "triple", "runner", "passed", "failed", "ignored", "time"
+    );
+    let (mut p, mut f, mut i) = (0, 0, 0);
+    for r in results {
+        let runner = if r.leg.runner.is_empty() {
+            "native"
+        } else {
+            r.leg.runner.as_str()
+        };
+        let result = if r.outcome.is_ok() { "pass" } else { "FAIL" };
+        let t = &r.tally;
+        println!(
+            "{:<16} {:<30} {:<44} {:>6} {:>6} {:>7} {:>7.1}s  {result}",
+            r.leg.name,
+            r.leg.triple,
+            runner,
+            t.passed,
+            t.failed,
+            t.ignored,
+            r.time.as_secs_f64()
+        );
+        for reason in &t.reasons {
+            println!("{:<16}   ignored: {reason}", "");
+        }
+        (p, f, i) = (p + t.passed, f + t.failed, i + t.ignored);
+    }
+    println!("{p} passed, {f} failed, {i} ignored");
+}
+
+/// Runs `cmd`, echoing its standard output while counting the tests in it.
+fn run_counted(cmd: &mut Command, tally: &mut Tally) -> Result<(), String> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{cmd:?}: {e}"))?;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            tally.feed(&line);
+        }
+    }
+    let status = child.wait().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}"))
+    }
+}
+
+/// What a cross leg runs: the runtime's unit tests and the integration tests
+/// its spec lists. UI, snapshot and spec-loader tests check what the macro and
+/// loader do on the host, so the host leg runs them.
+fn cross_args(leg: &Leg) -> Vec<String> {
+    let mut args: Vec<String> = ["-p", "abi-runtime", "-p", "abi-tests", "--lib"]
+        .map(str::to_owned)
+        .to_vec();
+    for t in &leg.tests {
+        args.extend(["--test".to_owned(), t.clone()]);
+    }
+    args
+}
+
+fn run_leg(leg: &Leg, host: &str, tally: &mut Tally) -> Result<(), String> {
+    println!("\n=== {} ({}) ===", leg.name, leg.triple);
+    let cargo = || Command::new(env!("CARGO"));
+    if leg.triple == host && leg.runner.is_empty() {
+        install::run(cargo().args(["fmt", "--all", "--check"]))?;
+        install::run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        // Without the `std` feature the runtime is `#![no_std]`: this proves the
+        // generated stubs need nothing but `core`.
+        install::run(cargo().args(["build", "-p", "abi-runtime"]))?;
+        run_counted(cargo().args(["test", "--workspace"]), tally)?;
+        return run_examples(leg, None);
+    }
+    let target = ["--target", leg.triple.as_str()];
+    install::run(
+        cargo()
+            .args(["build", "-p", "abi-runtime"])
+            .args(target)
+            .envs(leg.env()),
+    )?;
+    run_counted(
+        cargo()
+            .arg("test")
+            .args(target)
+            .args(cross_args(leg))
+            .envs(leg.env()),
+        tally,
+    )?;
+    // Doc tests too: rustdoc runs them through the same runner.
+    run_counted(
+        cargo()
+            .arg("test")
+            .args(target)
+            .args(["-p", "abi-runtime", "--doc"])
+            .envs(leg.env()),
+        tally,
+    )?;
+    run_examples(leg, Some(&leg.triple))
+}
+
+/// Builds and runs the leg's example programs with two arguments; each checks
+/// itself and exits non-zero on a failure. A name is an example of abi-runtime;
+/// a path is a crate folder of its own (built into the shared target folder).
+fn run_examples(leg: &Leg, triple: Option<&str>) -> Result<(), String> {
+    for ex in &leg.examples {
+        println!("\n--- {}: example {ex} ---", leg.name);
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.arg("run");
+        if ex.contains('/') {
+            let dir = legs::repo_root().join(ex);
+            cmd.arg("--manifest-path").arg(dir.join("Cargo.toml"));
+            cmd.env("CARGO_TARGET_DIR", legs::repo_root().join("target"));
+        } else {
+            cmd.args(["-p", "abi-runtime", "--example", ex]);
+        }
+        if let Some(t) = triple {
+            cmd.args(["--target", t]);
+        }
+        cmd.args(["--", "one", "two words"]).envs(leg.env());
+        install::run(&mut cmd).map_err(|e| format!("example {ex}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn host_triple() -> Result<String, String> {
+    let out = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .map_err(|e| format!("rustc -vV: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_owned)
+        .ok_or_else(|| "rustc -vV printed no host".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tally_reads_libtest_output() {
+        let mut t = Tally::default();
+        for line in [
+            "running 3 tests",
+            "test a ... ok",
+            "test exit_ends_the_process_with_the_code ... ignored, WASI cannot start a process",
+            "test c ... ignored",
+            "test result: ok. 12 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.05s",
+            "test result: FAILED. 1 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out",
+        ] {
+            t.feed(line);
+        }
+        assert_eq!((t.passed, t.failed, t.ignored), (13, 3, 2));
+        assert_eq!(
+            t.reasons,
+            ["exit_ends_the_process_with_the_code: WASI cannot start a process"]
+        );
+    }
+}
