@@ -22,15 +22,18 @@ struct PoolSlot {
 }
 
 impl PoolSlot {
-    const FREE: PoolSlot = PoolSlot {
-        taken: AtomicBool::new(false),
-        prepared: AtomicPtr::new(ptr::null_mut()),
-        data: AtomicPtr::new(ptr::null_mut()),
-        invoke: AtomicPtr::new(ptr::null_mut()),
-    };
+    const fn free() -> PoolSlot {
+        PoolSlot {
+            taken: AtomicBool::new(false),
+            prepared: AtomicPtr::new(ptr::null_mut()),
+            data: AtomicPtr::new(ptr::null_mut()),
+            invoke: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
 }
 
-static POOL: [PoolSlot; ABI_COUNT * POOL_PER_ABI] = [PoolSlot::FREE; ABI_COUNT * POOL_PER_ABI];
+static POOL: [PoolSlot; ABI_COUNT * POOL_PER_ABI] =
+    [const { PoolSlot::free() }; ABI_COUNT * POOL_PER_ABI];
 
 /// Why a callback could not be bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -69,6 +69,39 @@ pub use value::{Type, Value};
 
 abi_macros::__trampolines!(crate::abi, 32);
 
+impl Frame {
+    /// A frame with every register word zero and no stack arguments.
+    pub const fn zeroed() -> Frame {
+        Frame {
+            regs: [0; INT_REGS + FLOAT_REGS],
+            stack: core::ptr::null(),
+            stack_words: 0,
+            stack_bytes: 0,
+            ret: [0; INT_RETS + FLOAT_RETS],
+        }
+    }
+
+    /// Integer argument register `i` of the arch's widest convention.
+    pub fn int_reg(&mut self, i: usize) -> &mut u64 {
+        &mut self.regs[..INT_REGS][i]
+    }
+
+    /// Float argument register `i` (low 64 bits).
+    pub fn float_reg(&mut self, i: usize) -> &mut u64 {
+        &mut self.regs[INT_REGS..][i]
+    }
+
+    /// Integer return register `i`.
+    pub fn int_ret(&self, i: usize) -> u64 {
+        self.ret[..INT_RETS][i]
+    }
+
+    /// Float return register `i` (low 64 bits).
+    pub fn float_ret(&self, i: usize) -> u64 {
+        self.ret[INT_RETS..][i]
+    }
+}
+
 /// How a convention assigns arguments to registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SlotModel {
@@ -219,6 +252,16 @@ impl Abi {
     /// The variadic rule, by its name in the spec file.
     pub fn variadic(&self) -> &'static str {
         self.variadic
+    }
+
+    /// The generated call trampoline: `trampoline(frame, f)` loads the
+    /// argument registers from `frame`, reserves `frame.stack_bytes` below the
+    /// stack pointer, copies `frame.stack_words` words from `frame.stack`
+    /// above the shadow space, calls `f` with this convention and stores the
+    /// return registers in `frame.ret`. It is itself called with the host's C
+    /// convention. [`Prepared::call`] fills the frame for you.
+    pub fn trampoline(&self) -> unsafe extern "C" fn(*mut Frame, *const ()) {
+        self.trampoline
     }
 
     /// How many callbacks of this convention can be bound at once.
