@@ -36,13 +36,19 @@ fn write_then_read_through_pipe2() {
     let mut fds = [0i32; 2];
     unsafe { sys::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }.unwrap();
     let msg = b"through the bridge";
-    assert_eq!(unsafe { sys::write(fds[1], msg.as_ptr(), msg.len()) }, Ok(msg.len()));
+    assert_eq!(
+        unsafe { sys::write(fds[1], msg.as_ptr(), msg.len()) },
+        Ok(msg.len())
+    );
     let mut buf = [0u8; 64];
     let n = unsafe { sys::read(fds[0], buf.as_mut_ptr(), buf.len()) }.unwrap();
     assert_eq!(&buf[..n], msg);
     unsafe { sys::close(fds[1]) }.unwrap();
     // The write end is closed: end of file.
-    assert_eq!(unsafe { sys::read(fds[0], buf.as_mut_ptr(), buf.len()) }, Ok(0));
+    assert_eq!(
+        unsafe { sys::read(fds[0], buf.as_mut_ptr(), buf.len()) },
+        Ok(0)
+    );
     unsafe { sys::close(fds[0]) }.unwrap();
 }
 
@@ -51,19 +57,38 @@ fn file_calls_agree_with_std() {
     let contents = b"0123456789abcdefghij";
     let path = temp_file("file", contents);
     let cpath = c_path(&path);
-    let fd = unsafe { sys::openat(AT_FDCWD, cpath.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC, 0) }.unwrap();
+    let fd = unsafe {
+        sys::openat(
+            AT_FDCWD,
+            cpath.as_ptr().cast(),
+            libc::O_RDONLY | libc::O_CLOEXEC,
+            0,
+        )
+    }
+    .unwrap();
     assert!(fd >= 0);
 
     // newfstatat with AT_EMPTY_PATH fills libc's own `struct stat` layout.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     let empty = b"\0";
-    unsafe { sys::newfstatat(fd, empty.as_ptr(), (&raw mut st).cast(), libc::AT_EMPTY_PATH) }.unwrap();
+    unsafe {
+        sys::newfstatat(
+            fd,
+            empty.as_ptr(),
+            (&raw mut st).cast(),
+            libc::AT_EMPTY_PATH,
+        )
+    }
+    .unwrap();
     let meta = std::fs::metadata(&path).unwrap();
     assert_eq!(st.st_size as u64, meta.len());
     assert_eq!(st.st_ino as u64, meta.ino());
     assert_eq!(st.st_mode as u32, meta.mode());
 
-    assert_eq!(unsafe { sys::lseek(fd, 0, libc::SEEK_END as u32) }, Ok(contents.len() as u64));
+    assert_eq!(
+        unsafe { sys::lseek(fd, 0, libc::SEEK_END as u32) },
+        Ok(contents.len() as u64)
+    );
     assert_eq!(unsafe { sys::lseek(fd, 4, libc::SEEK_SET as u32) }, Ok(4));
     let mut buf = [0u8; 6];
     let n = unsafe { sys::pread64(fd, buf.as_mut_ptr(), buf.len(), 10) }.unwrap();
@@ -122,7 +147,10 @@ fn high_mmap_address_is_a_value_not_an_error() {
         match r {
             Ok(p) => break p as usize,
             Err(e) => {
-                assert!(matches!(e, Errno::EEXIST | Errno::ENOMEM | Errno::EPERM), "unexpected {e:?}");
+                assert!(
+                    matches!(e, Errno::EEXIST | Errno::ENOMEM | Errno::EPERM),
+                    "unexpected {e:?}"
+                );
                 hint = (hint / 2) & !(page - 1);
                 assert!(hint > 1 << 32, "no high address could be mapped");
             }
@@ -135,19 +163,31 @@ fn high_mmap_address_is_a_value_not_an_error() {
 
 #[test]
 fn monotonic_clock_never_goes_back() {
-    let mut prev = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut prev = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     for _ in 0..1000 {
-        let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         unsafe { sys::clock_gettime(libc::CLOCK_MONOTONIC, (&raw mut now).cast()) }.unwrap();
         assert!((now.tv_sec, now.tv_nsec) >= (prev.tv_sec, prev.tv_nsec));
         assert!((0..1_000_000_000).contains(&now.tv_nsec));
         prev = now;
     }
     // The bridged clock and libc's read the same clock.
-    let mut theirs = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut theirs = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut theirs) };
     assert!(theirs.tv_sec - prev.tv_sec <= 1);
-    assert_eq!(unsafe { sys::clock_gettime(-12345, (&raw mut prev).cast()) }, Err(Errno::EINVAL));
+    assert_eq!(
+        unsafe { sys::clock_gettime(-12345, (&raw mut prev).cast()) },
+        Err(Errno::EINVAL)
+    );
 }
 
 #[test]
@@ -182,12 +222,24 @@ fn errno_constants_and_names_match_libc() {
 #[test]
 fn exit_group_in_forked_child_ends_it_with_the_status() {
     // clone with only SIGCHLD and no stack is fork().
-    let pid = unsafe { sys::clone(libc::SIGCHLD as usize, std::ptr::null_mut(), std::ptr::null_mut(), 0, 0) }.unwrap();
+    let pid = unsafe {
+        sys::clone(
+            libc::SIGCHLD as usize,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+            0,
+        )
+    }
+    .unwrap();
     if pid == 0 {
         unsafe { sys::exit_group(42) }
     }
     let mut status = 0;
-    assert_eq!(unsafe { sys::wait4(pid, &mut status, 0, std::ptr::null_mut()) }, Ok(pid));
+    assert_eq!(
+        unsafe { sys::wait4(pid, &mut status, 0, std::ptr::null_mut()) },
+        Ok(pid)
+    );
     assert!(libc::WIFEXITED(status));
     assert_eq!(libc::WEXITSTATUS(status), 42);
 }
@@ -196,10 +248,19 @@ fn exit_group_in_forked_child_ends_it_with_the_status() {
 fn getrandom_fills_the_buffer() {
     let mut a = [0u8; 64];
     let mut b = [0u8; 64];
-    assert_eq!(unsafe { sys::getrandom(a.as_mut_ptr(), a.len(), 0) }, Ok(64));
-    assert_eq!(unsafe { sys::getrandom(b.as_mut_ptr(), b.len(), 0) }, Ok(64));
+    assert_eq!(
+        unsafe { sys::getrandom(a.as_mut_ptr(), a.len(), 0) },
+        Ok(64)
+    );
+    assert_eq!(
+        unsafe { sys::getrandom(b.as_mut_ptr(), b.len(), 0) },
+        Ok(64)
+    );
     assert_ne!(a, b);
-    assert_eq!(unsafe { sys::getrandom(a.as_mut_ptr(), 1, 0xdead_0000) }, Err(Errno::EINVAL));
+    assert_eq!(
+        unsafe { sys::getrandom(a.as_mut_ptr(), 1, 0xdead_0000) },
+        Err(Errno::EINVAL)
+    );
 }
 
 #[test]
