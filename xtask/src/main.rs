@@ -8,6 +8,7 @@
 use std::process::ExitCode;
 
 mod bench;
+mod bench_build;
 mod install;
 mod legs;
 mod matrix;
@@ -27,6 +28,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("matrix") => matrix::run(&args[1..]),
         Some("bench-stubs") => bench::stubs(&args[1..]),
+        Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
+            println!(
+                "{} declarations: bridged cold {:?} incr {:?}; hand-written cold {:?} incr {:?}; expand {:?}",
+                c.decls, c.bridged.0, c.bridged.1, c.handwritten.0, c.handwritten.1, c.expand
+            )
+        }),
         _ => Err(USAGE.to_owned()),
     };
     match result {
