@@ -1,99 +1,394 @@
-//! `cargo xtask bench-stubs`: user-space instructions per getppid call, counted
-//! by callgrind, for every candidate in `abi_bench::GETPPID_LOOPS`.
-//!
-//! Each candidate runs its loop twice (N and 2N iterations); the difference
-//! divided by N is the cost of one iteration with process start-up cancelled
-//! out. Counts are exact and repeatable, unlike timings on a shared machine.
+//! `cargo xtask bench [--quick]`: runs the benchmark suite and writes
+//! BENCHMARKS.md. Instruction counts come from callgrind (x86_64) and from
+//! qemu's per-instruction execution log (other Linux arches): exact and
+//! repeatable on a noisy machine. Times come from criterion. Every table gives
+//! ratios to the reference measured in the same run.
 
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::install;
+use crate::legs::{self, Leg, repo_root};
 
-const N: u64 = 20_000;
+/// User-space instructions per loop iteration of one candidate.
+struct Count {
+    group: String,
+    name: String,
+    per_call: f64,
+}
 
-pub(crate) fn stubs(args: &[String]) -> Result<(), String> {
-    let target = match args {
-        [] => None,
-        [flag, t] if flag == "--target" => Some(t.as_str()),
-        _ => return Err("usage: cargo xtask bench-stubs [--target TRIPLE]".to_owned()),
-    };
-    let mut build = Command::new(env!("CARGO"));
-    build.args([
+/// Builds `count-stubs` for `leg` (release) and returns its path.
+fn build_counter(leg: Option<&Leg>) -> Result<PathBuf, String> {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args([
         "build",
         "--release",
         "-p",
         "abi-bench",
         "--bin",
-        "count-getppid",
+        "count-stubs",
     ]);
-    if let Some(t) = target {
-        build.args(["--target", t]);
+    let mut dir = repo_root().join("target");
+    if let Some(l) = leg {
+        cmd.args(["--target", &l.triple]).envs(l.env());
+        dir = dir.join(&l.triple);
     }
-    install::run(&mut build)?;
-    let dir = match target {
-        Some(t) => format!("target/{t}/release"),
-        None => "target/release".to_owned(),
+    install::run(&mut cmd)?;
+    Ok(dir.join("release").join("count-stubs"))
+}
+
+fn candidates(bin: &Path, leg: Option<&Leg>) -> Result<Vec<String>, String> {
+    let out = runner_command(bin, leg, &[])
+        .output()
+        .map_err(|e| format!("{}: {e}", bin.display()))?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect())
+}
+
+/// `bin args` directly, or through the leg's runner.
+fn runner_command(bin: &Path, leg: Option<&Leg>, args: &[&str]) -> Command {
+    let runner = leg.map(Leg::runner_command).unwrap_or_default();
+    let mut words = runner.split_whitespace();
+    let mut cmd = match words.next() {
+        Some(program) => {
+            let mut c = Command::new(program);
+            c.args(words).arg(bin);
+            c
+        }
+        None => Command::new(bin),
     };
-    let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(dir)
-        .join("count-getppid");
-    let names = candidates(&bin)?;
-    let mut rows = Vec::new();
-    for name in &names {
-        let a = instructions(&bin, name, N)?;
-        let b = instructions(&bin, name, 2 * N)?;
-        rows.push((name.clone(), b.saturating_sub(a) as f64 / N as f64));
+    cmd.args(args);
+    cmd
+}
+
+/// Instructions of one run of `which` for `n` iterations.
+fn instructions(bin: &Path, leg: Option<&Leg>, which: &str, n: u64) -> Result<u64, String> {
+    let n = n.to_string();
+    match leg {
+        None => {
+            let out = Command::new("valgrind")
+                .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+                .arg(bin)
+                .args([which, &n])
+                .output()
+                .map_err(|e| format!("valgrind (apt-get install valgrind): {e}"))?;
+            let err = String::from_utf8_lossy(&out.stderr);
+            err.lines()
+                .find_map(|l| l.split("Collected : ").nth(1))
+                .and_then(|v| v.trim().parse().ok())
+                .ok_or_else(|| format!("no callgrind total for {which}:\n{err}"))
+        }
+        Some(l) => {
+            // One instruction per translation block, each execution logged.
+            let log = std::env::temp_dir().join(format!(
+                "abi-bench-{}-{}.log",
+                l.name,
+                std::process::id()
+            ));
+            let mut words = l.runner_command();
+            words.push_str(&format!(
+                " -singlestep -d nochain,exec -D {}",
+                log.display()
+            ));
+            let leg = Leg {
+                runner: words,
+                ..l.clone()
+            };
+            let status = runner_command(bin, Some(&leg), &[which, &n])
+                .status()
+                .map_err(|e| e.to_string())?;
+            if !status.success() {
+                return Err(format!("{which} under qemu: {status}"));
+            }
+            let text = std::fs::read_to_string(&log).map_err(|e| e.to_string())?;
+            let _ = std::fs::remove_file(&log);
+            Ok(text.lines().filter(|l| l.starts_with("Trace")).count() as u64)
+        }
     }
-    let reference = rows
-        .iter()
-        .find(|(n, _)| n == "hand_asm")
-        .map_or(1.0, |r| r.1);
-    let reference_result = rows
-        .iter()
-        .find(|(n, _)| n == "hand_asm_result")
-        .map_or(reference, |r| r.1);
-    println!(
-        "\ngetppid, user-space instructions per loop iteration (callgrind, N={N} vs {}):",
-        2 * N
+}
+
+fn counts(leg: Option<&Leg>, n: u64) -> Result<Vec<Count>, String> {
+    let bin = build_counter(leg)?;
+    let mut out = Vec::new();
+    for which in candidates(&bin, leg)? {
+        let a = instructions(&bin, leg, &which, n)?;
+        let b = instructions(&bin, leg, &which, 2 * n)?;
+        let (group, name) = which.split_once('/').unwrap_or(("", &which));
+        out.push(Count {
+            group: group.to_owned(),
+            name: name.to_owned(),
+            per_call: b.saturating_sub(a) as f64 / n as f64,
+        });
+    }
+    Ok(out)
+}
+
+/// Mean times (ns) criterion measured: (group, function) -> ns.
+fn criterion_means(bench: &str, quick: bool) -> Result<Vec<(String, String, f64)>, String> {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args([
+        "bench",
+        "-p",
+        "abi-bench",
+        "--bench",
+        bench,
+        "--",
+        "--noplot",
+    ]);
+    if quick {
+        cmd.args([
+            "--warm-up-time",
+            "0.3",
+            "--measurement-time",
+            "1",
+            "--sample-size",
+            "20",
+        ]);
+    }
+    install::run(&mut cmd)?;
+    let root = repo_root().join("target").join("criterion");
+    let mut out = Vec::new();
+    for group in std::fs::read_dir(&root)
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        for f in std::fs::read_dir(group.path())
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            let dir = f.path().join("new");
+            let (Ok(meta), Ok(est)) = (
+                std::fs::read_to_string(dir.join("benchmark.json")),
+                std::fs::read_to_string(dir.join("estimates.json")),
+            ) else {
+                continue;
+            };
+            let field = |json: &str, key: &str| -> Option<String> {
+                let at = json.find(&format!("\"{key}\":"))? + key.len() + 3;
+                let rest = json[at..].trim_start();
+                let rest = rest.strip_prefix('"').unwrap_or(rest);
+                let end = rest.find(['"', ',', '}'])?;
+                Some(rest[..end].to_owned())
+            };
+            let mean = est
+                .find("\"mean\"")
+                .and_then(|i| field(&est[i..], "point_estimate"))
+                .and_then(|v| v.parse().ok());
+            if let (Some(g), Some(func), Some(mean)) =
+                (field(&meta, "group_id"), field(&meta, "function_id"), mean)
+            {
+                out.push((g, func, mean));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let cmd = |p: &str, a: &[&str]| {
+        Command::new(p)
+            .args(a)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    format!(
+        "- CPU: {cpu}, {cores} cores\n- kernel: Linux {}\n- date: {}\n- toolchain: {}\n- valgrind: {}, qemu: {}\n",
+        kernel.trim(),
+        cmd("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+        cmd("rustc", &["--version"]),
+        cmd("valgrind", &["--version"]),
+        cmd("qemu-aarch64", &["--version"])
+            .lines()
+            .next()
+            .unwrap_or_default()
+    )
+}
+
+fn stub_table(
+    out: &mut String,
+    counts: &[Count],
+    times: &[(String, String, f64)],
+    with_time: bool,
+) {
+    for group in ["getppid", "mmap_einval"] {
+        let rows: Vec<&Count> = counts.iter().filter(|c| c.group == group).collect();
+        let reference = |name: &str| rows.iter().find(|c| c.name == name).map(|c| c.per_call);
+        let raw_ref = reference("hand_asm");
+        let result_ref = reference("hand_asm_result");
+        let _ = writeln!(out, "\n`{group}`:\n");
+        if with_time {
+            let _ = writeln!(
+                out,
+                "| candidate | instructions / call | vs hand asm | ns / call | vs hand asm |"
+            );
+            let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+        } else {
+            let _ = writeln!(out, "| candidate | instructions / call | vs hand asm |");
+            let _ = writeln!(out, "|---|---:|---:|");
+        }
+        let time_of = |name: &str| {
+            times
+                .iter()
+                .find(|(g, f, _)| g == group && f == name)
+                .map(|t| t.2)
+        };
+        for c in &rows {
+            // Raw rows compare with raw hand asm; rows that decode errors with hand asm plus the same decode.
+            let decodes = c.name.ends_with("_result")
+                || !matches!(
+                    c.name.as_str(),
+                    "hand_asm" | "abi_bridge" | "rustix" | "libc_wrapper"
+                );
+            let (r, rname) = if decodes || raw_ref.is_none() {
+                (result_ref, "hand_asm_result")
+            } else {
+                (raw_ref, "hand_asm")
+            };
+            let ratio = r.map_or("-".to_owned(), |r| format!("{:.2}x", c.per_call / r));
+            if with_time {
+                let t = time_of(&c.name).map_or("-".to_owned(), |t| format!("{t:.1}"));
+                let tr = match (time_of(&c.name), time_of(rname)) {
+                    (Some(a), Some(b)) => format!("{:.2}x", a / b),
+                    _ => "-".to_owned(),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {:.1} | {ratio} | {t} | {tr} |",
+                    c.name, c.per_call
+                );
+            } else {
+                let _ = writeln!(out, "| {} | {:.1} | {ratio} |", c.name, c.per_call);
+            }
+        }
+    }
+}
+
+fn dynamic_table(out: &mut String, times: &[(String, String, f64)]) {
+    let mut groups: Vec<&str> = times.iter().map(|t| t.0.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let _ = writeln!(
+        out,
+        "| call | candidate | ns / call | vs direct | libffi / this |"
     );
-    println!(
-        "{:<20} {:>8} {:>14} {:>18}",
-        "candidate", "instr", "vs hand_asm", "vs hand_asm_result"
-    );
-    for (name, per) in rows {
-        println!(
-            "{name:<20} {per:>8.2} {:>13.2}x {:>17.2}x",
-            per / reference,
-            per / reference_result
-        );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|");
+    for g in groups {
+        let of = |f: &str| times.iter().find(|t| t.0 == g && t.1 == f).map(|t| t.2);
+        let direct = of("direct");
+        let libffi = of("libffi").or_else(|| of("libffi_closure"));
+        for (_, f, ns) in times.iter().filter(|t| t.0 == g) {
+            let vs_direct = direct.map_or("-".to_owned(), |d| format!("{:.2}x", ns / d));
+            let vs_ffi = libffi.map_or("-".to_owned(), |l| format!("{:.1}x", l / ns));
+            let _ = writeln!(out, "| {g} | {f} | {ns:.2} | {vs_direct} | {vs_ffi} |");
+        }
+    }
+}
+
+fn code_sizes(out: &mut String) -> Result<(), String> {
+    let bin = repo_root().join("target/release/count-stubs");
+    let nm = Command::new("nm")
+        .args(["-S", "--defined-only"])
+        .arg(&bin)
+        .output()
+        .map_err(|e| format!("nm: {e}"))?;
+    let text = String::from_utf8_lossy(&nm.stdout);
+    let _ = writeln!(out, "| stub (out of line, `#[inline(never)]`) | bytes |");
+    let _ = writeln!(out, "|---|---:|");
+    let mut rows: Vec<(String, u64)> = text
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let (_, size, _, name) = (w.next()?, w.next()?, w.next()?, w.next()?);
+            let name = name.strip_prefix("size_")?;
+            Some((name.to_owned(), u64::from_str_radix(size, 16).ok()?))
+        })
+        .collect();
+    rows.sort();
+    for (name, size) in rows {
+        let _ = writeln!(out, "| {name} | {size} |");
     }
     Ok(())
 }
 
-fn candidates(bin: &std::path::Path) -> Result<Vec<String>, String> {
-    let out = Command::new(bin)
-        .output()
-        .map_err(|e| format!("{}: {e}", bin.display()))?;
-    let usage = String::from_utf8_lossy(&out.stderr);
-    let list = usage
-        .split("NAME: ")
-        .nth(1)
-        .and_then(|s| s.split(')').next())
-        .ok_or("count-getppid printed no candidate list")?;
-    Ok(list.split(", ").map(str::to_owned).collect())
-}
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let quick = match args {
+        [] => false,
+        [q] if q == "--quick" => true,
+        _ => return Err("usage: cargo xtask bench [--quick]".to_owned()),
+    };
+    let n = if quick { 2_000 } else { 20_000 };
+    let mut md = String::from("# Benchmarks\n\nWritten by `cargo xtask bench");
+    md.push_str(if quick { " --quick`" } else { "`" });
+    md.push_str(
+        ". Every ratio compares with the reference measured in the same run.\n\n## Machine\n\n",
+    );
+    md.push_str(&machine());
 
-fn instructions(bin: &std::path::Path, name: &str, n: u64) -> Result<u64, String> {
-    let out = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(bin)
-        .args([name, &n.to_string()])
-        .output()
-        .map_err(|e| format!("valgrind (apt-get install valgrind): {e}"))?;
-    let err = String::from_utf8_lossy(&out.stderr);
-    err.lines()
-        .find_map(|l| l.split("Collected : ").nth(1))
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| format!("no callgrind total for {name}:\n{err}"))
+    let host_counts = counts(None, n)?;
+    let stub_times = criterion_means("stubs", quick)?;
+    md.push_str(
+        "\n## System-call stubs (x86_64)\n\nLoop of `black_box(call())`. Instructions are user-space instructions per \
+         iteration (callgrind, N vs 2N iterations); time is criterion's mean. Rows that decode errors into a \
+         `Result` compare with hand-written asm plus the same hand-written decode (`hand_asm_result`).\n",
+    );
+    stub_table(&mut md, &host_counts, &stub_times, true);
+
+    let legs = legs::load(&legs::targets_dir())?;
+    if let Some(arm) = legs.iter().find(|l| l.name == "linux-aarch64") {
+        let arm_counts = counts(Some(arm), if quick { 500 } else { 2_000 })?;
+        md.push_str("\n## System-call stubs (aarch64, under qemu)\n\nOnly instruction counts mean anything under emulation: qemu's per-instruction execution log (`-singlestep -d exec`), N vs 2N iterations.\n");
+        stub_table(&mut md, &arm_counts, &[], false);
+    }
+
+    let dynamic = criterion_means("dynamic", quick)?;
+    let dynamic: Vec<_> = dynamic
+        .into_iter()
+        .filter(|t| !["getppid", "mmap_einval"].contains(&t.0.as_str()))
+        .collect();
+    md.push_str("\n## Dynamic calls (x86_64, sysv)\n\nA call through a function pointer chosen at run time: direct Rust call, abi-bridge prepared call and one-shot call through the generated trampoline, libffi's `ffi_call`; callbacks through a generated thunk against a libffi closure.\n\n");
+    dynamic_table(&mut md, &dynamic);
+
+    let build = crate::bench_build::run("linux-x86_64", if quick { 1 } else { 3 })?;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let _ = write!(
+        md,
+        "\n## Build cost ({} declarations: the whole linux-x86_64 table)\n\nA generated crate with every call bridged in one `#[syscall_bridge]` module, against the same functions written as inline asm by hand; dependencies built beforehand. Cold: `cargo clean -p` then `cargo build`; incremental: after an edit. Medians.\n\n\
+         | crate | cold (ms) | incremental (ms) |\n|---|---:|---:|\n| hand-written | {:.0} | {:.0} |\n| bridged | {:.0} | {:.0} |\n| added by the macro | {:.0} | {:.0} |\n\n`bridge::expand` alone (in process, debug build as in a proc-macro): {:.1} ms for all {} declarations.\n",
+        build.decls,
+        ms(build.handwritten.0),
+        ms(build.handwritten.1),
+        ms(build.bridged.0),
+        ms(build.bridged.1),
+        ms(build.bridged.0) - ms(build.handwritten.0),
+        ms(build.bridged.1) - ms(build.handwritten.1),
+        ms(build.expand),
+        build.decls
+    );
+
+    md.push_str("\n## Code size (x86_64 release)\n\n");
+    code_sizes(&mut md)?;
+
+    md.push_str(&format!(
+        "\n## Commands\n\n```sh\ncargo xtask bench{}\n# or piecewise:\ncargo bench -p abi-bench --bench stubs\ncargo bench -p abi-bench --bench dynamic\ncargo xtask bench-build\n```\n",
+        if quick { " --quick" } else { "" }
+    ));
+    let path = repo_root().join("BENCHMARKS.md");
+    std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("wrote {}", path.display());
+    Ok(())
 }

@@ -83,7 +83,7 @@ fn handwritten_source(t: &Target) -> String {
             .filter(|&i| sc.args[i] != sc.ret)
             .map(|i| format!(", in(\"{}\") a{i}", sc.args[i]))
             .collect();
-        let first_is_ret = c.args.len() > 0 && sc.args[0] == sc.ret;
+        let first_is_ret = !c.args.is_empty() && sc.args[0] == sc.ret;
         if c.noreturn {
             let first = if first_is_ret {
                 format!(", in(\"{}\") a0", sc.ret)

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
-//! cargo xtask bench-stubs [--target TRIPLE]                   instructions per getppid call
+//! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
 //! ```
 
 use std::process::ExitCode;
@@ -20,14 +20,18 @@ const USAGE: &str = "usage:
       wine, node); installs missing Debian packages and Rust targets first
       (--no-install: only report them); --list prints the legs; ends with a
       table of passed/failed/ignored tests per leg
-  cargo xtask bench-stubs [--target TRIPLE]
-      callgrind instruction counts per getppid call for every stub candidate";
+  cargo xtask bench [--quick]
+      run the benchmark suite (stub instruction counts by callgrind and qemu,
+      criterion times, dynamic calls against libffi, build cost, code size) and
+      write BENCHMARKS.md; --quick finishes in a few minutes
+  cargo xtask bench-build
+      only the build-cost part";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("matrix") => matrix::run(&args[1..]),
-        Some("bench-stubs") => bench::stubs(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(
                 "{} declarations: bridged cold {:?} incr {:?}; hand-written cold {:?} incr {:?}; expand {:?}",
