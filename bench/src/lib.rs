@@ -146,7 +146,10 @@ pub mod mmap_einval {
 
     loops! { LOOPS:
         /// Hand-written inline asm and errno decode (the reference).
-        hand_asm_result => hand_decode(hand6(libc::SYS_mmap as usize, black_box(MMAP_ARGS)));
+        hand_asm_result => {
+            let [a0, _, a2, a3, a4, a5] = MMAP_ARGS;
+            hand_decode(hand6(libc::SYS_mmap as usize, [a0, black_box(0), a2, a3, a4, a5]))
+        };
         /// `abi_runtime::linux::mmap`, bridged.
         abi_bridge_result => unsafe {
             abi_runtime::linux::mmap(core::ptr::null_mut(), black_box(0), libc::PROT_READ, MMAP_FLAGS, -1, 0)

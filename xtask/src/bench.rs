@@ -169,8 +169,11 @@ fn criterion_means(bench: &str, quick: bool) -> Result<Vec<(String, String, f64)
             let field = |json: &str, key: &str| -> Option<String> {
                 let at = json.find(&format!("\"{key}\":"))? + key.len() + 3;
                 let rest = json[at..].trim_start();
-                let rest = rest.strip_prefix('"').unwrap_or(rest);
-                let end = rest.find(['"', ',', '}'])?;
+                // A string runs to its closing quote; a number to the next `,` or `}`.
+                let (rest, end) = match rest.strip_prefix('"') {
+                    Some(r) => (r, r.find('"')?),
+                    None => (rest, rest.find([',', '}'])?),
+                };
                 Some(rest[..end].to_owned())
             };
             let mean = est
