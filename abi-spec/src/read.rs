@@ -214,8 +214,7 @@ impl<'t, 'i> Fields<'t, 'i> {
         key: &'static str,
         example: &str,
     ) -> Option<Sp<Vec<Sp<String>>>> {
-        if !self.has(key) {
-            self.known.push(key);
+        if self.absent(key) {
             return None;
         }
         self.strings(sink, key, example)
@@ -295,11 +294,16 @@ impl<'t, 'i> Fields<'t, 'i> {
         key: &'static str,
         example: &str,
     ) -> Option<Fields<'t, 'i>> {
-        if !self.has(key) {
-            self.known.push(key);
+        if self.absent(key) {
             return None;
         }
         self.table(sink, key, example)
+    }
+
+    /// Records `key` as known; true when the table does not have it.
+    fn absent(&mut self, key: &'static str) -> bool {
+        self.known.push(key);
+        !self.has(key)
     }
 
     /// A required array of tables, or of whatever the caller checks itself.

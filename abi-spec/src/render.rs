@@ -54,20 +54,39 @@ pub fn cfg_predicate(target: &Target) -> TokenStream {
     }
 }
 
-/// The stub function for `plan`, gated on its target.
-pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStream {
-    let cfg = cfg_predicate(plan.target);
+/// `sig` as an `#[inline(always)] unsafe fn` returning `ret_ty` with `body`,
+/// gated on `target`.
+fn gated_fn(
+    target: &Target,
+    sig: &StubSig,
+    ret_ty: &TokenStream,
+    body: TokenStream,
+) -> TokenStream {
+    let cfg = cfg_predicate(target);
     let StubSig {
         attrs,
         vis,
         name,
         params,
-        ret,
+        ..
     } = sig;
     let param_list = params.iter().map(|p| {
         let (n, t) = (&p.name, &p.ty);
         quote! { #n: #t }
     });
+    quote! {
+        #[cfg(#cfg)]
+        #(#attrs)*
+        #[inline(always)]
+        #vis unsafe fn #name(#(#param_list),*) -> #ret_ty {
+            #body
+        }
+    }
+}
+
+/// The stub function for `plan`, gated on its target.
+pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStream {
+    let StubSig { params, ret, .. } = sig;
     let result = format_ident!("__abi_raw");
     let operands = plan.operands.iter().map(|op| {
         let reg = &op.reg;
@@ -124,14 +143,7 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             )
         }
     };
-    quote! {
-        #[cfg(#cfg)]
-        #(#attrs)*
-        #[inline(always)]
-        #vis unsafe fn #name(#(#param_list),*) -> #ret_ty {
-            #body
-        }
-    }
+    gated_fn(plan.target, sig, &ret_ty, body)
 }
 
 /// A signature built from the spec's own argument kinds, for `abi-gen show`
@@ -224,18 +236,7 @@ fn kind_type(kind: ArgKind) -> TokenStream {
 /// The stub for a call through an import or a system library, gated on its target.
 pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStream {
     let t = plan.target;
-    let cfg = cfg_predicate(t);
-    let StubSig {
-        attrs,
-        vis,
-        name,
-        params,
-        ret,
-    } = sig;
-    let param_list = params.iter().map(|p| {
-        let (n, ty) = (&p.name, &p.ty);
-        quote! { #n: #ty }
-    });
+    let StubSig { params, ret, .. } = sig;
     let link = |library: &str| match t.syscall.kind {
         ConvKind::Import => quote! { #[link(wasm_import_module = #library)] },
         _ => quote! { #[link(name = #library, kind = "raw-dylib")] },
@@ -348,15 +349,7 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
             )
         }
     };
-    quote! {
-        #[cfg(#cfg)]
-        #(#attrs)*
-        #[inline(always)]
-        #vis unsafe fn #name(#(#param_list),*) -> #ret_ty {
-            #items
-            #body
-        }
-    }
+    gated_fn(t, sig, &ret_ty, quote! { #items #body })
 }
 
 /// The signature `abi-gen show` and snapshots use for a linked call: the spec's
