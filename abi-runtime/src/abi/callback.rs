@@ -179,7 +179,7 @@ pub(crate) unsafe extern "C" fn dispatch(frame: *mut Frame, slot: usize) {
         let args = Args { frame, prepared };
         let v = invoke(data, &args);
         let ret = prepared.ret;
-        if ret.ty != Type::Void {
+        if ret.ty.ty() != Type::Void {
             (*frame).ret[usize::from(ret.word)] = ret.fix(v.bits());
         }
     }
@@ -234,7 +234,9 @@ impl Args<'_> {
     ///
     /// If `i >= self.len()`.
     pub fn get(&self, i: usize) -> Value {
-        Value::from_bits(self.prepared.args[..self.prepared.len][i].ty, self.bits(i))
+        self.prepared.args[..self.prepared.len][i]
+            .ty
+            .value(self.bits(i))
     }
 
     /// Every argument, in order.

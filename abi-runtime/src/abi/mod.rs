@@ -133,6 +133,10 @@ pub struct Abi {
     pub(crate) by_reference: &'static str,
     pub(crate) variadic: &'static str,
     pub(crate) trampoline: unsafe extern "C" fn(*mut Frame, *const ()),
+    /// Tail trampolines by (integer, float) registers loaded, row-major
+    /// (`ints * (float_args.len() + 1) + floats`); empty when the host cannot
+    /// jump into this convention.
+    pub(crate) tail: &'static [unsafe extern "C" fn(*mut Frame, *const ())],
     pub(crate) thunks: &'static [unsafe extern "C" fn()],
     pub(crate) pool_base: usize,
 }

@@ -3,11 +3,15 @@
 use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
+use super::value::Scalar;
 use super::{Abi, FLOAT_REGS, Frame, INT_REGS, INT_RETS, SlotModel, Type, Value};
 
 /// The most arguments a prepared signature may have (C's translation limit
 /// for parameters is 127).
 pub const MAX_ARGS: usize = 127;
+
+/// Room for gap words: every register word.
+const GAPS: usize = INT_REGS + FLOAT_REGS;
 
 /// Words of [`Frame`]: stack argument `k` is word `STACK_BASE + k` of a
 /// [`CallBuf`], right after the frame.
@@ -17,30 +21,42 @@ pub(crate) const STACK_BASE: usize = size_of::<Frame>() / 8;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Slot {
     /// Word index: `< INT_REGS + FLOAT_REGS` is a register of `Frame::regs`,
-    /// `>= STACK_BASE` a stack slot.
+    /// `>= STACK_BASE` a stack slot. For the result: the word of `Frame::ret`.
     pub(crate) word: u16,
     /// The declared type.
-    pub(crate) ty: Type,
+    pub(crate) ty: Scalar,
+    /// How the image is adjusted for the convention.
+    pub(crate) fix: Fix,
+}
+
+/// What a convention does to a value's image beyond [`Value::bits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fix {
+    /// Nothing.
+    None,
     /// Sign-extend from bit 31 (`u32` where 32-bit values are sign-extended).
-    pub(crate) sext32: bool,
+    Sext32,
     /// NaN-box an f32 in a float register (upper 32 bits all ones).
-    pub(crate) nan_box: bool,
+    NanBox,
 }
 
 impl Slot {
     const EMPTY: Slot = Slot {
         word: 0,
-        ty: Type::Void,
-        sext32: false,
-        nan_box: false,
+        ty: Scalar::Void,
+        fix: Fix::None,
     };
 
     /// The register image of `bits` (a [`Value::bits`]) for this slot.
     #[inline(always)]
     pub(crate) fn fix(self, bits: u64) -> u64 {
-        let shift = u32::from(self.sext32) * 32;
-        let boxed = u64::from(self.nan_box).wrapping_neg() << 32;
-        (((bits << shift) as i64 >> shift) as u64) | boxed
+        if self.fix == Fix::None {
+            return bits;
+        }
+        match self.fix {
+            Fix::Sext32 => bits as u32 as i32 as i64 as u64,
+            _ => bits | 0xFFFF_FFFF_0000_0000,
+        }
     }
 }
 
@@ -49,6 +65,12 @@ impl Slot {
 #[derive(Clone)]
 pub struct Prepared {
     pub(crate) abi: &'static Abi,
+    /// The tail trampoline when the call can use it (no stack arguments).
+    pub(crate) tail: Option<unsafe extern "C" fn(*mut Frame, *const ())>,
+    /// Register words the tail trampoline loads that no argument fills
+    /// (positional conventions skip registers): zeroed before each call.
+    pub(crate) gaps: [u16; GAPS],
+    pub(crate) n_gaps: u8,
     pub(crate) len: usize,
     pub(crate) ret: Slot,
     pub(crate) stack_words: usize,
@@ -61,7 +83,7 @@ impl fmt::Debug for Prepared {
         let mut l = f.debug_struct("Prepared");
         l.field("abi", &self.abi.name);
         l.field("args", &ArgTypes(self));
-        l.field("ret", &self.ret.ty);
+        l.field("ret", &self.ret.ty.ty());
         l.field("stack_words", &self.stack_words);
         l.field("stack_bytes", &self.stack_bytes);
         l.finish()
@@ -158,6 +180,9 @@ pub(crate) fn classify(
     let (mut next_int, mut next_float, mut next_stack) = (0usize, 0usize, 0usize);
     let mut out = Prepared {
         abi,
+        tail: None,
+        gaps: [0; GAPS],
+        n_gaps: 0,
         len: args.len(),
         ret: Slot::EMPTY,
         stack_words: 0,
@@ -190,9 +215,8 @@ pub(crate) fn classify(
         let in_float_reg = (INT_REGS..INT_REGS + FLOAT_REGS).contains(&word);
         out.args[i] = Slot {
             word: word as u16,
-            ty,
-            sext32: ty == Type::U32 && abi.u32_sign_extended,
-            nan_box: ty == Type::F32 && abi.f32_nan_boxed && in_float_reg,
+            ty: Scalar::of(ty),
+            fix: fix_for(abi, ty, in_float_reg),
         };
     }
     out.stack_words = next_stack;
@@ -205,12 +229,42 @@ pub(crate) fn classify(
         Type::Void => Slot::EMPTY,
         t => Slot {
             word: if t.is_float() { INT_RETS as u16 } else { 0 },
-            ty: t,
-            sext32: t == Type::U32 && abi.u32_sign_extended,
-            nan_box: t == Type::F32 && abi.f32_nan_boxed,
+            ty: Scalar::of(t),
+            fix: fix_for(abi, t, t.is_float()),
         },
     };
+    if next_stack == 0 && !abi.tail.is_empty() {
+        // The registers to load: up to the highest one used, per class.
+        let used = |range: core::ops::Range<usize>| {
+            out.args[..out.len]
+                .iter()
+                .map(|s| usize::from(s.word))
+                .filter(|w| range.contains(w))
+                .map(|w| w - range.start + 1)
+                .max()
+                .unwrap_or(0)
+        };
+        let ints = used(0..INT_REGS);
+        let floats = used(INT_REGS..INT_REGS + FLOAT_REGS);
+        out.tail = abi.tail.get(ints * (n_float + 1) + floats).copied();
+        for w in (0..ints).chain(INT_REGS..INT_REGS + floats) {
+            if !out.args[..out.len].iter().any(|s| usize::from(s.word) == w) {
+                out.gaps[usize::from(out.n_gaps)] = w as u16;
+                out.n_gaps += 1;
+            }
+        }
+    }
     Ok(out)
+}
+
+fn fix_for(abi: &Abi, ty: Type, in_float_reg: bool) -> Fix {
+    if ty == Type::U32 && abi.u32_sign_extended {
+        Fix::Sext32
+    } else if ty == Type::F32 && abi.f32_nan_boxed && in_float_reg {
+        Fix::NanBox
+    } else {
+        Fix::None
+    }
 }
 
 /// A frame followed by room for every stack argument.
@@ -228,12 +282,12 @@ impl Prepared {
 
     /// The argument types.
     pub fn arg_types(&self) -> impl ExactSizeIterator<Item = Type> + '_ {
-        self.args().map(|s| s.ty)
+        self.args().map(|s| s.ty.ty())
     }
 
     /// The result type.
     pub fn ret_type(&self) -> Type {
-        self.ret.ty
+        self.ret.ty.ty()
     }
 
     /// Words of stack arguments a call passes.
@@ -274,7 +328,7 @@ impl Prepared {
     /// # Panics
     ///
     /// If `args` has not as many values as the signature has arguments.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn call(&self, f: *const (), args: &[Value]) -> Value {
         assert!(
             args.len() == self.len,
@@ -282,6 +336,74 @@ impl Prepared {
             self.len,
             args.len()
         );
+        match self.tail {
+            // SAFETY: the caller's contract.
+            Some(tail) => unsafe { self.call_tail(tail, f, args) },
+            // SAFETY: the caller's contract.
+            None => unsafe { self.call_full(f, args) },
+        }
+    }
+
+    /// Writes the argument images into the words after `base`.
+    ///
+    /// # Safety
+    ///
+    /// `base` must be valid for writes of every slot's word.
+    #[inline(always)]
+    unsafe fn fill(&self, base: *mut u64, args: &[Value]) {
+        for (v, s) in args.iter().zip(&self.args[..self.len]) {
+            debug_assert!(
+                v.ty() == s.ty.ty(),
+                "argument of type {} where {} was prepared",
+                v.ty(),
+                s.ty.ty()
+            );
+            // SAFETY: the caller's contract.
+            unsafe { base.add(usize::from(s.word)).write(s.fix(v.bits())) };
+        }
+    }
+
+    /// No stack arguments, and a convention the host can jump into: fill the
+    /// registers and let the tail trampoline jump to `f`, which returns here.
+    #[inline(always)]
+    unsafe fn call_tail(
+        &self,
+        tail: unsafe extern "C" fn(*mut Frame, *const ()),
+        f: *const (),
+        args: &[Value],
+    ) -> Value {
+        let mut frame = MaybeUninit::<Frame>::uninit();
+        let p = frame.as_mut_ptr();
+        // SAFETY: register words are inside the frame; the trampoline reads
+        // only the words the arguments and gaps fill, and `f`'s result comes
+        // back in the host's first result register.
+        unsafe {
+            let words = p.cast::<u64>();
+            for &g in &self.gaps[..usize::from(self.n_gaps)] {
+                words.add(usize::from(g)).write(0);
+            }
+            self.fill(words, args);
+            let bits = if self.ret.ty.is_float() {
+                let t = core::mem::transmute::<
+                    unsafe extern "C" fn(*mut Frame, *const ()),
+                    unsafe extern "C" fn(*mut Frame, *const ()) -> f64,
+                >(tail);
+                t(p, f).to_bits()
+            } else {
+                let t = core::mem::transmute::<
+                    unsafe extern "C" fn(*mut Frame, *const ()),
+                    unsafe extern "C" fn(*mut Frame, *const ()) -> u64,
+                >(tail);
+                t(p, f)
+            };
+            self.ret.ty.value(bits)
+        }
+    }
+
+    /// The general path: stack arguments, or a convention that needs the
+    /// full trampoline (saves, shadow space).
+    #[inline(never)]
+    unsafe fn call_full(&self, f: *const (), args: &[Value]) -> Value {
         let mut buf = MaybeUninit::<CallBuf>::uninit();
         let p = buf.as_mut_ptr();
         // SAFETY: every write is inside `buf`: register words by construction
@@ -294,18 +416,9 @@ impl Prepared {
             (&raw mut (*frame).stack).write((&raw const (*p).stack).cast());
             (&raw mut (*frame).stack_words).write(self.stack_words);
             (&raw mut (*frame).stack_bytes).write(self.stack_bytes);
-            let words = p.cast::<u64>();
-            for (v, s) in args.iter().zip(&self.args[..self.len]) {
-                debug_assert!(
-                    v.ty() == s.ty,
-                    "argument of type {} where {} was prepared",
-                    v.ty(),
-                    s.ty
-                );
-                words.add(usize::from(s.word)).write(s.fix(v.bits()));
-            }
+            self.fill(p.cast::<u64>(), args);
             (self.abi.trampoline)(frame, f);
-            Value::from_bits(self.ret.ty, (*frame).ret[usize::from(self.ret.word)])
+            self.ret.ty.value((*frame).ret[usize::from(self.ret.word)])
         }
     }
 }

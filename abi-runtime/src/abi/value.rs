@@ -178,3 +178,81 @@ impl Value {
         self.ty() == other.ty() && self.bits() == other.bits()
     }
 }
+
+/// A scalar [`Type`] in one byte, for the prepared slots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Scalar {
+    Void,
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+    Ptr,
+    F32,
+    F64,
+}
+
+impl Scalar {
+    /// The scalar of `ty`; `Struct` (which prepare rejects first) maps to `Void`.
+    pub(crate) fn of(ty: Type) -> Scalar {
+        match ty {
+            Type::Void | Type::Struct { .. } => Scalar::Void,
+            Type::I8 => Scalar::I8,
+            Type::I16 => Scalar::I16,
+            Type::I32 => Scalar::I32,
+            Type::I64 => Scalar::I64,
+            Type::U8 => Scalar::U8,
+            Type::U16 => Scalar::U16,
+            Type::U32 => Scalar::U32,
+            Type::U64 => Scalar::U64,
+            Type::Ptr => Scalar::Ptr,
+            Type::F32 => Scalar::F32,
+            Type::F64 => Scalar::F64,
+        }
+    }
+
+    pub(crate) fn ty(self) -> Type {
+        match self {
+            Scalar::Void => Type::Void,
+            Scalar::I8 => Type::I8,
+            Scalar::I16 => Type::I16,
+            Scalar::I32 => Type::I32,
+            Scalar::I64 => Type::I64,
+            Scalar::U8 => Type::U8,
+            Scalar::U16 => Type::U16,
+            Scalar::U32 => Type::U32,
+            Scalar::U64 => Type::U64,
+            Scalar::Ptr => Type::Ptr,
+            Scalar::F32 => Type::F32,
+            Scalar::F64 => Type::F64,
+        }
+    }
+
+    pub(crate) fn is_float(self) -> bool {
+        matches!(self, Scalar::F32 | Scalar::F64)
+    }
+
+    /// The value of this type whose image is `bits`.
+    #[inline(always)]
+    pub(crate) fn value(self, bits: u64) -> Value {
+        match self {
+            Scalar::Void => Value::Void,
+            Scalar::I8 => Value::I8(bits as i8),
+            Scalar::I16 => Value::I16(bits as i16),
+            Scalar::I32 => Value::I32(bits as i32),
+            Scalar::I64 => Value::I64(bits as i64),
+            Scalar::U8 => Value::U8(bits as u8),
+            Scalar::U16 => Value::U16(bits as u16),
+            Scalar::U32 => Value::U32(bits as u32),
+            Scalar::U64 => Value::U64(bits),
+            Scalar::Ptr => Value::Ptr(bits as usize as *const ()),
+            Scalar::F32 => Value::F32(f32::from_bits(bits as u32)),
+            Scalar::F64 => Value::F64(f64::from_bits(bits)),
+        }
+    }
+}

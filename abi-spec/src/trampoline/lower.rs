@@ -222,6 +222,8 @@ pub enum Op {
     Label(Label),
     /// Calls the address in a register.
     CallReg(String),
+    /// Jumps to the address in a register.
+    JumpReg(String),
     /// Calls a symbol, by its role (`dispatch`): the renderer binds it.
     CallSym(String),
     /// Jumps to a symbol, by its role (`entry`).
@@ -235,6 +237,9 @@ pub enum Op {
 pub enum TrampolineKind {
     /// Host code calls `call_<abi>(frame, f)`; it calls `f` with the foreign ABI.
     Call,
+    /// Host code calls `tail_<abi>_<ints>_<floats>(frame, f)`; it loads that
+    /// many integer and float argument registers and jumps to `f`.
+    Tail(u32, u32),
     /// Foreign code enters through a thunk; it calls the host dispatcher.
     Entry,
     /// Thunk number `k` of the pool: loads `k` and jumps to the entry.
@@ -645,6 +650,96 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
     })
 }
 
+/// The tail trampoline, if `abi` allows one from `host`: host code calls it
+/// with `(frame, f)`; it loads the argument registers and jumps to `f`, which
+/// returns to the host caller directly. That needs `abi` to preserve every
+/// register the host expects preserved, to return in the host's first return
+/// registers, and to want no more shadow space than the host's caller
+/// reserved; the call must pass nothing on the stack. `Ok(None)` when `abi`
+/// does not qualify.
+///
+/// `ints` and `floats` say how many of `abi`'s integer and float argument
+/// registers (the first ones) it loads: one variant per pair, so a call loads
+/// only the registers its signature uses.
+pub fn lower_tail(
+    specs: &Specs,
+    host: &Abi,
+    abi: &Abi,
+    ints: usize,
+    floats: usize,
+) -> Result<Option<Trampoline>, String> {
+    let (arch, asm) = common_arch(specs, host, abi)?;
+    let frame = FrameLayout::for_arch(specs, arch)?;
+    let same_ret = host.int_ret.first() == abi.int_ret.first()
+        && host.float_ret.first() == abi.float_ret.first();
+    if !save_set(host, abi, arch, asm).is_empty()
+        || abi.shadow_space > host.shadow_space
+        || abi.stack_align > host.stack_align
+        || !same_ret
+    {
+        return Ok(None);
+    }
+    let (h0, h1) = match host.int_args.as_slice() {
+        [a, b, ..] => (a.as_str(), b.as_str()),
+        _ => {
+            return Err(format!(
+                "`{}` has fewer than two integer argument registers",
+                host.name
+            ));
+        }
+    };
+    let common: Vec<&String> = abi
+        .facts
+        .scratch
+        .iter()
+        .filter(|r| host.facts.scratch.contains(r) && *r != h0 && *r != h1)
+        .collect();
+    let [fn_reg, base, ..] = common.as_slice() else {
+        return Ok(None);
+    };
+    let mut ops = vec![
+        Op::Move {
+            dst: (*base).clone(),
+            src: h0.to_owned(),
+        },
+        Op::Move {
+            dst: (*fn_reg).clone(),
+            src: h1.to_owned(),
+        },
+    ];
+    for (i, r) in abi.int_args.iter().enumerate().take(ints) {
+        ops.push(Op::LoadInt {
+            reg: r.clone(),
+            base: (*base).clone(),
+            off: frame.int_reg(i),
+        });
+    }
+    for (i, r) in abi.float_args.iter().enumerate().take(floats) {
+        ops.push(Op::LoadFloat {
+            reg: r.clone(),
+            base: (*base).clone(),
+            off: frame.float_reg(i),
+        });
+    }
+    if let Some(reg) = abi.variadic_count_reg() {
+        ops.push(Op::LoadImm {
+            reg: reg.to_owned(),
+            imm: floats.min(abi.float_args.len()) as u32,
+        });
+    }
+    ops.push(Op::JumpReg((*fn_reg).clone()));
+    Ok(Some(Trampoline {
+        kind: TrampolineKind::Tail(ints as u32, floats as u32),
+        arch: arch.name.clone(),
+        host: host.name.clone(),
+        abi: abi.name.clone(),
+        frame,
+        saved: Vec::new(),
+        reserve: 0,
+        ops,
+    }))
+}
+
 /// The callback entry: `abi` code calls a thunk, which jumps here with its
 /// slot number in `abi`'s first scratch register; the entry calls the host
 /// dispatcher `dispatch(frame, slot)`.
@@ -812,6 +907,7 @@ impl fmt::Display for Op {
             Op::BranchNonZero { reg, label } => write!(f, "branch_nz   {reg} -> {}", label.0),
             Op::Label(l) => write!(f, "{}:", l.0),
             Op::CallReg(r) => write!(f, "call_reg    {r}"),
+            Op::JumpReg(r) => write!(f, "jump_reg    {r}"),
             Op::CallSym(s) => write!(f, "call_sym    <{s}>"),
             Op::JumpSym(s) => write!(f, "jump_sym    <{s}>"),
             Op::Ret => write!(f, "ret"),
@@ -837,6 +933,7 @@ pub(crate) fn template_of(op: &Op) -> Tpl {
         Op::BranchNonZero { .. } => Tpl::BranchNonZero,
         Op::Label(_) => Tpl::Label,
         Op::CallReg(_) => Tpl::CallReg,
+        Op::JumpReg(_) => Tpl::JumpReg,
         Op::CallSym(_) => Tpl::CallSym,
         Op::JumpSym(_) => Tpl::JumpSym,
         Op::Ret => Tpl::Ret,

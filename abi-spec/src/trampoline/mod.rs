@@ -21,6 +21,11 @@
 //!   records where the caller's stack arguments are, calls the runtime's
 //!   dispatcher with the host convention, and returns the frame's return
 //!   registers the foreign way;
+//! - a **tail trampoline** `tail_<abi>(frame, f)` where the foreign ABI
+//!   preserves everything the host's does, takes its return values in the
+//!   same registers and needs no more shadow space: it loads the argument
+//!   registers and jumps to `f`, which returns straight to the host caller
+//!   (used for calls without stack arguments: no saves, no copies);
 //! - **thunks** `thunk_<abi>_<k>`: a pool of tiny entry points, each loading
 //!   its slot number `k` into a scratch register and jumping to the entry. The
 //!   runtime binds a Rust handler to a slot at run time: no memory is ever
@@ -31,7 +36,8 @@ mod render;
 mod spec;
 
 pub use lower::{
-    FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_entry, lower_thunk,
+    FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_entry, lower_tail,
+    lower_thunk,
 };
 pub use render::{asm_lines, gate, runtime_items, show, trampoline_targets};
 pub(crate) use spec::{read_asm, read_call_facts};
@@ -97,6 +103,8 @@ pub enum Tpl {
     Label,
     /// Calls the address in `{reg}`.
     CallReg,
+    /// Jumps to the address in `{reg}` (a tail call).
+    JumpReg,
     /// Calls symbol `{sym}`.
     CallSym,
     /// Jumps to symbol `{sym}` (a tail call).
@@ -107,7 +115,7 @@ pub enum Tpl {
 
 impl Tpl {
     /// Every template, in the order of [`AsmSpec::templates`].
-    pub const ALL: [Tpl; 18] = [
+    pub const ALL: [Tpl; 19] = [
         Tpl::LoadInt,
         Tpl::StoreInt,
         Tpl::LoadFloat,
@@ -123,6 +131,7 @@ impl Tpl {
         Tpl::BranchNonZero,
         Tpl::Label,
         Tpl::CallReg,
+        Tpl::JumpReg,
         Tpl::CallSym,
         Tpl::JumpSym,
         Tpl::Ret,
@@ -146,6 +155,7 @@ impl Tpl {
             Tpl::BranchNonZero => "branch_nonzero",
             Tpl::Label => "label",
             Tpl::CallReg => "call_reg",
+            Tpl::JumpReg => "jump_reg",
             Tpl::CallSym => "call_sym",
             Tpl::JumpSym => "jump_sym",
             Tpl::Ret => "ret",
@@ -167,7 +177,7 @@ impl Tpl {
             Tpl::SubReg => (&["dst", "rhs"], &["lhs"]),
             Tpl::BranchZero | Tpl::BranchNonZero => (&["reg", "target"], &[]),
             Tpl::Label => (&["label"], &[]),
-            Tpl::CallReg => (&["reg"], &[]),
+            Tpl::CallReg | Tpl::JumpReg => (&["reg"], &[]),
             Tpl::CallSym | Tpl::JumpSym => (&["sym"], &[]),
             Tpl::Ret => (&[], &[]),
         }

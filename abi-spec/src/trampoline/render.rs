@@ -13,7 +13,7 @@ use crate::render::cfg_predicate;
 use super::lower::template_of;
 use super::{
     AsmSpec, ByReference, F32InReg, FloatOverflow, FrameLayout, IntWiden, Op, Trampoline,
-    lower_call, lower_entry, lower_thunk,
+    lower_call, lower_entry, lower_tail, lower_thunk,
 };
 use crate::model::SlotModel;
 
@@ -95,7 +95,7 @@ pub fn asm_lines(specs: &Specs, t: &Trampoline) -> Result<Vec<String>, String> {
                 vec![("reg", reg.clone()), ("target", target(*label))]
             }
             Op::Label(l) => vec![("label", l.0.to_string())],
-            Op::CallReg(r) => vec![("reg", r.clone())],
+            Op::CallReg(r) | Op::JumpReg(r) => vec![("reg", r.clone())],
             Op::CallSym(s) | Op::JumpSym(s) => vec![("sym", format!("{{{s}}}"))],
             Op::Ret => Vec::new(),
         };
@@ -147,11 +147,16 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
     };
     let (host, abi) = (find(host)?, find(abi)?);
     let mut out = String::new();
-    let plans = [
-        lower_call(specs, host, abi)?,
-        lower_entry(specs, host, abi)?,
-        lower_thunk(specs, host, abi, 0)?,
-    ];
+    let mut plans = vec![lower_call(specs, host, abi)?];
+    plans.extend(lower_tail(
+        specs,
+        host,
+        abi,
+        abi.int_args.len(),
+        abi.float_args.len(),
+    )?);
+    plans.push(lower_entry(specs, host, abi)?);
+    plans.push(lower_thunk(specs, host, abi, 0)?);
     let f = plans[0].frame;
     let _ = writeln!(
         out,
@@ -201,6 +206,7 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
 fn symbol_name(t: &Trampoline) -> String {
     match t.kind {
         super::TrampolineKind::Call => format!("call_{}", t.abi),
+        super::TrampolineKind::Tail(i, f) => format!("tail_{}_{i}_{f}", t.abi),
         super::TrampolineKind::Entry => format!("entry_{}", t.abi),
         super::TrampolineKind::Thunk(k) => format!("thunk_{}_{k}", t.abi),
     }
@@ -323,6 +329,30 @@ fn target_items(
             abi.name, abi.name, arch.name
         );
         fns.extend(naked(specs, &call, ptr.clone(), &[], &doc)?);
+        // One tail variant per (integer, float) register count, row-major.
+        let mut tails = Vec::new();
+        for ints in 0..=abi.int_args.len() {
+            for floats in 0..=abi.float_args.len() {
+                if let Some(t) = lower_tail(specs, host, abi, ints, floats)? {
+                    let doc = format!(
+                        "Loads the first {ints} integer and {floats} float {} argument registers from `frame` and jumps to `f`, which returns to the caller.",
+                        abi.name
+                    );
+                    fns.extend(naked(specs, &t, ptr.clone(), &[], &doc)?);
+                    tails.push(format_ident!("{}", symbol_name(&t)));
+                }
+            }
+        }
+        let tail = if tails.is_empty() {
+            quote! { &[] }
+        } else {
+            let table = format_ident!("TAILS_{}", abi.name.to_uppercase());
+            let n = tails.len();
+            fns.extend(quote! {
+                static #table: [unsafe extern "C" fn(*mut Frame, *const ()); #n] = [#(#tails),*];
+            });
+            quote! { &#table }
+        };
         let entry = lower_entry(specs, host, abi)?;
         let doc = format!(
             "Entry of the {} callback thunks: spills the argument registers and calls the dispatcher.",
@@ -417,6 +447,7 @@ fn target_items(
                 by_reference: #by_ref,
                 variadic: #variadic,
                 trampoline: #call_fn,
+                tail: #tail,
                 thunks: &#table,
                 pool_base: #base,
             }
