@@ -32,6 +32,7 @@ pub use abi_macros::{entry_point, syscall_bridge};
 
 mod errno;
 mod reg;
+pub mod trace;
 
 pub use errno::Errno;
 pub use reg::{FromReg, RegArg, RegArg64};

@@ -85,9 +85,23 @@ fn gated_fn(
 }
 
 /// The stub function for `plan`, gated on its target.
+///
+/// Arguments are converted to register values first and handed, with the
+/// instruction, to the runtime's `__trace_call!`: without the runtime's
+/// `trace` feature that macro is the instruction itself, so the stub compiles
+/// to what it would without tracing.
 pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStream {
     let StubSig { params, ret, .. } = sig;
     let result = format_ident!("__abi_raw");
+    let arg = |i: usize| format_ident!("__abi_a{}", i);
+    let bindings: Vec<TokenStream> = params
+        .iter()
+        .enumerate()
+        .map(|(i, Param { name, ty, span })| {
+            let a = arg(i);
+            quote_spanned! {*span=> let #a: usize = <#ty as #rt::RegArg>::into_reg(#name); }
+        })
+        .collect();
     let operands = plan.operands.iter().map(|op| {
         let reg = &op.reg;
         let input = op.input.map(|i| match i {
@@ -96,8 +110,8 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
                 quote! { #n }
             }
             Input::Arg(i) => {
-                let Param { name, ty, span } = &params[i];
-                quote_spanned! {*span=> <#ty as #rt::RegArg>::into_reg(#name) }
+                let a = arg(i);
+                quote! { #a }
             }
         });
         match (input, op.output) {
@@ -113,18 +127,32 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
     let asm = quote! {
         ::core::arch::asm!(#(#template,)* #(#operands,)* options(#(#options),*))
     };
+    let (name, nr) = (
+        &plan.call.name,
+        Literal::usize_suffixed(plan.call.nr as usize),
+    );
+    let args: Vec<Ident> = (0..params.len()).map(arg).collect();
+    let traced = quote! {
+        #(#bindings)*
+        let #result: usize = #rt::__trace_call!(#name, #nr, [#(#args),*] => {
+            let #result: usize;
+            unsafe { #asm; }
+            #result
+        });
+    };
     let (ret_ty, body) = match ret {
         RetForm::Never => (
             quote! { ! },
             quote! {
+                #(#bindings)*
+                #rt::__trace_call!(exit #name, #nr, [#(#args),*]);
                 unsafe { #asm }
             },
         ),
         RetForm::Raw(ty) => (
             ty.clone(),
             quote! {
-                let #result: usize;
-                unsafe { #asm; }
+                #traced
                 #rt::FromReg::from_reg(#result)
             },
         ),
@@ -136,8 +164,7 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             (
                 ty.clone(),
                 quote! {
-                    let #result: usize;
-                        unsafe { #asm; }
+                    #traced
                     ::core::result::Result::map(#decode, #rt::FromReg::from_reg)
                 },
             )
@@ -305,15 +332,34 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
     let out_locals = outs.iter().map(|(local, ty)| {
         quote! { let mut #local = ::core::mem::MaybeUninit::<#ty>::uninit(); }
     });
-    let call = quote! { unsafe { __abi_import(#(#values),*) } };
+    let locals: Vec<Ident> = (0..values.len())
+        .map(|i| format_ident!("__abi_p{}", i))
+        .collect();
+    let bindings = quote! { #(let #locals = #values;)* };
+    let call = quote! { unsafe { __abi_import(#(#locals),*) } };
     let raw = format_ident!("__abi_raw");
-    let raw_usize = if plan.ret.is_some() {
-        quote! { let #raw: usize = #rt::RegArg::into_reg(#call); }
+    let (name, nr) = (
+        &plan.call.name,
+        Literal::usize_suffixed(plan.call.nr as usize),
+    );
+    let traced = if plan.ret.is_some() {
+        quote! { #rt::RegArg::into_reg(#call) }
     } else {
-        quote! { #call; let #raw: usize = 0; }
+        quote! {{ #call; 0 }}
+    };
+    let raw_usize = quote! {
+        #bindings
+        let #raw: usize = #rt::__trace_call!(#name, #nr, [#(#locals as usize),*] => #traced);
     };
     let (ret_ty, body) = match ret {
-        RetForm::Never => (quote! { ! }, quote! { #call }),
+        RetForm::Never => (
+            quote! { ! },
+            quote! {
+                #bindings
+                #rt::__trace_call!(exit #name, #nr, [#(#locals as usize),*]);
+                #call
+            },
+        ),
         RetForm::Raw(ty) => (
             ty.clone(),
             quote! { #raw_usize #rt::FromReg::from_reg(#raw) },

@@ -20,9 +20,11 @@ fn repo() -> PathBuf {
 
 /// Runs `cargo <args>` in `dir`; returns (success, stderr).
 fn cargo(dir: &Path, args: &[&str]) -> (bool, String) {
+    // `--offline` goes right after the subcommand, before any `--` for rustc.
     let out = Command::new(env!("CARGO"))
-        .args(args)
+        .args(&args[..1])
         .arg("--offline")
+        .args(&args[1..])
         .current_dir(dir)
         .env(
             "CARGO_TARGET_DIR",
@@ -146,5 +148,79 @@ fn no_std_crate_builds_for_a_bare_metal_target_with_its_own_spec() {
     );
     let (ok, err) = cargo(&dir, &["build", "--target", "x86_64-unknown-none"]);
     assert!(ok, "no_std build failed:\n{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The body of function `name` in rustc's assembly output: its lines up to the
+/// end-of-function label, without labels, which carry the name.
+fn asm_body(asm: &str, name: &str) -> Vec<String> {
+    let start = asm
+        .lines()
+        .position(|l| l == format!("{name}:"))
+        .unwrap_or_else(|| panic!("no {name} in:\n{asm}"));
+    asm.lines()
+        .skip(start + 1)
+        .take_while(|l| !l.starts_with(".Lfunc_end"))
+        .filter(|l| !l.ends_with(':') && !l.trim_start().starts_with(".cfi"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn stubs_compile_to_the_same_code_as_hand_written_asm() {
+    // Without the `trace` feature the bridged stub is byte for byte the
+    // hand-written one, decoding included.
+    let lib = r#"
+#[abi_runtime::syscall_bridge]
+unsafe fn mmap(a: *mut u8, len: usize, prot: i32, flags: i32, fd: i32, off: i64) -> Result<usize, abi_runtime::Errno>;
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bridged(a: *mut u8, len: usize, prot: i32, flags: i32, fd: i32, off: i64) -> isize {
+    match unsafe { mmap(a, len, prot, flags, fd, off) } {
+        Ok(p) => p as isize,
+        Err(e) => -(e.raw() as isize),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn by_hand(a: *mut u8, len: usize, prot: i32, flags: i32, fd: i32, off: i64) -> isize {
+    let r: usize;
+    unsafe {
+        core::arch::asm!("syscall", inlateout("rax") 9usize => r, in("rdi") a, in("rsi") len,
+            in("rdx") prot as isize as usize, in("r10") flags as isize as usize, in("r8") fd as isize as usize,
+            in("r9") off as usize, lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    if r > -4096isize as usize { -(r.wrapping_neg() as i32 as isize) } else { r as isize }
+}
+"#;
+    let dir = probe_crate("same-code", lib, &[]);
+    let (ok, err) = cargo(
+        &dir,
+        &[
+            "rustc",
+            "--release",
+            "--lib",
+            "--",
+            "--emit",
+            "asm",
+            "-C",
+            "codegen-units=1",
+        ],
+    );
+    assert!(ok, "{err}");
+    let asm_dir = repo().join("target/probe-crates/release/deps");
+    let asm_file = std::fs::read_dir(&asm_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "s") && p.to_string_lossy().contains("rebuild_probe")
+        })
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+        .expect("an .s file");
+    let asm = std::fs::read_to_string(asm_file).unwrap();
+    let (bridged, by_hand) = (asm_body(&asm, "bridged"), asm_body(&asm, "by_hand"));
+    assert!(!bridged.is_empty());
+    assert_eq!(bridged, by_hand, "bridged and hand-written code differ");
     std::fs::remove_dir_all(&dir).unwrap();
 }

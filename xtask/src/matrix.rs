@@ -182,6 +182,9 @@ fn cross_args(leg: &Leg) -> Vec<String> {
     args
 }
 
+/// The tracing test, with the runtime built with the `trace` feature.
+const TRACE_TEST: [&str; 6] = ["-p", "abi-tests", "--features", "trace", "--test", "trace"];
+
 fn run_leg(leg: &Leg, host: &str, tally: &mut Tally) -> Result<(), String> {
     println!("\n=== {} ({}) ===", leg.name, leg.triple);
     let cargo = || Command::new(env!("CARGO"));
@@ -199,6 +202,7 @@ fn run_leg(leg: &Leg, host: &str, tally: &mut Tally) -> Result<(), String> {
         // generated stubs need nothing but `core`.
         install::run(cargo().args(["build", "-p", "abi-runtime"]))?;
         run_counted(cargo().args(["test", "--workspace"]), tally)?;
+        run_counted(cargo().arg("test").args(TRACE_TEST), tally)?;
         return run_examples(leg, None);
     }
     let target = ["--target", leg.triple.as_str()];
@@ -213,6 +217,14 @@ fn run_leg(leg: &Leg, host: &str, tally: &mut Tally) -> Result<(), String> {
             .arg("test")
             .args(target)
             .args(cross_args(leg))
+            .envs(leg.env()),
+        tally,
+    )?;
+    run_counted(
+        cargo()
+            .arg("test")
+            .args(target)
+            .args(TRACE_TEST)
             .envs(leg.env()),
         tally,
     )?;
