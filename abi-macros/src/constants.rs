@@ -14,6 +14,10 @@ pub(crate) fn module(specs: &Specs) -> TokenStream {
             let doc = format!("`{name}` on {} ({}).", t.name, t.loc.path);
             quote! { #[doc = #doc] pub const #ident: i64 = #value; }
         });
+        let vdso = t.vdso.iter().map(|v| {
+            let (call, symbol, version) = (&v.call, &v.symbol, &v.version);
+            quote! { (#call, #symbol, #version) }
+        });
         let doc = format!(
             "Values of the OS API on {}, from the `[constants]` table of {}.",
             t.name, t.loc.path
@@ -23,6 +27,8 @@ pub(crate) fn module(specs: &Specs) -> TokenStream {
             #[doc = #doc]
             pub mod consts {
                 #(#items)*
+                /// The vDSO functions of `[vdso]`: (call, symbol, version).
+                pub const VDSO: &[(&str, &str, &str)] = &[#(#vdso),*];
             }
         });
     }

@@ -41,6 +41,8 @@ abi_macros::__constants!();
 
 #[cfg(target_os = "linux")]
 pub mod linux;
+#[cfg(target_os = "linux")]
+pub mod vdso;
 
 abi_macros::__dynamic_gates!();
 __if_trampolines! {

@@ -207,6 +207,10 @@ mod calls {
         argv: *const *const u8,
         envp: *const *const u8,
     ) -> Result<(), Errno>;
+    /// Reads the wall clock into a `struct timeval` (see also `crate::vdso`).
+    pub unsafe fn gettimeofday(tv: *mut c_void, tz: *mut c_void) -> Result<(), Errno>;
+    /// The CPU and NUMA node of the calling thread (see also `crate::vdso`).
+    pub unsafe fn getcpu(cpu: *mut u32, node: *mut u32, cache: *mut c_void) -> Result<(), Errno>;
     /// Creates a process or thread (see the module docs for the argument order).
     pub unsafe fn clone(
         flags: usize,
@@ -221,3 +225,29 @@ pub use calls::*;
 
 /// `AT_FDCWD`: paths relative to the working directory.
 pub const AT_FDCWD: i32 = -100;
+
+/// The value of `key` in the auxiliary vector the kernel gave this process
+/// (`AT_PAGESZ`, `AT_SYSINFO_EHDR`, ...), read from `/proc/self/auxv`; `None`
+/// when the key is absent or /proc is not mounted.
+pub fn auxv(key: usize) -> Option<usize> {
+    let path = b"/proc/self/auxv\0";
+    let flags = (crate::consts::O_RDONLY | crate::consts::O_CLOEXEC) as i32;
+    // SAFETY: the path is NUL-terminated.
+    let fd = unsafe { openat(crate::consts::AT_FDCWD as i32, path.as_ptr(), flags, 0) }.ok()?;
+    let mut pair = [0usize; 2];
+    let bytes = core::mem::size_of_val(&pair);
+    let found = loop {
+        // SAFETY: `pair` is valid for writes of `bytes`.
+        match unsafe { read(fd, pair.as_mut_ptr().cast(), bytes) } {
+            Ok(n) if n == bytes && pair[0] != 0 => {
+                if pair[0] == key {
+                    break Some(pair[1]);
+                }
+            }
+            _ => break None,
+        }
+    };
+    // SAFETY: `fd` was opened above.
+    let _ = unsafe { close(fd) };
+    found
+}

@@ -69,6 +69,20 @@ pub struct Target {
     /// which `{main}` names the Rust function that receives the initial stack
     /// pointer. Empty when the target has none.
     pub entry: Vec<String>,
+    /// Functions of the vDSO the kernel maps into each process, each with the
+    /// call of the same name as its fallback.
+    pub vdso: Vec<VdsoSymbol>,
+}
+
+/// One vDSO function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VdsoSymbol {
+    /// The call it stands in for, e.g. `clock_gettime`.
+    pub call: String,
+    /// Its symbol in the vDSO, e.g. `__vdso_clock_gettime`.
+    pub symbol: String,
+    /// The symbol version, e.g. `LINUX_2.6`.
+    pub version: String,
 }
 
 impl Target {

@@ -173,6 +173,46 @@ pub mod mmap_einval {
     }
 }
 
+pub mod clock_gettime {
+    //! `clock_gettime(CLOCK_MONOTONIC)`: the bridged system call against the vDSO.
+    use super::*;
+
+    fn syscall() -> Result<(), Errno> {
+        let mut ts = [0i64; 2];
+        unsafe {
+            abi_runtime::linux::clock_gettime(libc::CLOCK_MONOTONIC, ts.as_mut_ptr().cast())
+        }?;
+        black_box(ts);
+        Ok(())
+    }
+
+    fn vdso() -> Result<(), Errno> {
+        let mut ts = [0i64; 2];
+        abi_runtime::vdso::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts)?;
+        black_box(ts);
+        Ok(())
+    }
+
+    fn via_libc() -> i32 {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        let r = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+        black_box(ts);
+        r
+    }
+
+    loops! { LOOPS:
+        /// The bridged system call (the reference).
+        abi_syscall => syscall();
+        /// `abi_runtime::vdso::clock_gettime`.
+        abi_vdso => vdso();
+        /// glibc, which uses the vDSO itself.
+        libc_wrapper => via_libc();
+    }
+}
+
 /// One benchmark candidate: its row label and its loop.
 pub type Candidate = (&'static str, fn(u64));
 
@@ -189,6 +229,7 @@ pub fn groups() -> Vec<(&'static str, Vec<Candidate>)> {
             "mmap_einval",
             with_table(mmap_einval::LOOPS, mmap_einval::abi_table),
         ),
+        ("clock_gettime", clock_gettime::LOOPS.to_vec()),
     ]
 }
 

@@ -351,6 +351,28 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     );
     stub_table(&mut md, &host_counts, &stub_times, true);
 
+    md.push_str("\n`clock_gettime(CLOCK_MONOTONIC)`, the vDSO against the system call:\n\n| candidate | instructions / call | ns / call | vs system call |\n|---|---:|---:|---:|\n");
+    let clock_ns = |f: &str| {
+        stub_times
+            .iter()
+            .find(|t| t.0 == "clock_gettime" && t.1 == f)
+            .map(|t| t.2)
+    };
+    for c in host_counts.iter().filter(|c| c.group == "clock_gettime") {
+        let ns = clock_ns(&c.name);
+        let ratio = match (ns, clock_ns("abi_syscall")) {
+            (Some(a), Some(b)) => format!("{:.2}x", a / b),
+            _ => "-".to_owned(),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {:.1} | {} | {ratio} |",
+            c.name,
+            c.per_call,
+            ns.map_or("-".to_owned(), |n| format!("{n:.1}"))
+        );
+    }
+
     let legs = legs::load(&legs::targets_dir())?;
     if let Some(arm) = legs.iter().find(|l| l.name == "linux-aarch64") {
         let arm_counts = counts(Some(arm), if quick { 500 } else { 2_000 })?;

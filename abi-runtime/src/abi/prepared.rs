@@ -71,6 +71,9 @@ pub struct Prepared {
     /// (positional conventions skip registers): zeroed before each call.
     pub(crate) gaps: [u16; GAPS],
     pub(crate) n_gaps: u8,
+    /// Argument `i` goes to word `i` and needs no fix-up, for every `i`: the
+    /// frame is filled in order, at addresses known without the slots.
+    pub(crate) in_order: bool,
     pub(crate) len: usize,
     pub(crate) ret: Slot,
     pub(crate) stack_words: usize,
@@ -183,6 +186,7 @@ pub(crate) fn classify(
         tail: None,
         gaps: [0; GAPS],
         n_gaps: 0,
+        in_order: false,
         len: args.len(),
         ret: Slot::EMPTY,
         stack_words: 0,
@@ -254,6 +258,10 @@ pub(crate) fn classify(
             }
         }
     }
+    out.in_order = out.args[..out.len]
+        .iter()
+        .enumerate()
+        .all(|(i, s)| usize::from(s.word) == i && s.fix == Fix::None);
     Ok(out)
 }
 
@@ -351,6 +359,13 @@ impl Prepared {
     /// `base` must be valid for writes of every slot's word.
     #[inline(always)]
     unsafe fn fill(&self, base: *mut u64, args: &[Value]) {
+        if self.in_order {
+            for (i, v) in args.iter().enumerate() {
+                // SAFETY: the caller's contract; word `i` is argument `i`'s slot.
+                unsafe { base.add(i).write(v.bits()) };
+            }
+            return;
+        }
         for (v, s) in args.iter().zip(&self.args[..self.len]) {
             debug_assert!(
                 v.ty() == s.ty.ty(),
@@ -379,8 +394,8 @@ impl Prepared {
         // back in the host's first result register.
         unsafe {
             let words = p.cast::<u64>();
-            for &g in &self.gaps[..usize::from(self.n_gaps)] {
-                words.add(usize::from(g)).write(0);
+            if self.n_gaps != 0 {
+                self.zero_gaps(words);
             }
             self.fill(words, args);
             let bits = if self.ret.ty.is_float() {
@@ -397,6 +412,20 @@ impl Prepared {
                 t(p, f)
             };
             self.ret.ty.value(bits)
+        }
+    }
+
+    /// Zeroes the gap words.
+    ///
+    /// # Safety
+    ///
+    /// `words` must be valid for writes of every register word.
+    #[cold]
+    #[inline(never)]
+    unsafe fn zero_gaps(&self, words: *mut u64) {
+        for &g in &self.gaps[..usize::from(self.n_gaps)] {
+            // SAFETY: gap words are register words.
+            unsafe { words.add(usize::from(g)).write(0) };
         }
     }
 

@@ -86,7 +86,11 @@ impl fmt::Display for Type {
 }
 
 /// An argument or result of a dynamic call.
+///
+/// Laid out as a `u8` tag followed by an 8-byte payload (`repr(C, u8)`), so a
+/// result is built from its register image with two stores.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, u8)]
 pub enum Value {
     /// No value.
     Void,
@@ -240,6 +244,28 @@ impl Scalar {
     /// The value of this type whose image is `bits`.
     #[inline(always)]
     pub(crate) fn value(self, bits: u64) -> Value {
+        #[cfg(target_endian = "little")]
+        {
+            let mut v = core::mem::MaybeUninit::<Value>::uninit();
+            let p = v.as_mut_ptr().cast::<u8>();
+            // SAFETY: `Value` is `repr(C, u8)`: its tag is a `u8` at offset 0 whose
+            // values follow the variants in order, as `Scalar`'s do (checked
+            // below), and its payload union starts at offset 8 (size 16, align 8).
+            // On a little-endian target the low bytes of `bits` are the
+            // variant's field, whatever its width; the rest lands in padding.
+            unsafe {
+                p.write(self as u8);
+                p.add(8).cast::<u64>().write(bits);
+                v.assume_init()
+            }
+        }
+        #[cfg(not(target_endian = "little"))]
+        self.value_by_match(bits)
+    }
+
+    /// [`Scalar::value`] by matching on the type.
+    #[cfg_attr(target_endian = "little", allow(dead_code))]
+    pub(crate) fn value_by_match(self, bits: u64) -> Value {
         match self {
             Scalar::Void => Value::Void,
             Scalar::I8 => Value::I8(bits as i8),
@@ -253,6 +279,41 @@ impl Scalar {
             Scalar::Ptr => Value::Ptr(bits as usize as *const ()),
             Scalar::F32 => Value::F32(f32::from_bits(bits as u32)),
             Scalar::F64 => Value::F64(f64::from_bits(bits)),
+        }
+    }
+}
+
+const _: () = {
+    assert!(core::mem::size_of::<Value>() == 16 && core::mem::align_of::<Value>() == 8);
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The raw construction agrees with the match, for every type and edge image.
+    #[test]
+    fn value_from_image_matches_the_variants() {
+        let all = [
+            Scalar::Void,
+            Scalar::I8,
+            Scalar::I16,
+            Scalar::I32,
+            Scalar::I64,
+            Scalar::U8,
+            Scalar::U16,
+            Scalar::U32,
+            Scalar::U64,
+            Scalar::Ptr,
+            Scalar::F32,
+            Scalar::F64,
+        ];
+        for s in all {
+            for bits in [0, 1, u64::MAX, 0x8000_0000, 0x0123_4567_89AB_CDEF, 0x7FF8_0000_0000_0001] {
+                let (a, b) = (s.value(bits), s.value_by_match(bits));
+                assert!(a.same_bits(&b) && a.ty() == s.ty(), "{s:?} {bits:#x}: {a:?} vs {b:?}");
+                assert_eq!(Scalar::of(s.ty()), s);
+            }
         }
     }
 }

@@ -129,32 +129,12 @@ pub(super) fn page_size() -> usize {
         0 => {
             // 4096 is the smallest page any of these arches has; it is used
             // only if /proc is not mounted.
-            let size = auxv_value(c::AT_PAGESZ as usize).unwrap_or(4096);
+            let size = sys::auxv(c::AT_PAGESZ as usize).unwrap_or(4096);
             PAGE.store(size, Ordering::Relaxed);
             size
         }
         size => size,
     }
-}
-
-fn auxv_value(key: usize) -> Option<usize> {
-    let fd = open("/proc/self/auxv", OpenMode::Read).ok()?;
-    let mut pair = [0usize; 2];
-    let found = loop {
-        let bytes = size_of_val(&pair);
-        // SAFETY: `pair` is valid for writes of `bytes`.
-        let n = unsafe { sys::read(fd, pair.as_mut_ptr().cast(), bytes) };
-        match n {
-            Ok(n) if n == bytes && pair[0] != 0 => {
-                if pair[0] == key {
-                    break Some(pair[1]);
-                }
-            }
-            _ => break None,
-        }
-    };
-    let _ = close(fd);
-    found
 }
 
 fn prot(p: Protection) -> i32 {

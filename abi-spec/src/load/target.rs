@@ -4,6 +4,7 @@
 use crate::diag::{SourceFile, closest};
 use crate::model::{
     Arch, Arg, ArgKind, Call, Cfg, Ci, ConvKind, ErrorConv, Provenance, Specs, SyscallConv, Target,
+    VdsoSymbol,
 };
 use crate::read::{Fields, Sink, Sp};
 
@@ -119,6 +120,7 @@ pub(super) fn read_target(
     let calls = read_calls(top, file, syscall.as_ref(), cfg.as_ref(), sink);
     let constants = read_constants(top, sink);
     let entry = read_entry(top, sink);
+    let vdso = read_vdso(top, calls.as_deref().unwrap_or_default(), sink);
     if let (Some(sc), Some(calls)) = (&syscall, &calls) {
         check_last_error(top_span(file), file, sc, calls, sink);
     }
@@ -148,6 +150,7 @@ pub(super) fn read_target(
         calls: calls?,
         constants,
         entry,
+        vdso,
     })
 }
 
@@ -698,4 +701,44 @@ fn read_entry(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<String> {
         );
     }
     values(Some(lines))
+}
+
+/// The optional `[vdso]` table: `call = { symbol = "...", version = "..." }`,
+/// each naming a call of `[calls]` to fall back on.
+fn read_vdso(top: &mut Fields<'_, '_>, calls: &[Call], sink: &mut Sink<'_>) -> Vec<VdsoSymbol> {
+    let example = "`[vdso]` with `clock_gettime = { symbol = \"__vdso_clock_gettime\", version = \"LINUX_2.6\" }`";
+    let Some(table) = top.opt_table(sink, "vdso", example) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in table.entries() {
+        let call = k.get_ref().to_string();
+        let Some(t) = v.get_ref().as_table() else {
+            sink.error(
+                v.span(),
+                format!("vdso `{call}` must be an inline table"),
+                format!("write `{call} = {{ symbol = \"...\", version = \"...\" }}`"),
+            );
+            continue;
+        };
+        let mut f = Fields::new(t, v.span(), format!("vdso `{call}`"));
+        let symbol = f.string(sink, "symbol", "\"__vdso_clock_gettime\"");
+        let version = f.string(sink, "version", "\"LINUX_2.6\"");
+        f.finish(sink);
+        if !calls.iter().any(|c| c.name == call) {
+            sink.error(
+                k.span(),
+                format!("vdso `{call}` has no call of that name in [calls] to fall back on"),
+                format!("add `{call}` to [calls]"),
+            );
+        }
+        if let (Some(symbol), Some(version)) = (symbol, version) {
+            out.push(VdsoSymbol {
+                call,
+                symbol: symbol.value,
+                version: version.value,
+            });
+        }
+    }
+    out
 }
