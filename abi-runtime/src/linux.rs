@@ -211,6 +211,47 @@ mod calls {
     pub unsafe fn gettimeofday(tv: *mut c_void, tz: *mut c_void) -> Result<(), Errno>;
     /// The CPU and NUMA node of the calling thread (see also `crate::vdso`).
     pub unsafe fn getcpu(cpu: *mut u32, node: *mut u32, cache: *mut c_void) -> Result<(), Errno>;
+    /// Creates a process or thread from a `struct clone_args` (Linux 5.3+; see also `crate::probe`).
+    pub unsafe fn clone3(cl_args: *const c_void, size: usize) -> Result<i32, Errno>;
+    /// A file descriptor referring to process `pid` (Linux 5.3+).
+    pub unsafe fn pidfd_open(pid: i32, flags: u32) -> Result<i32, Errno>;
+    /// Process control.
+    pub unsafe fn prctl(
+        option: i32,
+        arg2: usize,
+        arg3: usize,
+        arg4: usize,
+        arg5: usize,
+    ) -> Result<usize, Errno>;
+    /// Installs a seccomp filter or mode.
+    pub unsafe fn seccomp(operation: u32, flags: u32, args: *const c_void) -> Result<usize, Errno>;
+    /// Sets up an io_uring instance; fills `struct io_uring_params`.
+    pub unsafe fn io_uring_setup(entries: u32, params: *mut c_void) -> Result<i32, Errno>;
+    /// Submits and waits for io_uring entries.
+    pub unsafe fn io_uring_enter(
+        fd: i32,
+        to_submit: u32,
+        min_complete: u32,
+        flags: u32,
+        sig: *const c_void,
+        sigsz: usize,
+    ) -> Result<usize, Errno>;
+    /// Creates an epoll instance.
+    pub unsafe fn epoll_create1(flags: i32) -> Result<i32, Errno>;
+    /// Adds, changes or removes a descriptor of an epoll instance.
+    pub unsafe fn epoll_ctl(epfd: i32, op: i32, fd: i32, event: *const c_void)
+    -> Result<(), Errno>;
+    /// Waits for events of an epoll instance.
+    pub unsafe fn epoll_pwait(
+        epfd: i32,
+        events: *mut c_void,
+        maxevents: i32,
+        timeout: i32,
+        sigmask: *const c_void,
+        sigsetsize: usize,
+    ) -> Result<usize, Errno>;
+    /// Creates an eventfd.
+    pub unsafe fn eventfd2(initval: u32, flags: i32) -> Result<i32, Errno>;
     /// Creates a process or thread (see the module docs for the argument order).
     pub unsafe fn clone(
         flags: usize,

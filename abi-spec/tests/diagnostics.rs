@@ -176,7 +176,9 @@ fn builtin_specs_load_without_diagnostics() {
         ]
     );
     let counts: Vec<usize> = specs.targets.iter().map(|t| t.calls.len()).collect();
-    assert_eq!(counts, [53, 53, 53, 21, 25]);
+    // The Linux tables hold at least the calls the runtime declares.
+    assert!(counts[..3].iter().all(|&n| n >= 65), "{counts:?}");
+    assert_eq!(counts[3..], [21, 25]);
 }
 
 #[test]
