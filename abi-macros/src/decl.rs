@@ -3,7 +3,7 @@
 //! does not fit on the user's own spans.
 
 use abi_spec::Specs;
-use abi_spec::bridge::{self, Decl};
+use abi_spec::bridge::{self, Decl, Fallback};
 use abi_spec::render::{Param, RetForm, StubSig};
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
@@ -64,7 +64,7 @@ pub(crate) fn expand_item(attr: TokenStream, item: TokenStream) -> TokenStream {
     } else if let Ok(block) = syn::parse2::<ItemForeignMod>(item.clone()) {
         out.extend(cx.foreign_block(block, &opts));
     } else if let Ok(f) = syn::parse2::<ForeignItemFn>(item.clone()) {
-        out.extend(cx.function(f, opts.name));
+        out.extend(cx.function(f, opts));
     } else if let Ok(f) = syn::parse2::<ItemFn>(item.clone()) {
         out.extend(body_given(&f));
     } else {
@@ -141,7 +141,7 @@ impl Cx<'_> {
     /// A declaration inside a module or block: its own `#[syscall_bridge(...)]`
     /// carries its options.
     fn inner_function(&self, mut f: ForeignItemFn) -> TokenStream {
-        let mut name = None;
+        let mut own = Options::default();
         let mut errors = TokenStream::new();
         f.attrs.retain(|a| {
             if !is_bridge_attr(a) {
@@ -159,18 +159,18 @@ impl Cx<'_> {
                                 .to_compile_error(),
                         );
                     }
-                    name = o.name;
+                    own = o;
                 }
                 Err(e) => errors.extend(e.to_compile_error()),
             }
             false
         });
-        errors.extend(self.function(f, name));
+        errors.extend(self.function(f, own));
         errors
     }
 
-    fn function(&self, f: ForeignItemFn, name: Option<(String, Span)>) -> TokenStream {
-        let decl = match to_decl(f.clone(), name) {
+    fn function(&self, f: ForeignItemFn, opts: Options) -> TokenStream {
+        let decl = match to_decl(f.clone(), opts) {
             Ok(d) => d,
             Err(errors) => return with_placeholder(&f, errors),
         };
@@ -221,7 +221,28 @@ fn with_placeholder(f: &ForeignItemFn, errors: Vec<syn::Error>) -> TokenStream {
     }
 }
 
-fn to_decl(f: ForeignItemFn, name: Option<(String, Span)>) -> Result<Decl, Vec<syn::Error>> {
+fn to_decl(f: ForeignItemFn, opts: Options) -> Result<Decl, Vec<syn::Error>> {
+    let name = opts.name;
+    let fallback = match (opts.fallback, opts.fallback_on) {
+        (Some((path, span)), on) => {
+            let on = match on {
+                Some((list, _)) => list
+                    .split(',')
+                    .map(|e| e.trim().to_owned())
+                    .filter(|e| !e.is_empty())
+                    .collect(),
+                None => vec!["ENOSYS".to_owned()],
+            };
+            Some(Fallback { path, on, span })
+        }
+        (None, Some((_, span))) => {
+            return Err(vec![syn::Error::new(
+                span,
+                "`fallback_on` needs `fallback = path` too",
+            )]);
+        }
+        (None, None) => None,
+    };
     let ForeignItemFn {
         attrs, vis, sig, ..
     } = f;
@@ -291,6 +312,7 @@ fn to_decl(f: ForeignItemFn, name: Option<(String, Span)>) -> Result<Decl, Vec<s
         call_span,
         params_span: sig.paren_token.span.join(),
         ret_span,
+        fallback,
     })
 }
 

@@ -41,6 +41,9 @@ abi_macros::__constants!();
 
 #[cfg(target_os = "linux")]
 pub mod linux;
+pub mod probe;
+#[cfg(target_os = "linux")]
+pub mod probed;
 #[cfg(target_os = "linux")]
 pub mod vdso;
 

@@ -3,8 +3,8 @@
 //! parses the user's item into a [`Decl`] and turns [`DeclError`]s into
 //! compile errors.
 
-use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
 
 use crate::diag::closest;
 use crate::model::{Call, ConvKind, Specs, Target};
@@ -24,6 +24,20 @@ pub struct Decl {
     pub params_span: Span,
     /// Where the return type is written.
     pub ret_span: Span,
+    /// `fallback = path`: probe the call, and switch to `path` for good when it
+    /// fails with one of the listed errors.
+    pub fallback: Option<Fallback>,
+}
+
+/// A probed call's fallback.
+#[derive(Debug, Clone)]
+pub struct Fallback {
+    /// The function to call instead, with the same signature.
+    pub path: TokenStream,
+    /// The errno names that mean "not available here" (default `ENOSYS`).
+    pub on: Vec<String>,
+    /// Where the option is written.
+    pub span: Span,
 }
 
 /// A declaration that disagrees with the specs.
@@ -104,15 +118,36 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     if !errors.is_empty() {
         return Err(errors);
     }
+    if let Some(fb) = &decl.fallback {
+        check_fallback(specs, &found, decl, fb)?;
+    }
     let mut out = TokenStream::new();
+    // A probed call renders its stubs under a private name, behind the probe.
+    let primary_sig = decl.fallback.as_ref().map(|_| StubSig {
+        attrs: vec![quote! { #[allow(non_snake_case)] }],
+        vis: TokenStream::new(),
+        name: format_ident!("__abi_primary_{}", decl.sig.name),
+        ..decl.sig.clone()
+    });
+    let sig = primary_sig.as_ref().unwrap_or(&decl.sig);
     for &(t, c) in &found {
         out.extend(match t.syscall.kind {
-            ConvKind::Trap => stub(&lower(t, c), &decl.sig, rt),
+            ConvKind::Trap => stub(&lower(t, c), sig, rt),
             ConvKind::Import | ConvKind::Call => {
                 let managed = decl.sig.params.len() == c.args.len();
-                linked_stub(&lower_linked(t, c, managed), &decl.sig, rt)
+                linked_stub(&lower_linked(t, c, managed), sig, rt)
             }
         });
+    }
+    if let (Some(fb), Some(primary)) = (&decl.fallback, &primary_sig) {
+        let preds = found.iter().map(|(t, _)| cfg_predicate(t));
+        out.extend(probe_wrapper(
+            decl,
+            fb,
+            &primary.name,
+            quote! { any(#(#preds),*) },
+            rt,
+        ));
     }
     for t in specs
         .targets
@@ -234,6 +269,106 @@ const KNOWN_ARCH: &[&str] = &[
     "x86_64",
     "xtensa",
 ];
+
+/// A fallback needs a decoded result to look at, and errno names each target knows.
+fn check_fallback(
+    specs: &Specs,
+    found: &[(&Target, &Call)],
+    decl: &Decl,
+    fb: &Fallback,
+) -> Result<(), Vec<DeclError>> {
+    if !matches!(decl.sig.ret, RetForm::Decoded(_)) {
+        return Err(vec![DeclError {
+            span: decl.ret_span,
+            message: "a call with a fallback must return `Result<_, Errno>`: the error decides when to switch".to_owned(),
+        }]);
+    }
+    let mut errors = Vec::new();
+    for name in &fb.on {
+        let unknown = found.iter().find(|(t, _)| {
+            !specs
+                .errno_table(&t.errno)
+                .is_some_and(|table| table.entries.iter().any(|e| &e.name == name))
+        });
+        if let Some((t, _)) = unknown {
+            errors.push(DeclError {
+                span: fb.span,
+                message: format!(
+                    "`{name}` is not an errno of {} (targets/errno/{}.toml)",
+                    t.name, t.errno
+                ),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The public function of a probed call: one load of the probe slot decides
+/// between the primary stub and the fallback; the first failure with a listed
+/// error switches the slot to the fallback for the life of the process. The
+/// slot is a `static` named after the function (`STATX_PROBE` for `statx`).
+fn probe_wrapper(
+    decl: &Decl,
+    fb: &Fallback,
+    primary: &Ident,
+    cfg: TokenStream,
+    rt: &TokenStream,
+) -> TokenStream {
+    let StubSig {
+        attrs,
+        vis,
+        name,
+        params,
+        ret,
+    } = &decl.sig;
+    let RetForm::Decoded(ret_ty) = ret else {
+        return TokenStream::new();
+    };
+    let slot = format_ident!(
+        "{}_PROBE",
+        name.to_string().trim_start_matches("r#").to_uppercase()
+    );
+    let args: Vec<&Ident> = params.iter().map(|p| &p.name).collect();
+    let param_list = params.iter().map(|p| {
+        let (n, t) = (&p.name, &p.ty);
+        quote! { #n: #t }
+    });
+    let fallback = &fb.path;
+    let on = fb.on.iter().map(|e| format_ident!("{}", e));
+    let call = &decl.call;
+    let doc = format!(" Which way `{name}` went: the bridged `{call}`, or its fallback.");
+    quote! {
+        #[cfg(#cfg)]
+        #[doc = #doc]
+        #vis static #slot: #rt::probe::Slot = #rt::probe::Slot::new(#call);
+
+        #[cfg(#cfg)]
+        #(#attrs)*
+        #[inline]
+        #vis unsafe fn #name(#(#param_list),*) -> #ret_ty {
+            let state = #slot.state();
+            if state == #rt::probe::FALLBACK {
+                return unsafe { #fallback(#(#args),*) };
+            }
+            match unsafe { #primary(#(#args),*) } {
+                ::core::result::Result::Err(e) if #(e == #rt::Errno::#on)||* => {
+                    #slot.switch(e);
+                    unsafe { #fallback(#(#args),*) }
+                }
+                r => {
+                    if state == #rt::probe::UNTRIED {
+                        #slot.confirm();
+                    }
+                    r
+                }
+            }
+        }
+    }
+}
 
 /// A `compile_error!` for any target that no spec covers, naming the target's
 /// `target_os` and `target_arch` (a macro runs on the host and cannot ask which

@@ -90,6 +90,7 @@ fn fstatat_decl() -> Decl {
         call_span: Span::call_site(),
         params_span: Span::call_site(),
         ret_span: Span::call_site(),
+        fallback: None,
     }
 }
 

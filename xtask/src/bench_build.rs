@@ -208,6 +208,7 @@ fn decls(t: &Target) -> Vec<Decl> {
                 call_span: Span::call_site(),
                 params_span: Span::call_site(),
                 ret_span: Span::call_site(),
+                fallback: None,
             }
         })
         .collect()

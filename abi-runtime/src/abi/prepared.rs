@@ -74,6 +74,9 @@ pub struct Prepared {
     /// Argument `i` goes to word `i` and needs no fix-up, for every `i`: the
     /// frame is filled in order, at addresses known without the slots.
     pub(crate) in_order: bool,
+    /// The tail trampoline, when the call also has no gaps and fills in
+    /// order: the hot path tests only this.
+    pub(crate) fast: Option<Tail>,
     pub(crate) len: usize,
     pub(crate) ret: Slot,
     pub(crate) stack_words: usize,
@@ -187,6 +190,7 @@ pub(crate) fn classify(
         gaps: [0; GAPS],
         n_gaps: 0,
         in_order: false,
+        fast: None,
         len: args.len(),
         ret: Slot::EMPTY,
         stack_words: 0,
@@ -262,6 +266,7 @@ pub(crate) fn classify(
         .iter()
         .enumerate()
         .all(|(i, s)| usize::from(s.word) == i && s.fix == Fix::None);
+    out.fast = out.tail.filter(|_| out.in_order && out.n_gaps == 0);
     Ok(out)
 }
 
@@ -274,6 +279,9 @@ fn fix_for(abi: &Abi, ty: Type, in_float_reg: bool) -> Fix {
         Fix::None
     }
 }
+
+/// A tail trampoline: `(frame, f)`, returns what `f` returns.
+type Tail = unsafe extern "C" fn(*mut Frame, *const ());
 
 /// A frame followed by room for every stack argument.
 #[repr(C)]
@@ -344,6 +352,68 @@ impl Prepared {
             self.len,
             args.len()
         );
+        match self.fast {
+            // SAFETY: the caller's contract.
+            Some(tail) => unsafe { self.call_fast(tail, f, args) },
+            // SAFETY: the caller's contract.
+            None => unsafe { self.call_other(f, args) },
+        }
+    }
+
+    /// Calls through the tail trampoline with the frame filled in order.
+    #[inline(always)]
+    unsafe fn call_fast(&self, tail: Tail, f: *const (), args: &[Value]) -> Value {
+        let mut frame = MaybeUninit::<Frame>::uninit();
+        let p = frame.as_mut_ptr();
+        let words = p.cast::<u64>();
+        macro_rules! by_len {
+            ($($n:literal)*) => {
+                match args.len() {
+                    $($n => {
+                        if let Ok(args) = <&[Value; $n]>::try_from(args) {
+                            for (i, v) in args.iter().enumerate() {
+                                // SAFETY: word `i` is a register word of the frame.
+                                unsafe { words.add(i).write(v.bits()) };
+                            }
+                        }
+                    })*
+                    _ => {
+                        for (i, v) in args.iter().enumerate() {
+                            // SAFETY: as above: `fast` implies no stack words.
+                            unsafe { words.add(i).write(v.bits()) };
+                        }
+                    }
+                }
+            };
+        }
+        by_len!(0 1 2 3 4 5 6 7 8);
+        // SAFETY: the trampoline reads the words just written and jumps to `f`.
+        unsafe { self.finish_tail(tail, p, f) }
+    }
+
+    /// Runs the tail trampoline and decodes the result register.
+    #[inline(always)]
+    unsafe fn finish_tail(&self, tail: Tail, p: *mut Frame, f: *const ()) -> Value {
+        // SAFETY: the tail trampoline jumps to `f`, whose result is in the
+        // host's first integer or float result register.
+        unsafe {
+            let bits = if self.ret.ty.is_float() {
+                core::mem::transmute::<Tail, unsafe extern "C" fn(*mut Frame, *const ()) -> f64>(
+                    tail,
+                )(p, f)
+                .to_bits()
+            } else {
+                core::mem::transmute::<Tail, unsafe extern "C" fn(*mut Frame, *const ()) -> u64>(
+                    tail,
+                )(p, f)
+            };
+            self.ret.ty.value(bits)
+        }
+    }
+
+    /// Every call the fast path does not take.
+    #[inline(never)]
+    unsafe fn call_other(&self, f: *const (), args: &[Value]) -> Value {
         match self.tail {
             // SAFETY: the caller's contract.
             Some(tail) => unsafe { self.call_tail(tail, f, args) },
@@ -359,13 +429,42 @@ impl Prepared {
     /// `base` must be valid for writes of every slot's word.
     #[inline(always)]
     unsafe fn fill(&self, base: *mut u64, args: &[Value]) {
+        // Unrolled per count: a loop of unknown length costs more than the
+        // work in it on some cores.
+        macro_rules! by_len {
+            ($($n:literal)*) => {
+                match args.len() {
+                    // SAFETY: the caller's contract.
+                    $($n => unsafe { self.fill_n::<$n>(base, args) },)*
+                    // SAFETY: the caller's contract.
+                    _ => unsafe { self.fill_any(base, args) },
+                }
+            };
+        }
+        by_len!(0 1 2 3 4 5 6 7 8)
+    }
+
+    /// [`Prepared::fill`] for `N` arguments.
+    #[inline(always)]
+    unsafe fn fill_n<const N: usize>(&self, base: *mut u64, args: &[Value]) {
+        let Ok(args) = <&[Value; N]>::try_from(args) else {
+            return;
+        };
         if self.in_order {
             for (i, v) in args.iter().enumerate() {
                 // SAFETY: the caller's contract; word `i` is argument `i`'s slot.
                 unsafe { base.add(i).write(v.bits()) };
             }
-            return;
+        } else {
+            for (v, s) in args.iter().zip(&self.args[..N]) {
+                // SAFETY: the caller's contract.
+                unsafe { base.add(usize::from(s.word)).write(s.fix(v.bits())) };
+            }
         }
+    }
+
+    /// [`Prepared::fill`] for any number of arguments.
+    unsafe fn fill_any(&self, base: *mut u64, args: &[Value]) {
         for (v, s) in args.iter().zip(&self.args[..self.len]) {
             debug_assert!(
                 v.ty() == s.ty.ty(),
@@ -398,20 +497,7 @@ impl Prepared {
                 self.zero_gaps(words);
             }
             self.fill(words, args);
-            let bits = if self.ret.ty.is_float() {
-                let t = core::mem::transmute::<
-                    unsafe extern "C" fn(*mut Frame, *const ()),
-                    unsafe extern "C" fn(*mut Frame, *const ()) -> f64,
-                >(tail);
-                t(p, f).to_bits()
-            } else {
-                let t = core::mem::transmute::<
-                    unsafe extern "C" fn(*mut Frame, *const ()),
-                    unsafe extern "C" fn(*mut Frame, *const ()) -> u64,
-                >(tail);
-                t(p, f)
-            };
-            self.ret.ty.value(bits)
+            self.finish_tail(tail, p, f)
         }
     }
 

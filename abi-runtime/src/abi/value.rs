@@ -309,9 +309,19 @@ mod tests {
             Scalar::F64,
         ];
         for s in all {
-            for bits in [0, 1, u64::MAX, 0x8000_0000, 0x0123_4567_89AB_CDEF, 0x7FF8_0000_0000_0001] {
+            for bits in [
+                0,
+                1,
+                u64::MAX,
+                0x8000_0000,
+                0x0123_4567_89AB_CDEF,
+                0x7FF8_0000_0000_0001,
+            ] {
                 let (a, b) = (s.value(bits), s.value_by_match(bits));
-                assert!(a.same_bits(&b) && a.ty() == s.ty(), "{s:?} {bits:#x}: {a:?} vs {b:?}");
+                assert!(
+                    a.same_bits(&b) && a.ty() == s.ty(),
+                    "{s:?} {bits:#x}: {a:?} vs {b:?}"
+                );
                 assert_eq!(Scalar::of(s.ty()), s);
             }
         }
