@@ -45,6 +45,8 @@ pub mod probe;
 #[cfg(target_os = "linux")]
 pub mod probed;
 #[cfg(target_os = "linux")]
+pub mod readiness;
+#[cfg(target_os = "linux")]
 pub mod vdso;
 
 abi_macros::__dynamic_gates!();
