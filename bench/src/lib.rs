@@ -213,6 +213,19 @@ pub mod clock_gettime {
     }
 }
 
+pub mod probed {
+    //! `getrandom(buf, 0, 0)` through the plain stub and through the probed
+    //! wrapper (`abi_runtime::probed`), whose slot has settled on the primary.
+    use super::*;
+
+    loops! { LOOPS:
+        /// The plain bridged stub (the reference).
+        abi_bridge_result => unsafe { abi_runtime::linux::getrandom(core::ptr::null_mut(), black_box(0), 0) };
+        /// The probed call: one load of its slot, then the same stub.
+        abi_probed => unsafe { abi_runtime::probed::getrandom(core::ptr::null_mut(), black_box(0), 0) };
+    }
+}
+
 /// One benchmark candidate: its row label and its loop.
 pub type Candidate = (&'static str, fn(u64));
 
@@ -230,6 +243,7 @@ pub fn groups() -> Vec<(&'static str, Vec<Candidate>)> {
             with_table(mmap_einval::LOOPS, mmap_einval::abi_table),
         ),
         ("clock_gettime", clock_gettime::LOOPS.to_vec()),
+        ("probed", probed::LOOPS.to_vec()),
     ]
 }
 

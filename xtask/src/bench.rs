@@ -373,6 +373,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         );
     }
 
+    md.push_str("\nA probed call (`abi_runtime::probed::getrandom`, settled on the primary) against the plain stub, `getrandom(NULL, 0, 0)`:\n\n| candidate | instructions / call | ns / call |\n|---|---:|---:|\n");
+    for c in host_counts.iter().filter(|c| c.group == "probed") {
+        let ns = stub_times
+            .iter()
+            .find(|t| t.0 == "probed" && t.1 == c.name)
+            .map_or("-".to_owned(), |t| format!("{:.1}", t.2));
+        let _ = writeln!(md, "| {} | {:.1} | {ns} |", c.name, c.per_call);
+    }
+
     let legs = legs::load(&legs::targets_dir())?;
     if let Some(arm) = legs.iter().find(|l| l.name == "linux-aarch64") {
         let arm_counts = counts(Some(arm), if quick { 500 } else { 2_000 })?;
