@@ -65,28 +65,18 @@ pub(super) fn seek(fd: Raw, pos: SeekFrom) -> Result<u64, Errno> {
     unsafe { sys::lseek(fd, offset, whence as u32) }
 }
 
-/// `struct statx` is the same on every Linux arch; only its size field is read.
-#[repr(C)]
-struct Statx {
-    head: [u64; 5],
-    size: u64,
-    tail: [u64; 26],
-}
-
+/// Through the probed `statx`, which falls back to `newfstatat` where the
+/// kernel or a seccomp filter refuses `statx`.
 pub(super) fn size(fd: Raw) -> Result<u64, Errno> {
-    let mut st = Statx {
-        head: [0; 5],
-        size: 0,
-        tail: [0; 26],
-    };
-    // SAFETY: the empty path is NUL-terminated; `st` is as large as `struct statx`.
+    let mut st = crate::probed::Statx::default();
+    // SAFETY: the empty path is NUL-terminated; `st` is a writable struct statx.
     unsafe {
-        sys::statx(
+        crate::probed::statx(
             fd,
             c"".as_ptr().cast(),
             c::AT_EMPTY_PATH as i32,
             c::STATX_SIZE as u32,
-            (&raw mut st).cast(),
+            &mut st,
         )?;
     }
     Ok(st.size)
@@ -174,7 +164,8 @@ pub(super) fn yield_now() -> Result<(), Errno> {
 pub(super) fn random(mut buf: &mut [u8]) -> Result<(), Errno> {
     while !buf.is_empty() {
         // SAFETY: `buf` is valid for writes of its length.
-        match unsafe { sys::getrandom(buf.as_mut_ptr(), buf.len(), 0) } {
+        // The probed getrandom reads /dev/urandom where getrandom is refused.
+        match unsafe { crate::probed::getrandom(buf.as_mut_ptr(), buf.len(), 0) } {
             Ok(n) => buf = &mut buf[n..],
             Err(Errno::EINTR) => {}
             Err(e) => return Err(e),
