@@ -67,3 +67,12 @@ pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
     // SAFETY: the caller's contract.
     unsafe { memcmp(a, b, n) }
 }
+
+/// Referenced by compiler_builtins' outline-atomics probe on aarch64 (the
+/// runtime's atomics pull it in). Its constructor never runs without the C
+/// startup files; should anything ask, "no hardware capabilities" is the safe
+/// answer: the atomics then use their load/store-exclusive loops.
+#[unsafe(no_mangle)]
+pub extern "C" fn getauxval(_kind: u64) -> u64 {
+    0
+}
