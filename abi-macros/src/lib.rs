@@ -20,7 +20,7 @@ mod trampolines;
 /// Bridges bodiless `unsafe fn` declarations to system calls, on every target
 /// that has a spec file.
 ///
-/// ```ignore
+/// ```text
 /// use abi_runtime::{syscall_bridge, Errno};
 ///
 /// #[syscall_bridge]
@@ -65,7 +65,7 @@ pub fn __constants(_input: TokenStream) -> TokenStream {
 /// target spec's `[entry]` template: it calls `main` with the initial stack
 /// pointer, where the kernel left `argc`, `argv` and `envp`.
 ///
-/// ```ignore
+/// ```text
 /// abi_runtime::entry_point!(start);
 /// extern "C" fn start(stack: *const usize) -> ! {
 ///     let argc = unsafe { *stack };

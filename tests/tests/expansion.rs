@@ -67,7 +67,7 @@ fn param(name: &str, ty: TokenStream) -> Param {
 
 /// What the macro builds from
 ///
-/// ```ignore
+/// ```text
 /// /// Status of `path` relative to `dirfd`.
 /// #[syscall_bridge(name = "newfstatat")]
 /// pub unsafe fn fstatat(dirfd: Fd, path: *const u8, buf: *mut u8, flags: i32) -> Result<(), Errno>;

@@ -77,6 +77,12 @@ pub struct Prepared {
     /// The tail trampoline, when the call also has no gaps and fills in
     /// order: the hot path tests only this.
     pub(crate) fast: Option<Tail>,
+    /// Every argument is an 8-byte value (i64, u64, pointer, f64) on a 64-bit
+    /// little-endian host: its register word is the `Value`'s payload as is.
+    pub(crate) whole_words: bool,
+    /// The host's own convention with up to 16 arguments, all i64, u64 or
+    /// pointers: the call is an ordinary `extern "C"` call of that arity.
+    pub(crate) native_words: bool,
     pub(crate) len: usize,
     pub(crate) ret: Slot,
     pub(crate) stack_words: usize,
@@ -191,6 +197,8 @@ pub(crate) fn classify(
         n_gaps: 0,
         in_order: false,
         fast: None,
+        whole_words: false,
+        native_words: false,
         len: args.len(),
         ret: Slot::EMPTY,
         stack_words: 0,
@@ -267,6 +275,17 @@ pub(crate) fn classify(
         .enumerate()
         .all(|(i, s)| usize::from(s.word) == i && s.fix == Fix::None);
     out.fast = out.tail.filter(|_| out.in_order && out.n_gaps == 0);
+    out.whole_words = out.fast.is_some()
+        && cfg!(all(target_pointer_width = "64", target_endian = "little"))
+        && out.args[..out.len]
+            .iter()
+            .all(|s| matches!(s.ty, Scalar::I64 | Scalar::U64 | Scalar::Ptr | Scalar::F64));
+    out.native_words = cfg!(all(target_pointer_width = "64", target_endian = "little"))
+        && core::ptr::eq(abi, Abi::native())
+        && out.len <= 16
+        && out.args[..out.len]
+            .iter()
+            .all(|s| matches!(s.ty, Scalar::I64 | Scalar::U64 | Scalar::Ptr));
     Ok(out)
 }
 
@@ -352,6 +371,10 @@ impl Prepared {
             self.len,
             args.len()
         );
+        if self.native_words {
+            // SAFETY: the caller's contract; `native_words` was decided at prepare time.
+            return unsafe { self.call_native(f, args) };
+        }
         match self.fast {
             // SAFETY: the caller's contract.
             Some(tail) => unsafe { self.call_fast(tail, f, args) },
@@ -366,6 +389,21 @@ impl Prepared {
         let mut frame = MaybeUninit::<Frame>::uninit();
         let p = frame.as_mut_ptr();
         let words = p.cast::<u64>();
+        if self.whole_words {
+            for (i, v) in args.iter().enumerate() {
+                // SAFETY: `Value` is `repr(C, u8)` with its payload at offset 8
+                // (see `value.rs`); the caller passes values of the prepared
+                // types, all 8 bytes wide, so the payload is the register image.
+                // Word `i` is a register word of the frame (`fast`).
+                unsafe {
+                    words
+                        .add(i)
+                        .write((v as *const Value).cast::<u8>().add(8).cast::<u64>().read())
+                };
+            }
+            // SAFETY: the trampoline reads the words just written and jumps to `f`.
+            return unsafe { self.finish_tail(tail, p, f) };
+        }
         macro_rules! by_len {
             ($($n:literal)*) => {
                 match args.len() {
@@ -389,6 +427,60 @@ impl Prepared {
         by_len!(0 1 2 3 4 5 6 7 8);
         // SAFETY: the trampoline reads the words just written and jumps to `f`.
         unsafe { self.finish_tail(tail, p, f) }
+    }
+
+    /// The host's own convention with up to 16 integer or pointer words: what a
+    /// trampoline would do (load the argument registers, copy the rest to the
+    /// stack, call) is exactly an `extern "C"` call of that arity, so the
+    /// compiler emits it.
+    #[inline(always)]
+    unsafe fn call_native(&self, f: *const (), args: &[Value]) -> Value {
+        // SAFETY: as in `call_fast`: every argument is an 8-byte value whose
+        // payload sits at offset 8 of `Value`.
+        let w = |i: usize| unsafe {
+            args.as_ptr()
+                .add(i)
+                .cast::<u8>()
+                .add(8)
+                .cast::<u64>()
+                .read()
+        };
+        macro_rules! word {
+            ($i:tt) => {
+                u64
+            };
+        }
+        macro_rules! call {
+            ($($i:tt)*) => {{
+                if self.ret.ty.is_float() {
+                    // SAFETY: `f` has the prepared signature: integer words in, a float out.
+                    unsafe { core::mem::transmute::<*const (), extern "C" fn($(word!($i)),*) -> f64>(f)($(w($i)),*) }.to_bits()
+                } else {
+                    // SAFETY: `f` has the prepared signature: integer words in and out.
+                    unsafe { core::mem::transmute::<*const (), extern "C" fn($(word!($i)),*) -> u64>(f)($(w($i)),*) }
+                }
+            }};
+        }
+        let bits = match args.len() {
+            0 => call!(),
+            1 => call!(0),
+            2 => call!(0 1),
+            3 => call!(0 1 2),
+            4 => call!(0 1 2 3),
+            5 => call!(0 1 2 3 4),
+            6 => call!(0 1 2 3 4 5),
+            7 => call!(0 1 2 3 4 5 6),
+            8 => call!(0 1 2 3 4 5 6 7),
+            9 => call!(0 1 2 3 4 5 6 7 8),
+            10 => call!(0 1 2 3 4 5 6 7 8 9),
+            11 => call!(0 1 2 3 4 5 6 7 8 9 10),
+            12 => call!(0 1 2 3 4 5 6 7 8 9 10 11),
+            13 => call!(0 1 2 3 4 5 6 7 8 9 10 11 12),
+            14 => call!(0 1 2 3 4 5 6 7 8 9 10 11 12 13),
+            15 => call!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14),
+            _ => call!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15),
+        };
+        self.ret.ty.value(bits)
     }
 
     /// Runs the tail trampoline and decodes the result register.
