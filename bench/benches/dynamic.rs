@@ -63,6 +63,40 @@ extern "C" fn ten(
         ^ j.rotate_left(9)
 }
 
+#[inline(never)]
+extern "C" fn sum2(a: i64, b: i64) -> i64 {
+    a.wrapping_sub(b)
+}
+
+fn two_i64(c: &mut Criterion) {
+    let mut g = c.benchmark_group("2 x i64");
+    let (a, b) = (7i64, 5i64);
+    g.bench_function("direct", |bench| {
+        let f: extern "C" fn(i64, i64) -> i64 = sum2;
+        bench.iter(|| black_box(f)(black_box(a), black_box(b)))
+    });
+    let p = Abi::native().prepare(&[Type::I64; 2], Type::I64).unwrap();
+    let args = [Value::I64(a), Value::I64(b)];
+    g.bench_function("prepared", |bench| {
+        bench.iter(|| unsafe { p.call(black_box(sum2 as *const ()), black_box(&args)) })
+    });
+    g.bench_function("one-shot", |bench| {
+        bench.iter(|| unsafe {
+            Abi::native().call(black_box(sum2 as *const ()), black_box(&args), Type::I64)
+        })
+    });
+    let cif = Cif::new([FfiType::i64(), FfiType::i64()], FfiType::i64());
+    g.bench_function("libffi", |bench| {
+        bench.iter(|| unsafe {
+            cif.call::<i64>(
+                CodePtr(black_box(sum2 as *mut c_void)),
+                &[arg(black_box(&a)), arg(black_box(&b))],
+            )
+        })
+    });
+    g.finish();
+}
+
 fn four_i64(c: &mut Criterion) {
     let mut g = c.benchmark_group("4 x i64");
     let (a, b, cc, d) = (1i64, 2i64, 3i64, 4i64);
@@ -74,6 +108,11 @@ fn four_i64(c: &mut Criterion) {
     let args = [Value::I64(a), Value::I64(b), Value::I64(cc), Value::I64(d)];
     g.bench_function("prepared", |bench| {
         bench.iter(|| unsafe { p.call(black_box(sum4 as *const ()), black_box(&args)) })
+    });
+    g.bench_function("one-shot", |bench| {
+        bench.iter(|| unsafe {
+            Abi::native().call(black_box(sum4 as *const ()), black_box(&args), Type::I64)
+        })
     });
     let cif = Cif::new(
         [
@@ -122,6 +161,11 @@ fn six_pointers(c: &mut Criterion) {
     g.bench_function("prepared", |bench| {
         bench.iter(|| unsafe { p.call(black_box(ptrs6 as *const ()), black_box(&args)) })
     });
+    g.bench_function("one-shot", |bench| {
+        bench.iter(|| unsafe {
+            Abi::native().call(black_box(ptrs6 as *const ()), black_box(&args), Type::U64)
+        })
+    });
     let cif = Cif::new(std::iter::repeat_n(FfiType::pointer(), 6), FfiType::usize());
     g.bench_function("libffi", |bench| {
         bench.iter(|| unsafe {
@@ -155,6 +199,11 @@ fn mixed_floats(c: &mut Criterion) {
     let args = [Value::F64(a), Value::I64(b), Value::F64(cc), Value::I32(d)];
     g.bench_function("prepared", |bench| {
         bench.iter(|| unsafe { p.call(black_box(mixed as *const ()), black_box(&args)) })
+    });
+    g.bench_function("one-shot", |bench| {
+        bench.iter(|| unsafe {
+            Abi::native().call(black_box(mixed as *const ()), black_box(&args), Type::F64)
+        })
     });
     let cif = Cif::new(
         [
@@ -196,6 +245,11 @@ fn ten_args(c: &mut Criterion) {
     let args = v.map(Value::I64);
     g.bench_function("prepared", |bench| {
         bench.iter(|| unsafe { p.call(black_box(ten as *const ()), black_box(&args)) })
+    });
+    g.bench_function("one-shot", |bench| {
+        bench.iter(|| unsafe {
+            Abi::native().call(black_box(ten as *const ()), black_box(&args), Type::I64)
+        })
     });
     let cif = Cif::new(std::iter::repeat_n(FfiType::i64(), 10), FfiType::i64());
     g.bench_function("libffi", |bench| {
@@ -256,6 +310,7 @@ fn callbacks(c: &mut Criterion) {
 
 criterion_group!(
     benches,
+    two_i64,
     four_i64,
     six_pointers,
     mixed_floats,
