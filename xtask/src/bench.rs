@@ -148,6 +148,7 @@ fn criterion_means(bench: &str, quick: bool) -> Result<Vec<(String, String, f64)
             "20",
         ]);
     }
+    let started = std::time::SystemTime::now();
     install::run(&mut cmd)?;
     let root = repo_root().join("target").join("criterion");
     let mut out = Vec::new();
@@ -160,6 +161,13 @@ fn criterion_means(bench: &str, quick: bool) -> Result<Vec<(String, String, f64)
             .flatten()
         {
             let dir = f.path().join("new");
+            // Only what this run measured: older results stay in target/criterion.
+            let fresh = std::fs::metadata(dir.join("estimates.json"))
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= started);
+            if !fresh {
+                continue;
+            }
             let (Ok(meta), Ok(est)) = (
                 std::fs::read_to_string(dir.join("benchmark.json")),
                 std::fs::read_to_string(dir.join("estimates.json")),
@@ -390,10 +398,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
 
     let dynamic = criterion_means("dynamic", quick)?;
-    let dynamic: Vec<_> = dynamic
-        .into_iter()
-        .filter(|t| !["getppid", "mmap_einval"].contains(&t.0.as_str()))
-        .collect();
+
     md.push_str("\n## Dynamic calls (x86_64, sysv)\n\nA call through a function pointer chosen at run time: direct Rust call, abi-bridge prepared call and one-shot call through the generated trampoline, libffi's `ffi_call`; callbacks through a generated thunk against a libffi closure.\n\n");
     dynamic_table(&mut md, &dynamic);
 
