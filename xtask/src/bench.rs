@@ -399,7 +399,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 
     let dynamic = criterion_means("dynamic", quick)?;
 
-    md.push_str("\n## Dynamic calls (x86_64, sysv)\n\nA call through a function pointer chosen at run time: direct Rust call, abi-bridge prepared call and one-shot call through the generated trampoline, libffi's `ffi_call`; callbacks through a generated thunk against a libffi closure.\n\n");
+    md.push_str("\n## Dynamic calls (x86_64, sysv)\n\nA call through a function pointer chosen at run time: direct Rust call (the reference); abi-bridge prepared call (classified once; the generated trampolines, or for integer/pointer signatures of the host convention an `extern \"C\"` call of that arity); one-shot call (prepare and call each time); libffi `ffi_call` with a prepared `Cif`. Callbacks: a generated thunk bound to a Rust handler against a libffi closure.\n\n");
     dynamic_table(&mut md, &dynamic);
 
     let build = crate::bench_build::run("linux-x86_64", if quick { 1 } else { 3 })?;
