@@ -176,21 +176,6 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
 /// A signature built from the spec's own argument kinds, for `abi-gen show`
 /// and snapshots: `Result<usize, Errno>` (or `!`).
 pub fn spec_signature(plan: &SyscallPlan<'_>) -> StubSig {
-    let params = plan
-        .call
-        .args
-        .iter()
-        .map(|a| {
-            let name = syn::parse_str::<Ident>(&a.name)
-                .unwrap_or_else(|_| Ident::new_raw(&a.name, Span::call_site()));
-            let ty: TokenStream = a.kind.rust_type().parse().unwrap_or_default();
-            Param {
-                name,
-                ty,
-                span: Span::call_site(),
-            }
-        })
-        .collect();
     let ret = if plan.call.noreturn {
         RetForm::Never
     } else {
@@ -200,6 +185,43 @@ pub fn spec_signature(plan: &SyscallPlan<'_>) -> StubSig {
         attrs: Vec::new(),
         vis: quote! { pub },
         name: format_ident!("{}", plan.call.name),
+        params: spec_params(&plan.call.args),
+        ret,
+    }
+}
+
+/// Parameters named and typed as the spec's arguments (raw identifiers for
+/// names that are Rust keywords).
+fn spec_params(args: &[crate::model::Arg]) -> Vec<Param> {
+    args.iter()
+        .map(|a| Param {
+            name: syn::parse_str::<Ident>(&a.name)
+                .unwrap_or_else(|_| Ident::new_raw(&a.name, Span::call_site())),
+            ty: kind_type(a.kind),
+            span: Span::call_site(),
+        })
+        .collect()
+}
+
+/// A signature of `call` in register words: `a0: usize, ...` returning
+/// `Result<usize, Errno>` (or `!`), for out-of-line stubs and generated crates.
+pub fn register_signature(name: Ident, call: &crate::model::Call, rt: &TokenStream) -> StubSig {
+    let params = (0..call.args.len())
+        .map(|i| Param {
+            name: format_ident!("a{}", i),
+            ty: quote! { usize },
+            span: Span::call_site(),
+        })
+        .collect();
+    let ret = if call.noreturn {
+        RetForm::Never
+    } else {
+        RetForm::Decoded(quote! { ::core::result::Result<usize, #rt::Errno> })
+    };
+    StubSig {
+        attrs: Vec::new(),
+        vis: TokenStream::new(),
+        name,
         params,
         ret,
     }
@@ -401,20 +423,7 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
 /// The signature `abi-gen show` and snapshots use for a linked call: the spec's
 /// arguments, with results handed back as the value.
 pub fn linked_signature(plan: &LinkedPlan<'_>) -> StubSig {
-    let params = plan
-        .call
-        .args
-        .iter()
-        .map(|a| {
-            let name = syn::parse_str::<Ident>(&a.name)
-                .unwrap_or_else(|_| Ident::new_raw(&a.name, Span::call_site()));
-            Param {
-                name,
-                ty: kind_type(a.kind),
-                span: Span::call_site(),
-            }
-        })
-        .collect();
+    let params = spec_params(&plan.call.args);
     let value = match plan.call.results.as_slice() {
         [] => quote! { usize },
         [one] => kind_type(one.kind),

@@ -5,12 +5,12 @@
 //! function that unpacks the array, so the table and the inline stubs cannot
 //! disagree.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::model::{ConvKind, Specs, Target};
 use crate::plan::lower;
-use crate::render::{Param, RetForm, StubSig, cfg_predicate, stub};
+use crate::render::{cfg_predicate, register_signature, stub};
 
 /// The targets that get a table: those whose kernel is entered by a trap.
 pub fn table_targets(specs: &Specs) -> Vec<&Target> {
@@ -40,25 +40,7 @@ pub fn table_items(specs: &Specs, rt: &TokenStream, row: &TokenStream) -> TokenS
             let plan = lower(t, c);
             let inner = format_ident!("inline_{}", c.name);
             let outer = format_ident!("stub_{}", c.name);
-            let params: Vec<Param> = (0..c.args.len())
-                .map(|i| Param {
-                    name: format_ident!("a{i}"),
-                    ty: quote! { usize },
-                    span: Span::call_site(),
-                })
-                .collect();
-            let ret = if c.noreturn {
-                RetForm::Never
-            } else {
-                RetForm::Decoded(quote! { ::core::result::Result<usize, #rt::Errno> })
-            };
-            let sig = StubSig {
-                attrs: Vec::new(),
-                vis: TokenStream::new(),
-                name: inner.clone(),
-                params,
-                ret,
-            };
+            let sig = register_signature(inner.clone(), c, rt);
             // `stub` adds the target's cfg; the module is gated on it already.
             stubs.extend(stub(&plan, &sig, rt));
             let args = (0..c.args.len()).map(|i| quote! { a[#i] });

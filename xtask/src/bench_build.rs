@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use abi_spec::bridge::{self, Decl};
 use abi_spec::model::Target;
-use abi_spec::render::{Param, RetForm, StubSig};
+use abi_spec::render::register_signature;
 use proc_macro2::Span;
 use quote::{format_ident, quote};
 
@@ -184,26 +184,14 @@ fn decls(t: &Target) -> Vec<Decl> {
     t.calls
         .iter()
         .map(|c| {
-            let params = (0..c.args.len())
-                .map(|i| Param {
-                    name: format_ident!("a{}", i),
-                    ty: quote! { usize },
-                    span: Span::call_site(),
-                })
-                .collect();
-            let ret = if c.noreturn {
-                RetForm::Never
-            } else {
-                RetForm::Decoded(quote! { Result<usize, Errno> })
-            };
+            let mut sig = register_signature(
+                format_ident!("sys_{}", c.name),
+                c,
+                &quote! { ::abi_runtime },
+            );
+            sig.vis = quote! { pub };
             Decl {
-                sig: StubSig {
-                    attrs: Vec::new(),
-                    vis: quote! { pub },
-                    name: format_ident!("sys_{}", c.name),
-                    params,
-                    ret,
-                },
+                sig,
                 call: c.name.clone(),
                 call_span: Span::call_site(),
                 params_span: Span::call_site(),
