@@ -245,3 +245,40 @@ fn float_and_integer_slots_follow_the_slot_model() {
         }
     }
 }
+
+extern "C" fn weighted7(a: i64, b: u64, c: i64, d: i64, e: i64, f: i64, g: *const u8) -> i64 {
+    a - 2 * b as i64 + 3 * c - 4 * d + 5 * e - 6 * f + g as i64
+}
+
+extern "C" fn scale(a: f64, b: i32) -> f64 {
+    a * f64::from(b)
+}
+
+#[test]
+fn one_shot_calls_agree_with_direct_calls() {
+    use abi_runtime::abi::{Abi, Type, Value};
+    let args = [
+        Value::I64(-7),
+        Value::U64(3),
+        Value::I64(11),
+        Value::I64(-2),
+        Value::I64(5),
+        Value::I64(9),
+        Value::Ptr(1234 as *const ()),
+    ];
+    let direct = weighted7(-7, 3, 11, -2, 5, 9, 1234 as *const u8);
+    // SAFETY: `weighted7` has exactly these parameter types.
+    let got = unsafe { Abi::native().call(weighted7 as *const (), &args, Type::I64) }.unwrap();
+    assert_eq!(got, Value::I64(direct));
+    // A float signature takes the trampoline path.
+    // SAFETY: `scale` takes (f64, i32) and returns f64.
+    let got = unsafe {
+        Abi::native().call(
+            scale as *const (),
+            &[Value::F64(1.5), Value::I32(-4)],
+            Type::F64,
+        )
+    }
+    .unwrap();
+    assert_eq!(got, Value::F64(-6.0));
+}

@@ -298,6 +298,10 @@ impl Abi {
                 max: MAX_ARGS,
             });
         }
+        if prepared::native_words_fit(self, args, ret) {
+            // SAFETY: the caller's contract; the values are integer or pointer words.
+            return Ok(unsafe { prepared::native_words(f, args, value::Scalar::of(ret)) });
+        }
         for (t, v) in types.iter_mut().zip(args) {
             *t = v.ty();
         }

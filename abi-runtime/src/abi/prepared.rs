@@ -429,58 +429,10 @@ impl Prepared {
         unsafe { self.finish_tail(tail, p, f) }
     }
 
-    /// The host's own convention with up to 16 integer or pointer words: what a
-    /// trampoline would do (load the argument registers, copy the rest to the
-    /// stack, call) is exactly an `extern "C"` call of that arity, so the
-    /// compiler emits it.
     #[inline(always)]
     unsafe fn call_native(&self, f: *const (), args: &[Value]) -> Value {
-        // SAFETY: as in `call_fast`: every argument is an 8-byte value whose
-        // payload sits at offset 8 of `Value`.
-        let w = |i: usize| unsafe {
-            args.as_ptr()
-                .add(i)
-                .cast::<u8>()
-                .add(8)
-                .cast::<u64>()
-                .read()
-        };
-        macro_rules! word {
-            ($i:tt) => {
-                u64
-            };
-        }
-        macro_rules! call {
-            ($($i:tt)*) => {{
-                if self.ret.ty.is_float() {
-                    // SAFETY: `f` has the prepared signature: integer words in, a float out.
-                    unsafe { core::mem::transmute::<*const (), extern "C" fn($(word!($i)),*) -> f64>(f)($(w($i)),*) }.to_bits()
-                } else {
-                    // SAFETY: `f` has the prepared signature: integer words in and out.
-                    unsafe { core::mem::transmute::<*const (), extern "C" fn($(word!($i)),*) -> u64>(f)($(w($i)),*) }
-                }
-            }};
-        }
-        let bits = match args.len() {
-            0 => call!(),
-            1 => call!(0),
-            2 => call!(0 1),
-            3 => call!(0 1 2),
-            4 => call!(0 1 2 3),
-            5 => call!(0 1 2 3 4),
-            6 => call!(0 1 2 3 4 5),
-            7 => call!(0 1 2 3 4 5 6),
-            8 => call!(0 1 2 3 4 5 6 7),
-            9 => call!(0 1 2 3 4 5 6 7 8),
-            10 => call!(0 1 2 3 4 5 6 7 8 9),
-            11 => call!(0 1 2 3 4 5 6 7 8 9 10),
-            12 => call!(0 1 2 3 4 5 6 7 8 9 10 11),
-            13 => call!(0 1 2 3 4 5 6 7 8 9 10 11 12),
-            14 => call!(0 1 2 3 4 5 6 7 8 9 10 11 12 13),
-            15 => call!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14),
-            _ => call!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15),
-        };
-        self.ret.ty.value(bits)
+        // SAFETY: the caller's contract; `native_words` was decided at prepare time.
+        unsafe { native_words(f, args, self.ret.ty) }
     }
 
     /// Runs the tail trampoline and decodes the result register.
@@ -628,4 +580,74 @@ impl Prepared {
             self.ret.ty.value((*frame).ret[usize::from(self.ret.word)])
         }
     }
+}
+
+/// The host's own convention with up to 16 integer or pointer words: what a
+/// trampoline would do (load the argument registers, copy the rest to the
+/// stack, call) is exactly an `extern "C"` call of that arity, so the
+/// compiler emits it.
+///
+/// # Safety
+/// `f` has the host convention, takes `args.len()` words (every `args[i]` an
+/// i64, u64 or pointer `Value`) and returns a value of type `ret`.
+#[inline(always)]
+pub(crate) unsafe fn native_words(f: *const (), args: &[Value], ret: Scalar) -> Value {
+    // SAFETY: as in `call_fast`: every argument is an 8-byte value whose
+    // payload sits at offset 8 of `Value`.
+    let w = |i: usize| unsafe {
+        args.as_ptr()
+            .add(i)
+            .cast::<u8>()
+            .add(8)
+            .cast::<u64>()
+            .read()
+    };
+    macro_rules! word {
+        ($i:tt) => {
+            u64
+        };
+    }
+    macro_rules! call {
+        ($($i:tt)*) => {{
+            if ret.is_float() {
+                // SAFETY: `f` has the prepared signature: integer words in, a float out.
+                unsafe { core::mem::transmute::<*const (), extern "C" fn($(word!($i)),*) -> f64>(f)($(w($i)),*) }.to_bits()
+            } else {
+                // SAFETY: `f` has the prepared signature: integer words in and out.
+                unsafe { core::mem::transmute::<*const (), extern "C" fn($(word!($i)),*) -> u64>(f)($(w($i)),*) }
+            }
+        }};
+    }
+    let bits = match args.len() {
+        0 => call!(),
+        1 => call!(0),
+        2 => call!(0 1),
+        3 => call!(0 1 2),
+        4 => call!(0 1 2 3),
+        5 => call!(0 1 2 3 4),
+        6 => call!(0 1 2 3 4 5),
+        7 => call!(0 1 2 3 4 5 6),
+        8 => call!(0 1 2 3 4 5 6 7),
+        9 => call!(0 1 2 3 4 5 6 7 8),
+        10 => call!(0 1 2 3 4 5 6 7 8 9),
+        11 => call!(0 1 2 3 4 5 6 7 8 9 10),
+        12 => call!(0 1 2 3 4 5 6 7 8 9 10 11),
+        13 => call!(0 1 2 3 4 5 6 7 8 9 10 11 12),
+        14 => call!(0 1 2 3 4 5 6 7 8 9 10 11 12 13),
+        15 => call!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14),
+        _ => call!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15),
+    };
+    ret.value(bits)
+}
+
+/// Whether a call of these values can be a plain `extern "C"` call of the
+/// host convention (see [`native_words`]).
+pub(crate) fn native_words_fit(abi: &Abi, args: &[Value], ret: Type) -> bool {
+    cfg!(all(target_pointer_width = "64", target_endian = "little"))
+        && core::ptr::eq(abi, Abi::native())
+        && args.len() <= 16
+        && !matches!(ret, Type::Struct { .. })
+        && args
+            .iter()
+            .all(|v| matches!(v, Value::I64(_) | Value::U64(_) | Value::Ptr(_)))
 }
