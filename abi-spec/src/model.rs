@@ -61,6 +61,9 @@ pub struct Target {
     pub ci: Ci,
     /// The call table, sorted by number.
     pub calls: Vec<Call>,
+    /// Calls the source headers define that the table leaves out on purpose
+    /// (`[excluded]`), each with the reason.
+    pub excluded: Vec<Excluded>,
     /// Named values of the OS API on this target (`O_CREAT`, `PROT_READ`, ...),
     /// which differ between arches of one OS: the runtime's platform layer
     /// takes them from here.
@@ -193,6 +196,19 @@ impl ErrorConv {
     }
 }
 
+/// A call the source headers define that a table leaves out on purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excluded {
+    /// The call's name, e.g. `vfork`.
+    pub name: String,
+    /// Its number in the headers, for trap conventions.
+    pub nr: Option<u32>,
+    /// Why it is left out.
+    pub reason: String,
+    /// Where the entry is written.
+    pub loc: Loc,
+}
+
 /// Where a target's tables came from, so drift can be checked.
 #[derive(Debug, Clone, Default)]
 pub struct Provenance {
@@ -200,6 +216,24 @@ pub struct Provenance {
     pub source: String,
     /// Kernel version of the headers.
     pub kernel: String,
+    /// The Debian package that installs `headers` (`cargo xtask verify-specs`
+    /// installs it when missing); empty when the table has no machine-checked source.
+    pub package: String,
+    /// That package's version when the table was imported.
+    pub version: String,
+    /// The headers the table is checked against (absolute paths; `*` matches
+    /// one path component, the highest version wins).
+    pub headers: Vec<String>,
+    /// Arguments for libclang when it reads `headers` (target, include folders, defines).
+    pub clang_args: Vec<String>,
+    /// Trap kind: the Debian package of the kernel's own headers.
+    pub prototypes_package: String,
+    /// Trap kind: headers with the kernel's `sys_*` prototypes, the source of
+    /// argument descriptions (same path rules as `headers`).
+    pub prototypes: Vec<String>,
+    /// Trap kind: a header of `__SYSCALL(nr, entry)` lines naming each
+    /// number's kernel entry point, when `headers` do not have them (empty: they do).
+    pub entry_points: String,
 }
 
 /// How the cross-compile matrix handles a target.
@@ -243,6 +277,9 @@ pub struct Call {
     pub errors: ErrorConv,
     /// Whether the call never returns (`exit`).
     pub noreturn: bool,
+    /// Why the entry cannot be checked against the target's headers, when it
+    /// cannot (`unverified = "..."`); `cargo xtask verify-specs` reports it.
+    pub unverified: Option<String>,
     /// Where the entry is written.
     pub loc: Loc,
 }

@@ -77,6 +77,7 @@ bad_spec!(
     broken_abi_file,
     broken_errno_file,
     several_defects,
+    bad_sources,
 );
 
 #[test]

@@ -3,8 +3,8 @@
 
 use crate::diag::{SourceFile, closest};
 use crate::model::{
-    Arch, Arg, ArgKind, Call, Cfg, Ci, ConvKind, ErrorConv, Provenance, Specs, SyscallConv, Target,
-    VdsoSymbol,
+    Arch, Arg, ArgKind, Call, Cfg, Ci, ConvKind, ErrorConv, Excluded, Provenance, Specs,
+    SyscallConv, Target, VdsoSymbol,
 };
 use crate::read::{Fields, Sink, Sp};
 
@@ -88,10 +88,12 @@ pub(super) fn read_target(
         .map(|mut p| {
             let source = p.string(sink, "source", "\"linux-libc-dev: asm/unistd_64.h\"");
             let kernel = p.string(sink, "kernel", "\"6.1\"");
+            let provenance = read_provenance_sources(&mut p, sink);
             p.finish(sink);
             Provenance {
                 source: source.map(|s| s.value).unwrap_or_default(),
                 kernel: kernel.map(|s| s.value).unwrap_or_default(),
+                ..provenance
             }
         });
     let ci = top
@@ -118,6 +120,7 @@ pub(super) fn read_target(
             }
         });
     let calls = read_calls(top, file, syscall.as_ref(), cfg.as_ref(), sink);
+    let excluded = read_excluded(top, file, syscall.as_ref(), calls.as_deref(), sink);
     let constants = read_constants(top, sink);
     let entry = read_entry(top, sink);
     let vdso = read_vdso(top, calls.as_deref().unwrap_or_default(), sink);
@@ -148,6 +151,7 @@ pub(super) fn read_target(
         provenance: provenance?,
         ci: ci?,
         calls: calls?,
+        excluded,
         constants,
         entry,
         vdso,
@@ -430,6 +434,7 @@ fn read_calls(
         };
         let args = f.strings(sink, "args", r#"["fd: fd", "buf: ptr"]"#);
         let noreturn = f.opt_bool(sink, "noreturn");
+        let unverified = f.opt_string(sink, "unverified", "\"not in the mingw-w64 10 headers\"");
         let mut call = Call {
             name: name.clone(),
             nr: 0,
@@ -440,6 +445,7 @@ fn read_calls(
             results: Vec::new(),
             errors: syscall.map_or(ErrorConv::Never, |s| s.errors),
             noreturn: noreturn.is_some_and(|n| n.value),
+            unverified: unverified.and_then(|u| non_empty_reason(u, "unverified", sink)),
             loc: file.loc(k.span().start),
         };
         if let (Some(kind @ (ConvKind::Import | ConvKind::Call)), Some(sc)) = (kind, syscall) {
@@ -737,6 +743,153 @@ fn read_vdso(top: &mut Fields<'_, '_>, calls: &[Call], sink: &mut Sink<'_>) -> V
                 call,
                 symbol: symbol.value,
                 version: version.value,
+            });
+        }
+    }
+    out
+}
+
+/// A reason given in a spec must say something.
+fn non_empty_reason(reason: Sp<String>, key: &str, sink: &mut Sink<'_>) -> Option<String> {
+    if reason.value.trim().is_empty() {
+        sink.error(
+            reason.span,
+            format!("`{key}` gives no reason"),
+            "say why, e.g. \"always ENOSYS: the kernel implements it as sys_ni_syscall\"",
+        );
+        return None;
+    }
+    Some(reason.value)
+}
+
+/// The optional keys of `[provenance]` that name the machine-checked source
+/// of the tables (read by `cargo xtask import-linux` and `verify-specs`).
+fn read_provenance_sources(p: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Provenance {
+    let string = |p: &mut Fields<'_, '_>, sink: &mut Sink<'_>, key: &'static str, example| {
+        p.opt_string(sink, key, example)
+            .map(|s| s.value)
+            .unwrap_or_default()
+    };
+    let package = string(p, sink, "package", "\"linux-libc-dev\"");
+    let version = string(p, sink, "version", "\"6.1.4-1cross1\"");
+    let headers = p.opt_strings(
+        sink,
+        "headers",
+        r#"["/usr/include/x86_64-linux-gnu/asm/unistd_64.h"]"#,
+    );
+    let clang_args = p.opt_strings(sink, "clang_args", r#"["--target=x86_64-linux-gnu"]"#);
+    let prototypes_package = string(p, sink, "prototypes_package", "\"linux-headers-amd64\"");
+    let prototypes = p.opt_strings(
+        sink,
+        "prototypes",
+        r#"["/usr/src/linux-headers-*-common/include/linux/syscalls.h"]"#,
+    );
+    let entry_points = p.opt_string(
+        sink,
+        "entry_points",
+        "\"/usr/src/linux-headers-*-amd64/arch/x86/include/generated/asm/syscalls_64.h\"",
+    );
+    for list in [&headers, &prototypes].into_iter().flatten() {
+        for path in &list.value {
+            if !path.value.starts_with('/') {
+                sink.error(
+                    path.span.clone(),
+                    format!("header path `{}` is not absolute", path.value),
+                    "write the full path the Debian package installs, e.g. \"/usr/include/wasm32-wasi/wasi/api.h\"",
+                );
+            }
+        }
+    }
+    let needs_package = headers.as_ref().is_some_and(|h| !h.value.is_empty()) && package.is_empty();
+    if let (true, Some(h)) = (needs_package, &headers) {
+        sink.error(
+            h.span.clone(),
+            "`headers` without the `package` that installs them",
+            "add `package = \"...\"` naming the Debian package, so verify-specs can install it",
+        );
+    }
+    Provenance {
+        source: String::new(),
+        kernel: String::new(),
+        package,
+        version,
+        headers: values(headers),
+        clang_args: values(clang_args),
+        prototypes_package,
+        prototypes: values(prototypes),
+        entry_points: entry_points.map(|e| e.value).unwrap_or_default(),
+    }
+}
+
+/// The optional `[excluded]` table: calls the headers define that the table
+/// leaves out on purpose, `name = { nr = N, reason = "..." }` (no `nr` for
+/// import and call conventions).
+fn read_excluded(
+    top: &mut Fields<'_, '_>,
+    file: &SourceFile,
+    syscall: Option<&SyscallConv>,
+    calls: Option<&[Call]>,
+    sink: &mut Sink<'_>,
+) -> Vec<Excluded> {
+    let example = "`[excluded]` with `vfork = { nr = 58, reason = \"...\" }`";
+    let Some(table) = top.opt_table(sink, "excluded", example) else {
+        return Vec::new();
+    };
+    let trap = syscall.is_none_or(|s| s.kind == ConvKind::Trap);
+    let mut out: Vec<Excluded> = Vec::new();
+    for (k, v) in table.entries() {
+        let name = k.get_ref().to_string();
+        let Some(t) = v.get_ref().as_table() else {
+            sink.error(
+                v.span(),
+                format!("excluded `{name}` must be an inline table"),
+                format!("write `{name} = {{ nr = 1, reason = \"...\" }}`"),
+            );
+            continue;
+        };
+        let mut f = Fields::new(t, v.span(), format!("excluded `{name}`"));
+        let nr = if trap {
+            f.int(sink, "nr", 0..i64::from(u32::MAX) + 1, "58")
+        } else {
+            None
+        };
+        let reason = f
+            .string(sink, "reason", "\"returns twice on the caller's stack\"")
+            .and_then(|r| non_empty_reason(r, "reason", sink));
+        f.finish(sink);
+        if !is_ident(&name) {
+            sink.error(
+                k.span(),
+                format!("excluded name `{name}` is not a Rust identifier"),
+                "use letters, digits and `_`, not starting with a digit",
+            );
+        }
+        let nr = nr.map(|n| u32::try_from(n.value).unwrap_or_default());
+        if let Some(c) = calls.and_then(|cs| cs.iter().find(|c| c.name == name)) {
+            sink.error(
+                k.span(),
+                format!("`{name}` is both a call (line {}) and excluded", c.loc.line),
+                "remove one: a call is either in the table or left out with a reason",
+            );
+        } else if let (Some(nr), Some(c)) = (
+            nr,
+            calls.and_then(|cs| cs.iter().find(|c| Some(c.nr) == nr)),
+        ) {
+            sink.error(
+                k.span(),
+                format!(
+                    "excluded `{name}` has number {nr}, which is `{}` (line {})",
+                    c.name, c.loc.line
+                ),
+                "check the number against the kernel header",
+            );
+        }
+        if let Some(reason) = reason {
+            out.push(Excluded {
+                name,
+                nr,
+                reason,
+                loc: file.loc(k.span().start),
             });
         }
     }
