@@ -42,14 +42,14 @@ pub fn harness(abi: &str) -> Option<Harness> {
     }
     #[cfg(target_arch = "aarch64")]
     {
-        (abi == "aapcs64").then(|| Harness {
+        (abi == "aapcs64").then_some(Harness {
             run: a64::run,
             expect: a64::EXPECT,
         })
     }
     #[cfg(target_arch = "riscv64")]
     {
-        (abi == "lp64d").then(|| Harness {
+        (abi == "lp64d").then_some(Harness {
             run: rv::run,
             expect: rv::EXPECT,
         })
