@@ -5,7 +5,7 @@ use std::process::Command;
 use crate::legs::Leg;
 
 /// Whether the Debian package `name` is installed.
-fn dpkg_installed(name: &str) -> bool {
+pub(crate) fn dpkg_installed(name: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", name])
         .output()

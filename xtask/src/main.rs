@@ -3,12 +3,15 @@
 //! ```text
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
 //! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
+//! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the headers
 //! ```
 
 use std::process::ExitCode;
 
 mod bench;
 mod bench_build;
+mod cheaders;
+mod import;
 mod install;
 mod legs;
 mod matrix;
@@ -25,13 +28,18 @@ const USAGE: &str = "usage:
       criterion times, dynamic calls against libffi, build cost, code size) and
       write BENCHMARKS.md; --quick finishes in a few minutes
   cargo xtask bench-build
-      only the build-cost part";
+      only the build-cost part
+  cargo xtask import-linux --arch ARCH [--targets DIR]
+      write the call table of targets/linux-ARCH.toml from the kernel headers
+      its [provenance] names (bindgen over the UAPI numbers and the kernel's
+      sys_* prototypes), keeping the entries already written";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("matrix") => matrix::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("import-linux") => import::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(
                 "{} declarations: bridged cold {:?} incr {:?}; hand-written cold {:?} incr {:?}; expand {:?}",

@@ -1,0 +1,622 @@
+//! `cargo xtask import-linux --arch ARCH`: writes the call table of
+//! `targets/linux-ARCH.toml` from the kernel headers, through bindgen.
+//!
+//! - Names and numbers: every `__NR_*` macro of the UAPI header the spec's
+//!   `[provenance] headers` names (linux-libc-dev and its -cross packages),
+//!   evaluated by libclang, so macros of macros (`__NR_newfstatat` is
+//!   `__NR3264_fstatat` on the generic arches) come out as numbers.
+//! - Entry points: each number's kernel function from the `__SYSCALL(nr, sym)`
+//!   lines of the same header (generic arches) or of `entry_points` (x86's
+//!   generated table in linux-headers-*-amd64). `sys_ni_syscall` means the
+//!   kernel does not implement the call: such calls go to `[excluded]`.
+//! - Arguments: the kernel's own prototypes of the entry points
+//!   (`include/linux/syscalls.h` and the arch's headers in
+//!   linux-headers-*-common), with the header's conditionals evaluated and
+//!   their types resolved by libclang for the target (its UAPI typedefs).
+//!
+//! Entries already in the table keep their line as written (their arguments
+//! may be hand-tuned: `fd` kinds, `i64` offsets); new ones are appended, by
+//! number. `[excluded]` entries stay as written. A call with neither an
+//! entry nor a prototype stops the import: write its arguments by hand.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use abi_spec::model::{ArgKind, Target};
+
+use crate::cheaders::{self, Function, Items};
+
+/// Kernel types the prototypes use that the UAPI headers do not define
+/// (mirroring the kernel's include/linux/types.h, key.h, quota.h, fs.h and
+/// signal.h), over the target's UAPI types. Written by hand: these headers
+/// are kernel-internal and cannot be included outside a kernel build.
+const PRELUDE: &str = r#"
+#include <linux/types.h>
+#include <linux/posix_types.h>
+#define asmlinkage
+#define __user
+#define __force
+typedef __u8 u8; typedef __s8 s8; typedef __u16 u16; typedef __s16 s16;
+typedef __u32 u32; typedef __s32 s32; typedef __u64 u64; typedef __s64 s64;
+typedef __kernel_fd_set fd_set;
+typedef unsigned short umode_t;
+typedef __kernel_off_t off_t;
+typedef __kernel_loff_t loff_t;
+typedef __kernel_pid_t pid_t;
+typedef __kernel_key_t key_t;
+typedef __kernel_timer_t timer_t;
+typedef __kernel_clockid_t clockid_t;
+typedef __kernel_mqd_t mqd_t;
+typedef __kernel_uid32_t uid_t;
+typedef __kernel_gid32_t gid_t;
+typedef __kernel_old_uid_t old_uid_t;
+typedef __kernel_old_gid_t old_gid_t;
+typedef __kernel_size_t size_t;
+typedef __kernel_ssize_t ssize_t;
+typedef unsigned long uintptr_t;
+typedef u8 uint8_t; typedef u16 uint16_t; typedef u32 uint32_t; typedef u64 uint64_t;
+typedef s8 int8_t; typedef s16 int16_t; typedef s32 int32_t; typedef s64 int64_t;
+typedef s32 old_time32_t;
+typedef __kernel_uid32_t qid_t;
+typedef s32 key_serial_t;
+typedef int rwf_t;
+typedef __kernel_ulong_t aio_context_t;
+typedef struct __user_cap_header_struct *cap_user_header_t;
+typedef struct __user_cap_data_struct *cap_user_data_t;
+typedef struct kernel_siginfo siginfo_t;
+typedef struct { unsigned long sig[1]; } sigset_t;
+typedef unsigned long old_sigset_t;
+typedef void __signalfn_t(int);
+typedef __signalfn_t *__sighandler_t;
+"#;
+
+/// What the headers say about one target's system calls.
+#[derive(Debug, Default)]
+pub(crate) struct LinuxHeaders {
+    /// Call name → number, from the `__NR_*` macros that name a call.
+    pub(crate) numbers: BTreeMap<String, u32>,
+    /// Number → kernel entry point (`sys_newfstatat`).
+    pub(crate) entries: BTreeMap<u32, String>,
+    /// Entry point → its prototype.
+    pub(crate) prototypes: BTreeMap<String, Function>,
+    /// `MAJOR.MINOR.SUBLEVEL` of the UAPI headers.
+    pub(crate) kernel: String,
+    /// `__NR_*` macros left out because no entry point has their number
+    /// (`__NR_syscalls`, `__NR_arch_specific_syscall`).
+    pub(crate) markers: Vec<String>,
+}
+
+impl LinuxHeaders {
+    /// The prototype of call `name`'s entry point.
+    pub(crate) fn prototype(&self, name: &str) -> Option<&Function> {
+        let nr = self.numbers.get(name)?;
+        self.prototypes.get(self.entries.get(nr)?)
+    }
+
+    /// Whether the kernel implements call `name` as `sys_ni_syscall`.
+    pub(crate) fn not_implemented(&self, name: &str) -> bool {
+        self.numbers
+            .get(name)
+            .and_then(|nr| self.entries.get(nr))
+            .is_some_and(|e| e == "sys_ni_syscall")
+    }
+}
+
+/// Reads the headers named by `t`'s `[provenance]`, installing their Debian
+/// packages (and libclang) when missing. `root` prefixes relative paths (tests).
+pub(crate) fn read_linux(t: &Target, prototypes: bool) -> Result<LinuxHeaders, String> {
+    let p = &t.provenance;
+    if p.headers.is_empty() {
+        return Err(format!(
+            "{}: [provenance] names no `headers` to read",
+            t.loc.path
+        ));
+    }
+    let mut packages = vec![cheaders::LIBCLANG, p.package.as_str()];
+    if prototypes {
+        packages.push(p.prototypes_package.as_str());
+    }
+    cheaders::ensure_packages(&packages)?;
+    let mut text = String::from(
+        "#define __SYSCALL(nr, sym) enum { __abi_entry__##sym##__at__##nr = (nr) };\n",
+    );
+    for h in &p.headers {
+        text += &format!("#include \"{}\"\n", cheaders::resolve_path(h)?.display());
+    }
+    if !p.entry_points.is_empty() {
+        let e = cheaders::resolve_path(&p.entry_points)?;
+        text += &format!("#include \"{}\"\n", e.display());
+    }
+    text += "#include <linux/version.h>\n";
+    let items = cheaders::read(
+        &text,
+        &p.clang_args,
+        "^$",
+        "__NR_.*|__abi_entry__.*|LINUX_VERSION_.*",
+    )?;
+    let mut out = LinuxHeaders::default();
+    for (name, v) in &items.consts {
+        if let Some(rest) = name.strip_prefix("__abi_entry__")
+            && let Some((sym, _)) = rest.split_once("__at__")
+            && let Ok(nr) = u32::try_from(*v)
+        {
+            out.entries.insert(nr, sym.to_owned());
+        }
+    }
+    for (name, v) in &items.consts {
+        let Some(call) = name.strip_prefix("__NR_") else {
+            continue;
+        };
+        let Ok(nr) = u32::try_from(*v) else {
+            continue;
+        };
+        if out.entries.contains_key(&nr) {
+            out.numbers.insert(call.to_owned(), nr);
+        } else {
+            out.markers.push(call.to_owned());
+        }
+    }
+    let level = |k: &str| items.consts.get(k).copied().unwrap_or_default();
+    out.kernel = format!(
+        "{}.{}.{}",
+        level("LINUX_VERSION_MAJOR"),
+        level("LINUX_VERSION_PATCHLEVEL"),
+        level("LINUX_VERSION_SUBLEVEL")
+    );
+    if out.numbers.is_empty() {
+        return Err(format!(
+            "no system call numbers in {}",
+            p.headers.join(", ")
+        ));
+    }
+    if prototypes {
+        out.prototypes = read_prototypes(t)?.functions;
+    }
+    Ok(out)
+}
+
+/// The kernel's `sys_*` prototypes from the files `[provenance] prototypes`
+/// names, with their preprocessor conditionals (evaluated with `clang_args`).
+fn read_prototypes(t: &Target) -> Result<Items, String> {
+    let p = &t.provenance;
+    let mut text = String::from(PRELUDE);
+    for pattern in &p.prototypes {
+        let path = cheaders::resolve_path(pattern)?;
+        let src = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        text += &format!("/* {} */\n", path.display());
+        text += &prototype_lines(&src);
+    }
+    cheaders::read(&text, &p.clang_args, "sys_.*", "^$")
+}
+
+/// The `sys_*` declarations of a kernel header with the conditionals around
+/// them; everything else (includes of kernel-internal headers, macros,
+/// inline functions) is left out.
+fn prototype_lines(src: &str) -> String {
+    let mut out = String::new();
+    let mut lines = src.lines();
+    let mut decl: Option<String> = None;
+    while let Some(line) = lines.next() {
+        if let Some(d) = &mut decl {
+            d.push(' ');
+            d.push_str(line.trim());
+            if line.contains(';') {
+                out += &enums_as_int(d);
+                out.push('\n');
+                decl = None;
+            }
+            continue;
+        }
+        let trimmed = line.trim_start();
+        if let Some(directive) = trimmed.strip_prefix('#') {
+            let word = directive.trim_start();
+            let keep = ["if", "ifdef", "ifndef", "elif", "else", "endif"]
+                .iter()
+                .any(|k| word.split(|c: char| !c.is_ascii_alphanumeric()).next() == Some(k));
+            let mut full = line.to_owned();
+            let mut cur = line;
+            while cur.trim_end().ends_with('\\') {
+                let Some(next) = lines.next() else { break };
+                full.push('\n');
+                full.push_str(next);
+                cur = next;
+            }
+            if keep {
+                out += &full;
+                out.push('\n');
+            }
+            continue;
+        }
+        if let Some(at) = trimmed.find("sys_")
+            && trimmed[..at].trim_end().ends_with("long")
+            && trimmed[at..]
+                .split('(')
+                .next()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            && trimmed[at..].contains('(')
+        {
+            if line.contains(';') {
+                out += &enums_as_int(line);
+                out.push('\n');
+            } else {
+                decl = Some(line.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// `enum x` parameters as `int`: the enums (defined in headers the
+/// prototypes do not include) are passed as C `int`s.
+fn enums_as_int(decl: &str) -> String {
+    let mut out = String::new();
+    let mut rest = decl;
+    while let Some(at) = rest.find("enum ") {
+        let boundary = at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric();
+        out += &rest[..at];
+        let after = &rest[at + 5..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if boundary && len > 0 {
+            out += "int";
+            rest = &after[len..];
+        } else {
+            out += "enum ";
+            rest = after;
+        }
+    }
+    out + rest
+}
+
+/// The `name: kind` descriptions of a prototype's parameters.
+pub(crate) fn describe_args(f: &Function) -> Result<Vec<String>, String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for (i, p) in f.params.iter().enumerate() {
+        let Some(kind) = p.ty.kind() else {
+            return Err(format!(
+                "parameter {i} has type {}, which fits no kind",
+                p.ty
+            ));
+        };
+        let mut name = p
+            .name
+            .clone()
+            .or_else(|| p.type_name.clone())
+            .unwrap_or_else(|| format!("arg{i}"));
+        if names.contains(&name) {
+            name = format!("{name}{i}");
+        }
+        names.push(name.clone());
+        out.push(format!("{name}: {}", fd_kind(&name, kind).as_str()));
+    }
+    Ok(out)
+}
+
+/// An `int` named like a file descriptor (`fd`, `dfd`, `epfd`, `fd_in`) is one.
+fn fd_kind(name: &str, kind: ArgKind) -> ArgKind {
+    let fdish = name.ends_with("fd") || name.starts_with("fd_");
+    if fdish && matches!(kind, ArgKind::I32 | ArgKind::U32) {
+        ArgKind::Fd
+    } else {
+        kind
+    }
+}
+
+/// What an import run did.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    /// Calls kept as written.
+    pub(crate) kept: usize,
+    /// Calls added, with arguments from the kernel's prototypes.
+    pub(crate) added: Vec<String>,
+    /// Calls added to `[excluded]` (not implemented by the kernel).
+    pub(crate) excluded: Vec<String>,
+}
+
+/// Rewrites the call table of the spec file `path` (target `t`) from `headers`.
+pub(crate) fn rewrite(
+    text: &str,
+    t: &Target,
+    headers: &LinuxHeaders,
+    package_version: &str,
+) -> Result<(String, Report), String> {
+    let mut report = Report::default();
+    let mut missing_args = Vec::new();
+    let mut unknown = Vec::new();
+    for c in &t.calls {
+        match headers.numbers.get(&c.name) {
+            Some(_) => report.kept += 1,
+            None => unknown.push(c.name.clone()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(format!(
+            "{}: calls the headers do not define: {} (check the names; `cargo xtask verify-specs` says more)",
+            t.loc.path,
+            unknown.join(", ")
+        ));
+    }
+    let mut by_nr: Vec<(&String, &u32)> = headers.numbers.iter().collect();
+    by_nr.sort_by_key(|(n, nr)| (**nr, n.as_str()));
+    let mut new_calls = Vec::new();
+    let mut new_excluded = Vec::new();
+    for (name, nr) in by_nr {
+        if t.call(name).is_some() || t.excluded.iter().any(|e| &e.name == name) {
+            continue;
+        }
+        if headers.not_implemented(name) {
+            new_excluded.push(format!(
+                "{name} = {{ nr = {nr}, reason = \"not implemented: the kernel's table has sys_ni_syscall here (always ENOSYS)\" }}"
+            ));
+            report.excluded.push(name.clone());
+            continue;
+        }
+        let Some(proto) = headers.prototype(name) else {
+            missing_args.push(format!(
+                "{name} (number {nr}, entry point {})",
+                headers.entries.get(nr).map_or("?", String::as_str)
+            ));
+            continue;
+        };
+        let args = describe_args(proto).map_err(|e| format!("{name}: {e}"))?;
+        let args: Vec<String> = args.iter().map(|a| format!("\"{a}\"")).collect();
+        new_calls.push(format!(
+            "{name} = {{ nr = {nr}, args = [{}] }}",
+            args.join(", ")
+        ));
+        report.added.push(name.clone());
+    }
+    if !missing_args.is_empty() {
+        return Err(format!(
+            "{}: no kernel prototype for: {}; write their entries by hand in [calls] (the import keeps them)",
+            t.loc.path,
+            missing_args.join(", ")
+        ));
+    }
+    let mut text = append_to_section(text, "calls", &new_calls)?;
+    if !new_excluded.is_empty() {
+        if section_range(&text, "excluded").is_none() {
+            let (_, end) = section_range(&text, "calls").ok_or("no [calls] section")?;
+            let header = "# Calls the headers define that the table leaves out, each with the reason.\n[excluded]\n";
+            text.insert_str(end, &format!("\n{header}"));
+        }
+        text = append_to_section(&text, "excluded", &new_excluded)?;
+    }
+    text = set_key(
+        &text,
+        "provenance",
+        "kernel",
+        &format!("\"{}\"", headers.kernel),
+    )?;
+    if !package_version.is_empty() {
+        text = set_key(
+            &text,
+            "provenance",
+            "version",
+            &format!("\"{package_version}\""),
+        )?;
+    }
+    Ok((text, report))
+}
+
+/// The byte range of a section's body: from after its `[name]` line to the
+/// end of its last non-blank line.
+fn section_range(text: &str, name: &str) -> Option<(usize, usize)> {
+    let header = format!("[{name}]");
+    let mut pos = 0;
+    let mut start = None;
+    let mut end = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if start.is_some() {
+            if t.starts_with('[') {
+                break;
+            }
+            if !t.is_empty() && !t.starts_with('#') {
+                end = pos + line.len();
+            }
+        } else if t == header {
+            start = Some(pos + line.len());
+            end = pos + line.len();
+        }
+        pos += line.len();
+    }
+    start.map(|s| (s, end))
+}
+
+/// Appends lines at the end of a section's entries.
+fn append_to_section(text: &str, name: &str, lines: &[String]) -> Result<String, String> {
+    if lines.is_empty() {
+        return Ok(text.to_owned());
+    }
+    let (_, end) = section_range(text, name).ok_or_else(|| format!("no [{name}] section"))?;
+    let mut out = text[..end].to_owned();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    for l in lines {
+        out += l;
+        out.push('\n');
+    }
+    out += &text[end..];
+    Ok(out)
+}
+
+/// Sets `key = value` in a section: replaces the line, or adds it after the
+/// section's last entry.
+fn set_key(text: &str, section: &str, key: &str, value: &str) -> Result<String, String> {
+    let (start, end) =
+        section_range(text, section).ok_or_else(|| format!("no [{section}] section"))?;
+    let body = &text[start..end];
+    let mut pos = start;
+    for line in body.split_inclusive('\n') {
+        let k = line.split('=').next().unwrap_or_default().trim();
+        if k == key {
+            let nl = if line.ends_with('\n') { "\n" } else { "" };
+            return Ok(format!(
+                "{}{key} = {value}{nl}{}",
+                &text[..pos],
+                &text[pos + line.len()..]
+            ));
+        }
+        pos += line.len();
+    }
+    append_to_section(text, section, &[format!("{key} = {value}")])
+}
+
+/// Loads the target `name` from the spec folder `dir`.
+pub(crate) fn load_target(dir: &Path, name: &str) -> Result<(Target, PathBuf), String> {
+    let files = abi_spec::read_dir(dir, &dir.display().to_string())
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let specs = abi_spec::load(&files).map_err(|d| d.to_string())?;
+    let t = specs
+        .target(name)
+        .ok_or_else(|| format!("no spec {name} in {}", dir.display()))?
+        .clone();
+    Ok((t, dir.join(format!("{name}.toml"))))
+}
+
+/// Imports one target's table in the folder `dir`; returns what it did.
+pub(crate) fn import(dir: &Path, name: &str) -> Result<Report, String> {
+    let (t, path) = load_target(dir, name)?;
+    let headers = read_linux(&t, true)?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let version = cheaders::package_version(&t.provenance.package).unwrap_or_default();
+    let (new, report) = rewrite(&text, &t, &headers, &version)?;
+    // The result must load: the import never writes a spec the loader rejects.
+    let mut files = abi_spec::read_dir(dir, &dir.display().to_string())
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for f in &mut files {
+        if f.kind == abi_spec::SpecKind::Target && f.name == name {
+            f.source = abi_spec::SourceFile::new(path.display().to_string(), new.clone());
+        }
+    }
+    abi_spec::load(&files).map_err(|d| format!("the imported table does not load:\n{d}"))?;
+    std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(report)
+}
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let mut arch = None;
+    let mut dir = crate::legs::targets_dir();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--arch" => arch = Some(it.next().ok_or("--arch needs a name")?.clone()),
+            "--targets" => dir = PathBuf::from(it.next().ok_or("--targets needs a folder")?),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    let arch = arch.ok_or("usage: cargo xtask import-linux --arch ARCH [--targets DIR]")?;
+    let name = format!("linux-{arch}");
+    let r = import(&dir, &name)?;
+    println!(
+        "{name}: kept {} calls, added {}, excluded {} more{}",
+        r.kept,
+        r.added.len(),
+        r.excluded.len(),
+        if r.excluded.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", r.excluded.join(", "))
+        }
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prototype_lines_keep_declarations_and_conditionals_only() {
+        let src = "#ifndef X\n#define X\n#include <linux/a.h>\n#define M(a) \\\n  asmlinkage long sys_##a(void);\nasmlinkage long sys_read(unsigned int fd,\n\t\tchar __user *buf, size_t count);\n#ifdef CONFIG_Y\nasmlinkage long sys_y(void);\n#endif\nstatic inline long ksys_z(void) { return 0; }\nlong sys_arch(unsigned long a);\n#endif\n";
+        assert_eq!(
+            enums_as_int("long sys_l(int fd, enum landlock_rule_type rule_type);"),
+            "long sys_l(int fd, int rule_type);"
+        );
+        let out = prototype_lines(src);
+        assert_eq!(
+            out,
+            "#ifndef X\nasmlinkage long sys_read(unsigned int fd, char __user *buf, size_t count);\n#ifdef CONFIG_Y\nasmlinkage long sys_y(void);\n#endif\nlong sys_arch(unsigned long a);\n#endif\n"
+        );
+    }
+
+    #[test]
+    fn keys_and_sections_are_edited_in_place() {
+        let text = "[calls]\na = 1\n\n# c\n[provenance]\nkernel = \"6.1\"\n\n[ci]\nx = 1\n";
+        let t = append_to_section(text, "calls", &["b = 2".to_owned()]).unwrap();
+        assert_eq!(
+            t,
+            "[calls]\na = 1\nb = 2\n\n# c\n[provenance]\nkernel = \"6.1\"\n\n[ci]\nx = 1\n"
+        );
+        let t = set_key(&t, "provenance", "kernel", "\"6.1.4\"").unwrap();
+        let t = set_key(&t, "provenance", "version", "\"1\"").unwrap();
+        assert!(
+            t.contains("[provenance]\nkernel = \"6.1.4\"\nversion = \"1\"\n\n[ci]"),
+            "{t}"
+        );
+    }
+
+    /// A copy of the repository's arch, ABI and errno files with `spec` as
+    /// the one target, in a fresh temporary folder.
+    pub(crate) fn spec_folder(tag: &str, specs: &[(&str, String)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let targets = crate::legs::targets_dir();
+        for sub in ["abi", "arch", "errno"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+            for e in std::fs::read_dir(targets.join(sub)).unwrap() {
+                let e = e.unwrap();
+                std::fs::copy(e.path(), dir.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+        for (name, text) in specs {
+            std::fs::write(dir.join(format!("{name}.toml")), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn import_writes_the_table_of_a_fixture_header() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/linux");
+        let spec = std::fs::read_to_string(fixtures.join("linux-fixture.toml"))
+            .unwrap()
+            .replace("{FIXTURES}", &fixtures.display().to_string());
+        let dir = spec_folder("import", &[("linux-fixture", spec)]);
+        let report = import(&dir, "linux-fixture").unwrap();
+        let text = std::fs::read_to_string(dir.join("linux-fixture.toml")).unwrap();
+        assert_eq!(report.kept, 1);
+        assert_eq!(report.added, ["io_submit", "read", "newfstatat", "fancy"]);
+        assert_eq!(report.excluded, ["nfsservctl"]);
+        let calls = "[calls]\n# Written by hand: kept as it is.\n\
+            write = { nr = 64, args = [\"fd: fd\", \"buf: ptr\", \"len: usize\"] }\n\
+            io_submit = { nr = 2, args = [\"aio_context: usize\", \"arg1: isize\", \"arg2: mut_ptr\"] }\n\
+            read = { nr = 63, args = [\"fd: fd\", \"buf: mut_ptr\", \"count: usize\"] }\n\
+            newfstatat = { nr = 79, args = [\"dfd: fd\", \"filename: ptr\", \"statbuf: mut_ptr\", \"flag: i32\"] }\n\
+            fancy = { nr = 259, args = [\"tid: mut_ptr\", \"flags: usize\", \"offset: i64\"] }\n\n";
+        assert!(text.contains(calls), "{text}");
+        assert!(
+            text.contains("[excluded]\nnfsservctl = { nr = 42, reason = \"not implemented"),
+            "{text}"
+        );
+        assert!(text.contains("kernel = \"6.1.4\"\n"), "{text}");
+        assert!(text.contains("\nversion = \""), "{text}");
+        // `__NR_syscalls` and `__NR_arch_specific_syscall` have no entry point: no calls.
+        assert!(
+            !text.contains("syscalls =") && !text.contains("arch_specific"),
+            "{text}"
+        );
+        // Importing again changes nothing.
+        let again = import(&dir, "linux-fixture").unwrap();
+        assert_eq!((again.kept, again.added.len()), (5, 0));
+        assert_eq!(
+            std::fs::read_to_string(dir.join("linux-fixture.toml")).unwrap(),
+            text
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
