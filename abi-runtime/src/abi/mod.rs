@@ -291,17 +291,17 @@ impl Abi {
         args: &[Value],
         ret: Type,
     ) -> Result<Value, PrepareError> {
-        let mut types = [Type::Void; MAX_ARGS];
+        if prepared::native_words_fit(self, args, ret) {
+            // SAFETY: the caller's contract; the values are integer or pointer words.
+            return Ok(unsafe { prepared::native_words(f, args, value::Scalar::of(ret)) });
+        }
         if args.len() > MAX_ARGS {
             return Err(PrepareError::TooManyArguments {
                 count: args.len(),
                 max: MAX_ARGS,
             });
         }
-        if prepared::native_words_fit(self, args, ret) {
-            // SAFETY: the caller's contract; the values are integer or pointer words.
-            return Ok(unsafe { prepared::native_words(f, args, value::Scalar::of(ret)) });
-        }
+        let mut types = [Type::Void; MAX_ARGS];
         for (t, v) in types.iter_mut().zip(args) {
             *t = v.ty();
         }
