@@ -18,6 +18,11 @@ pub(crate) struct Items {
     pub(crate) functions: BTreeMap<String, Function>,
     /// Typedefs: name → the type it stands for.
     aliases: BTreeMap<String, syn::Type>,
+    /// Sizes of the structs and unions bindgen laid out, by name.
+    sizes: BTreeMap<String, u64>,
+    /// `sizeof(long)` and `sizeof(void *)` on the header's target, in bits.
+    long_bits: u32,
+    ptr_bits: u32,
 }
 
 /// One prototype.
@@ -64,6 +69,13 @@ pub(crate) enum CType {
     },
     /// A function pointer.
     FnPtr,
+    /// A struct or union passed by value, with its size in bytes when known.
+    Aggregate {
+        /// Its name.
+        name: String,
+        /// Its size.
+        size: Option<u64>,
+    },
     /// Anything else (a struct by value, a float), by its Rust spelling.
     Other(String),
 }
@@ -100,8 +112,23 @@ impl CType {
                     ArgKind::U32
                 }
             }
-            CType::Int { .. } | CType::Other(_) => return None,
+            CType::Int { .. } | CType::Aggregate { .. } | CType::Other(_) => return None,
         })
+    }
+
+    /// Whether a value of spec kind `kind` (on a target with `ptr_bits`-bit
+    /// pointers) is passed as a value of this type: a pointer for a pointer,
+    /// an integer of the same width (narrower C integers travel as 32 bits),
+    /// a struct or union of the kind's size for an integer.
+    pub(crate) fn accepts(&self, kind: ArgKind, ptr_bits: u32) -> bool {
+        let kind_bits = kind.bits().unwrap_or(ptr_bits);
+        let pointer = matches!(kind, ArgKind::Ptr | ArgKind::MutPtr);
+        match self {
+            CType::Ptr { .. } | CType::FnPtr => pointer,
+            CType::Int { bits, .. } => !pointer && (*bits).max(32) == kind_bits,
+            CType::Aggregate { size: Some(s), .. } => !pointer && s * 8 == u64::from(kind_bits),
+            _ => false,
+        }
     }
 
     /// The wasm value type a value of this type is passed as (`i32`/`i64`);
@@ -109,7 +136,6 @@ impl CType {
     pub(crate) fn wasm_type(&self) -> Option<&'static str> {
         match *self {
             CType::Ptr { .. } | CType::FnPtr => Some("i32"),
-            CType::Int { long: true, .. } => Some("i32"),
             CType::Int { bits, .. } if bits <= 32 => Some("i32"),
             CType::Int { bits: 64, .. } => Some("i64"),
             _ => None,
@@ -129,41 +155,73 @@ impl std::fmt::Display for CType {
             CType::Ptr { konst: true, .. } => f.write_str("const pointer"),
             CType::Ptr { konst: false, .. } => f.write_str("pointer"),
             CType::FnPtr => f.write_str("function pointer"),
+            CType::Aggregate { name, size } => match size {
+                Some(n) => write!(f, "{name} ({n} bytes by value)"),
+                None => write!(f, "{name} (by value)"),
+            },
             CType::Other(s) => f.write_str(s),
         }
     }
 }
 
 /// Runs bindgen over `contents` (a header of its own, which may `#include`
-/// others) with `clang_args`. `keep` picks the functions, variables and types
-/// to render by regex, as bindgen's allowlists do.
+/// others) with `clang_args`. `functions` and `vars` pick what to render by
+/// regex, as bindgen's allowlists do; `attributes` detects `_Noreturn` too.
 pub(crate) fn read(
     contents: &str,
     clang_args: &[String],
     functions: &str,
     vars: &str,
+    attributes: bool,
 ) -> Result<Items, String> {
-    let bindings = bindgen::Builder::default()
-        .header_contents("abi_bridge_import.h", contents)
+    // The widths of `long` and pointers on the header's target, for the
+    // integer types bindgen names after C's (`c_ulong` is 32 bits on Windows).
+    let contents = format!(
+        "{contents}\nenum {{ __abi_bits_long = 8 * sizeof(long), __abi_bits_ptr = 8 * sizeof(void *) }};\n"
+    );
+    let vars = format!("{vars}|__abi_bits_.*");
+    // Without the `clang` program bindgen cannot ask for clang's own headers
+    // (stddef.h, stdint.h of freestanding targets): name Debian's folder of them.
+    let builtin = resolve_path(BUILTIN_HEADERS)
+        .map(|p| vec![format!("-isystem{}", p.display())])
+        .unwrap_or_default();
+    let mut builder = bindgen::Builder::default();
+    if attributes {
+        // Also finds `_Noreturn` (as `-> !`), not only `__attribute__((noreturn))`;
+        // slow on large headers.
+        builder = builder.enable_function_attribute_detection();
+    }
+    let bindings = builder
+        .header_contents("abi_bridge_import.h", &contents)
         .clang_args(clang_args)
+        .clang_args(&builtin)
         // Warnings (prototypes naming structs they never define) are no concern here.
         .clang_arg("-w")
         .allowlist_function(functions)
-        .allowlist_var(vars)
-        .layout_tests(false)
+        .allowlist_var(&vars)
+        // The layout assertions carry each struct's size.
+        .layout_tests(true)
         .generate_comments(false)
         .derive_debug(false)
         .derive_copy(false)
         .generate()
         .map_err(|e| format!("bindgen: {e}"))?;
-    parse(&bindings.to_string())
+    let rust = bindings.to_string();
+    // XTASK_BINDGEN_DUMP=file keeps what bindgen rendered, for debugging.
+    if let Some(path) = std::env::var_os("XTASK_BINDGEN_DUMP") {
+        let _ = std::fs::write(path, &rust);
+    }
+    parse(&rust)
 }
 
 /// Parses bindgen's output.
 fn parse(rust: &str) -> Result<Items, String> {
     let file: syn::File =
         syn::parse_str(rust).map_err(|e| format!("cannot parse bindgen's output: {e}"))?;
-    let mut items = Items::default();
+    let mut items = Items {
+        sizes: layout_sizes(rust),
+        ..Items::default()
+    };
     let mut protos = Vec::new();
     for item in file.items {
         match item {
@@ -185,6 +243,14 @@ fn parse(rust: &str) -> Result<Items, String> {
             _ => {}
         }
     }
+    let bits = |k: &str| {
+        items
+            .consts
+            .get(k)
+            .and_then(|v| u32::try_from(*v).ok())
+            .unwrap_or(64)
+    };
+    (items.long_bits, items.ptr_bits) = (bits("__abi_bits_long"), bits("__abi_bits_ptr"));
     for sig in protos {
         let mut params = Vec::new();
         for input in &sig.inputs {
@@ -222,6 +288,25 @@ fn parse(rust: &str) -> Result<Items, String> {
         );
     }
     Ok(items)
+}
+
+/// Struct and union sizes from bindgen's layout assertions
+/// (`["Size of stat"][::std::mem::size_of::<stat>() - 144usize];`).
+fn layout_sizes(rust: &str) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for piece in rust.split("[\"Size of ").skip(1) {
+        let Some((name, rest)) = piece.split_once('"') else {
+            continue;
+        };
+        let size = rest
+            .split_once("() - ")
+            .and_then(|(_, r)| r.split_once("usize"))
+            .and_then(|(n, _)| n.trim().parse().ok());
+        if let Some(size) = size {
+            out.insert(name.to_owned(), size);
+        }
+    }
+    out
 }
 
 fn int_literal(e: &syn::Expr) -> Option<i128> {
@@ -296,36 +381,44 @@ impl Items {
                 if name == "Option" {
                     return CType::FnPtr;
                 }
-                if let Some(int) = primitive(&name) {
+                if let Some(int) = self.primitive(&name) {
                     return int;
                 }
                 match self.aliases.get(&name) {
                     Some(target) => self.resolve(target, depth + 1),
-                    None => CType::Other(name),
+                    None => match self.sizes.get(&name) {
+                        Some(&size) => CType::Aggregate {
+                            name,
+                            size: Some(size),
+                        },
+                        None => CType::Other(name),
+                    },
                 }
             }
             _ => CType::Other(quote::quote!(#t).to_string()),
         }
     }
-}
 
-/// The integer types bindgen renders C's integers as.
-fn primitive(name: &str) -> Option<CType> {
-    let int = |bits, signed, long| Some(CType::Int { bits, signed, long });
-    match name {
-        "c_char" | "c_schar" | "i8" => int(8, true, false),
-        "c_uchar" | "u8" | "bool" => int(8, false, false),
-        "c_short" | "i16" => int(16, true, false),
-        "c_ushort" | "u16" => int(16, false, false),
-        "c_int" | "i32" => int(32, true, false),
-        "c_uint" | "u32" => int(32, false, false),
-        "c_longlong" | "i64" => int(64, true, false),
-        "c_ulonglong" | "u64" => int(64, false, false),
-        // Pointer-sized: bindgen renders `long` by its width on the header's
-        // target, so these stay "long" whatever that width is.
-        "c_long" | "isize" => int(64, true, true),
-        "c_ulong" | "usize" => int(64, false, true),
-        _ => None,
+    /// The integer types bindgen renders C's integers as.
+    fn primitive(&self, name: &str) -> Option<CType> {
+        let int = |bits, signed, long| Some(CType::Int { bits, signed, long });
+        let (lb, pb) = (self.long_bits, self.ptr_bits);
+        match name {
+            "c_char" | "c_schar" | "i8" => int(8, true, false),
+            "c_uchar" | "u8" | "bool" => int(8, false, false),
+            "c_short" | "i16" => int(16, true, false),
+            "c_ushort" | "u16" => int(16, false, false),
+            "c_int" | "i32" => int(32, true, false),
+            "c_uint" | "u32" => int(32, false, false),
+            "c_longlong" | "i64" => int(64, true, false),
+            "c_ulonglong" | "u64" => int(64, false, false),
+            // `long` is as wide as a pointer except on Windows (LLP64).
+            "c_long" => int(lb, true, lb == pb),
+            "c_ulong" => int(lb, false, lb == pb),
+            "isize" => int(pb, true, true),
+            "usize" => int(pb, false, true),
+            _ => None,
+        }
     }
 }
 
@@ -441,6 +534,9 @@ pub(crate) fn ensure_packages(packages: &[&str]) -> Result<(), String> {
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
+
+/// Where Debian's libclang-common-N-dev puts clang's own headers.
+const BUILTIN_HEADERS: &str = "/usr/lib/llvm-*/lib/clang/*/include";
 
 /// The Debian package that provides libclang for bindgen.
 pub(crate) const LIBCLANG: &str = "libclang-dev";

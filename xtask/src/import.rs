@@ -133,6 +133,7 @@ pub(crate) fn read_linux(t: &Target, prototypes: bool) -> Result<LinuxHeaders, S
         &p.clang_args,
         "^$",
         "__NR_.*|__abi_entry__.*|LINUX_VERSION_.*",
+        false,
     )?;
     let mut out = LinuxHeaders::default();
     for (name, v) in &items.consts {
@@ -187,7 +188,7 @@ fn read_prototypes(t: &Target) -> Result<Items, String> {
         text += &format!("/* {} */\n", path.display());
         text += &prototype_lines(&src);
     }
-    cheaders::read(&text, &p.clang_args, "sys_.*", "^$")
+    cheaders::read(&text, &p.clang_args, "sys_.*", "^$", false)
 }
 
 /// The `sys_*` declarations of a kernel header with the conditionals around

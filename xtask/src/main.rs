@@ -4,6 +4,7 @@
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
 //! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the headers
+//! cargo xtask verify-specs                                      every spec entry against its headers
 //! ```
 
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ mod import;
 mod install;
 mod legs;
 mod matrix;
+mod verify;
 
 const USAGE: &str = "usage:
   cargo xtask matrix [--target NAME] [--no-install] [--list]
@@ -32,7 +34,11 @@ const USAGE: &str = "usage:
   cargo xtask import-linux --arch ARCH [--targets DIR]
       write the call table of targets/linux-ARCH.toml from the kernel headers
       its [provenance] names (bindgen over the UAPI numbers and the kernel's
-      sys_* prototypes), keeping the entries already written";
+      sys_* prototypes), keeping the entries already written
+  cargo xtask verify-specs [--targets DIR]
+      check every entry of every spec against the headers its [provenance]
+      names (Linux numbers and the completeness of the table, WASI imports,
+      Windows DLL functions); prints a summary, fails on any mismatch";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +46,7 @@ fn main() -> ExitCode {
         Some("matrix") => matrix::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("import-linux") => import::run(&args[1..]),
+        Some("verify-specs") => verify::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(
                 "{} declarations: bridged cold {:?} incr {:?}; hand-written cold {:?} incr {:?}; expand {:?}",
