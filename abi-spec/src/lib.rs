@@ -20,6 +20,7 @@ mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 }
 pub mod diag;
+pub mod emit_c;
 pub mod load;
 pub mod model;
 pub mod plan;

@@ -124,6 +124,10 @@ pub struct SyscallConv {
     pub last_error: String,
     /// The instruction lines of the stub, in order.
     pub instructions: Vec<String>,
+    /// Trap kind: directives a standalone assembler needs before the
+    /// instruction templates (which are written for `asm!`, e.g.
+    /// `.intel_syntax noprefix` on x86_64); used for `.S` files.
+    pub assembler: Vec<String>,
     /// Register that carries the call number.
     pub number: String,
     /// Argument registers, in order.

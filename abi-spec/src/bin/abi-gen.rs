@@ -5,6 +5,7 @@
 //! abi-gen check [DIR]          validate DIR (default: the built-in specs)
 //! abi-gen show TARGET CALL     the plan and the Rust expansion of one call
 //! abi-gen trampoline HOST ABI  the trampolines for calling ABI from HOST code
+//! abi-gen emit --target T --lang c --out DIR   C stubs (.S) and their header (.h)
 //! ```
 
 use std::path::Path;
@@ -18,7 +19,10 @@ const USAGE: &str = "usage:
   abi-gen check [DIR]          validate the spec files in DIR (default: built-in specs)
   abi-gen show TARGET CALL     print the plan and the Rust expansion of one call
   abi-gen trampoline HOST ABI  print the call trampoline, callback entry and a thunk
-                               for calling ABI from HOST code (e.g. sysv win64)";
+                               for calling ABI from HOST code (e.g. sysv win64)
+  abi-gen emit --target T --lang c --out DIR
+                               write DIR/abi_T.S (one out-of-line stub per call)
+                               and DIR/abi_T.h (prototypes, errno decoding)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
         ["check", dir] => check_dir(Path::new(dir)),
         ["show", target, call] => with_builtin(|s| show(s, target, call)),
         ["trampoline", host, abi] => with_builtin(|s| trampoline(s, host, abi)),
+        ["emit", rest @ ..] => with_builtin(|s| emit(s, rest)),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -136,6 +141,61 @@ fn trampoline(specs: &Specs, host: &str, abi: &str) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn emit(specs: &Specs, args: &[&str]) -> ExitCode {
+    let (mut target, mut lang, mut out) = (None, None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let slot = match *a {
+            "--target" => &mut target,
+            "--lang" => &mut lang,
+            "--out" => &mut out,
+            other => {
+                eprintln!("error: unknown argument `{other}`\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
+        *slot = it.next().copied();
+    }
+    let (Some(target), Some(lang), Some(out)) = (target, lang, out) else {
+        eprintln!("error: emit needs --target, --lang and --out\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    if lang != "c" {
+        eprintln!("error: unknown language `{lang}`; abi-gen emits `c`");
+        return ExitCode::from(2);
+    }
+    let Some(t) = specs.target(target) else {
+        eprintln!("error: unknown target `{target}`");
+        return ExitCode::FAILURE;
+    };
+    let files = match abi_spec::emit_c::emit(specs, t) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let dir = Path::new(out);
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(dir.join(&files.asm_name), &files.asm))
+        .and_then(|()| std::fs::write(dir.join(&files.header_name), &files.header));
+    match written {
+        Ok(()) => {
+            println!(
+                "wrote {} and {} ({} calls)",
+                dir.join(&files.asm_name).display(),
+                dir.join(&files.header_name).display(),
+                t.calls.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write to {}: {e}", dir.display());
             ExitCode::FAILURE
         }
     }

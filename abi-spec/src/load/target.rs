@@ -284,6 +284,20 @@ fn read_syscall(
         }
     }
     let trap = s.string(sink, "trap", "\"ud2\"");
+    let assembler = s.opt_strings(sink, "assembler", r#"[".intel_syntax noprefix"]"#);
+    if let Some(a) = &assembler {
+        for d in a
+            .value
+            .iter()
+            .filter(|d| !d.value.trim_start().starts_with('.'))
+        {
+            sink.error(
+                d.span.clone(),
+                format!("`{}` is not an assembler directive", d.value),
+                "list directives only, e.g. \".intel_syntax noprefix\"",
+            );
+        }
+    }
     let errors = read_errors(&mut s, ConvKind::Trap, sink);
     s.finish(sink);
     Some(SyscallConv {
@@ -292,6 +306,7 @@ fn read_syscall(
         rust_abi: String::new(),
         last_error: String::new(),
         instructions: values(instructions),
+        assembler: values(assembler),
         number: number?.value,
         args: values(args),
         ret: ret?.value,
@@ -327,6 +342,7 @@ fn read_linked(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> O
         rust_abi: rust_abi?.value,
         last_error: last_error.map(|l| l.value).unwrap_or_default(),
         instructions: Vec::new(),
+        assembler: Vec::new(),
         number: String::new(),
         args: Vec::new(),
         ret: String::new(),
