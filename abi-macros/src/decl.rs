@@ -112,7 +112,11 @@ impl Cx<'_> {
             ident,
             ..
         } = m;
-        quote! { #(#attrs)* #vis #unsafety #mod_token #ident { #body } }
+        // `attrs` holds the inner attributes (`//!`, `#![...]`) too: they go inside the braces.
+        let (inner, outer): (Vec<_>, Vec<_>) = attrs
+            .into_iter()
+            .partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
+        quote! { #(#outer)* #vis #unsafety #mod_token #ident { #(#inner)* #body } }
     }
 
     fn foreign_block(&self, block: ItemForeignMod, opts: &Options) -> TokenStream {

@@ -1,7 +1,7 @@
 //! Any bytes as one spec file (the first byte picks which built-in file they
 //! replace: a target, an ABI, an arch or an errno table), the other built-in
-//! files alongside. The loader must not panic and its diagnostics must point
-//! inside the file.
+//! files alongside. The loader must not panic, its diagnostics must point
+//! inside the file, and a file it accepts must expand.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,5 +14,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let text = String::from_utf8_lossy(rest).into_owned();
-    common::load_and_check(&common::with_replaced(usize::from(pick), text));
+    common::load_and_check(&common::with_replaced(usize::from(pick), text), data.len());
 });
