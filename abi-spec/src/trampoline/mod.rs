@@ -61,6 +61,12 @@ pub struct AsmSpec {
     pub float128: Option<String>,
     /// One template (a list of lines) per [`Tpl`], in [`Tpl::ALL`] order.
     pub templates: Vec<Vec<String>>,
+    /// Assembler directives every trampoline starts with (riscv64: enable the
+    /// D extension, which the compiler does not hand inline asm at every
+    /// optimisation level).
+    pub directives: Vec<String>,
+    /// Directives every trampoline ends with, undoing `directives`.
+    pub directives_end: Vec<String>,
 }
 
 impl AsmSpec {

@@ -171,6 +171,16 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
         f.float_rets,
         f.int_ret(0)
     );
+    if let Some(asm) = specs.arch(&abi.arch).and_then(|a| a.asm.as_ref())
+        && !asm.directives.is_empty()
+    {
+        let _ = writeln!(
+            out,
+            "each trampoline starts with [{}] and ends with [{}]",
+            asm.directives.join("; "),
+            asm.directives_end.join("; ")
+        );
+    }
     for p in &plans {
         let name = symbol_name(p);
         let _ = writeln!(
@@ -219,7 +229,12 @@ fn naked(
     syms: &[(&str, TokenStream)],
     doc: &str,
 ) -> Result<TokenStream, String> {
-    let lines = asm_lines(specs, t)?;
+    let asm = specs.arch(&t.arch).and_then(|a| a.asm.as_ref());
+    let (begin, end) = asm.map_or((&[][..], &[][..]), |a| {
+        (a.directives.as_slice(), a.directives_end.as_slice())
+    });
+    let body = asm_lines(specs, t)?;
+    let lines = begin.iter().chain(&body).chain(end);
     let name = format_ident!("{}", symbol_name(t));
     let operands = t.symbols().into_iter().map(|role| {
         let path = syms

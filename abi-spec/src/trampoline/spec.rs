@@ -122,6 +122,25 @@ pub(crate) fn read_asm(
                 .unwrap_or_default(),
         );
     }
+    let mut read_directives = |key: &'static str, example: &str| -> Vec<String> {
+        let Some(list) = t.opt_strings(sink, key, example) else {
+            return Vec::new();
+        };
+        for d in list
+            .value
+            .iter()
+            .filter(|d| !d.value.trim_start().starts_with('.'))
+        {
+            sink.error(
+                d.span.clone(),
+                format!("`{}` is not an assembler directive", d.value),
+                format!("list directives only, e.g. {example}"),
+            );
+        }
+        list.value.into_iter().map(|d| d.value).collect()
+    };
+    let directives = read_directives("directives", r#"[".option push", ".option arch, +d"]"#);
+    let directives_end = read_directives("directives_end", r#"[".option pop"]"#);
     t.finish(sink);
     let u = |v: Sp<i64>| u32::try_from(v.value).unwrap_or_default();
     Some(AsmSpec {
@@ -133,6 +152,8 @@ pub(crate) fn read_asm(
         float64: float64?.value,
         float128: float128.map(|f| f.value),
         templates,
+        directives,
+        directives_end,
     })
 }
 

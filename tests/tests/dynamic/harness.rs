@@ -724,6 +724,9 @@ mod rv {
     #[unsafe(naked)]
     unsafe extern "C" fn canary(a0: usize, a1: usize, f: *const (), out: *mut u64) -> u64 {
         naked_asm!(
+            // At opt-level >= 1 naked asm does not get the target's D extension.
+            ".option push",
+            ".option arch, +d",
             "addi sp, sp, -224",
             "sd ra, 0(sp)",
             "sd s0, 8(sp)",
@@ -829,6 +832,7 @@ mod rv {
             "fld fs11, 192(sp)",
             "addi sp, sp, 224",
             "ret",
+            ".option pop",
         )
     }
 
@@ -842,6 +846,8 @@ mod rv {
     #[unsafe(naked)]
     pub(super) unsafe extern "C" fn clobber() -> u64 {
         naked_asm!(
+            ".option push",
+            ".option arch, +d",
             "li t0, -1",
             "li t1, -2",
             "li t2, -3",
@@ -878,6 +884,7 @@ mod rv {
             "fmv.d.x fa7, t0",
             "li a0, 0x0123456789ABCDEF",
             "ret",
+            ".option pop",
         )
     }
 
