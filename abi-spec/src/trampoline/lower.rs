@@ -147,6 +147,20 @@ pub enum Op {
         /// Byte offset.
         off: u32,
     },
+    /// The link register <- `[base + off]`.
+    LoadLink {
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// `[base + off]` <- the link register.
+    StoreLink {
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
     /// All 128 bits of `reg` <- `[base + off]`.
     LoadVec {
         /// Destination.
@@ -244,6 +258,8 @@ pub enum TrampolineKind {
     Entry,
     /// Thunk number `k` of the pool: loads `k` and jumps to the entry.
     Thunk(u32),
+    /// Test scaffolding (see [`super::harness`]).
+    Harness,
 }
 
 /// A lowered trampoline.
@@ -315,7 +331,7 @@ fn common_arch<'s>(
 
 /// How a saved register is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SaveKind {
+pub(crate) enum SaveKind {
     Int,
     Float64,
     Vec,
@@ -332,7 +348,7 @@ fn preserved_bits(abi: &Abi, arch: &Arch, asm: &AsmSpec, reg: &str) -> u32 {
         .map_or(0, |(_, bits)| *bits)
 }
 
-fn full_bits(arch: &Arch, asm: &AsmSpec, reg: &str) -> u32 {
+pub(crate) fn full_bits(arch: &Arch, asm: &AsmSpec, reg: &str) -> u32 {
     if arch.float_regs.iter().any(|r| r == reg) {
         asm.float_bits
     } else {
@@ -373,35 +389,56 @@ fn save_set(outer: &Abi, inner: &Abi, arch: &Arch, asm: &AsmSpec) -> Vec<(String
     out
 }
 
-fn round_up(n: u32, align: u32) -> u32 {
+pub(crate) fn round_up(n: u32, align: u32) -> u32 {
     n.div_ceil(align) * align
 }
 
 /// The save area: byte offsets (from `base`) for each register, 16-byte
-/// aligned slots for full vector registers first. Returns the area's end.
-fn place_saves(saves: &[(String, SaveKind)], base: u32) -> (Vec<(String, SaveKind, u32)>, u32) {
-    let mut off = round_up(base, 16);
+/// aligned slots for full vector registers first, then 8-byte slots for
+/// float registers, then `word`-byte slots for integer ones, in the order
+/// given within each kind. Returns the area's end.
+pub(crate) fn place_saves(
+    saves: &[(String, SaveKind)],
+    base: u32,
+    word: u32,
+) -> (Vec<(String, SaveKind, u32)>, u32) {
+    let mut off = base;
+    if saves.iter().any(|(_, k)| *k == SaveKind::Vec) {
+        off = round_up(base, 16);
+    }
     let mut out = Vec::new();
-    for (r, k) in saves.iter().filter(|(_, k)| *k == SaveKind::Vec) {
-        out.push((r.clone(), *k, off));
-        off += 16;
+    for (kind, size) in [
+        (SaveKind::Vec, 16),
+        (SaveKind::Float64, 8),
+        (SaveKind::Int, word),
+    ] {
+        if kind != SaveKind::Int && saves.iter().any(|(_, k)| *k == kind) {
+            off = round_up(off, size);
+        }
+        for (r, _) in saves.iter().filter(|(_, k)| *k == kind) {
+            out.push((r.clone(), kind, off));
+            off += size;
+        }
     }
-    if !saves.iter().any(|(_, k)| *k == SaveKind::Vec) {
-        off = base;
-    }
-    for (r, k) in saves.iter().filter(|(_, k)| *k != SaveKind::Vec) {
-        out.push((r.clone(), *k, off));
-        off += 8;
-    }
+    // Keep the order the caller gave (the harness finds `ctx` last).
+    out.sort_by_key(|(r, _, _)| saves.iter().position(|(s, _)| s == r));
     (out, off)
 }
 
-fn save_ops(placed: &[(String, SaveKind, u32)], sp: &str, store: bool) -> Vec<Op> {
+pub(crate) fn save_ops(
+    placed: &[(String, SaveKind, u32)],
+    sp: &str,
+    store: bool,
+    asm: &AsmSpec,
+) -> Vec<Op> {
     placed
         .iter()
         .map(|(reg, kind, off)| {
             let (reg, base, off) = (reg.clone(), sp.to_owned(), *off);
+            let link = asm.link_reg.as_deref() == Some(reg.as_str());
             match (kind, store) {
+                (SaveKind::Int, true) if link => Op::StoreLink { base, off },
+                (SaveKind::Int, false) if link => Op::LoadLink { base, off },
                 (SaveKind::Int, true) => Op::StoreInt { reg, base, off },
                 (SaveKind::Int, false) => Op::LoadInt { reg, base, off },
                 (SaveKind::Float64, true) => Op::StoreFloat { reg, base, off },
@@ -455,7 +492,16 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
     check_slot(abi, asm)?;
     let frame = FrameLayout::for_arch(specs, arch)?;
     let sp = asm.stack_pointer.as_str();
-    let state = shared_preserved(abi, host, arch, asm);
+    // The frame and the caller's stack pointer stay in registers both sides
+    // preserve and no argument of either side uses (s390x passes an argument
+    // in callee-saved r6).
+    let state: Vec<&str> = shared_preserved(abi, host, arch, asm)
+        .into_iter()
+        .filter(|r| {
+            !abi.int_args.iter().chain(&host.int_args).any(|a| a == r)
+                && abi.facts.call_target.as_deref() != Some(*r)
+        })
+        .collect();
     let [frame_reg, sp_save, ..] = state.as_slice() else {
         return Err(format!(
             "`{}` and `{}` share fewer than two preserved integer registers to keep the frame and stack pointer in",
@@ -473,9 +519,15 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
     };
     let fn_reg = abi
         .facts
-        .scratch
+        .call_target
         .iter()
-        .find(|r| host.facts.scratch.contains(r) && *r != h0 && *r != h1)
+        .chain(
+            abi.facts
+                .scratch
+                .iter()
+                .filter(|r| host.facts.scratch.contains(r)),
+        )
+        .find(|r| *r != h0 && *r != h1)
         .ok_or_else(|| {
             format!(
                 "no register is scratch in both `{}` and `{}`: list one in `scratch` of both ABI files",
@@ -508,7 +560,7 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
             saves.push(s);
         }
     }
-    let (placed, end) = place_saves(&saves, 0);
+    let (placed, end) = place_saves(&saves, 0, asm.word);
     let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
 
     let (fr, s) = (frame_reg.to_string(), sp.to_owned());
@@ -517,7 +569,7 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
         src: s.clone(),
         imm: reserve,
     }];
-    ops.extend(save_ops(&placed, sp, true));
+    ops.extend(save_ops(&placed, sp, true, asm));
     ops.push(Op::Move {
         dst: fr.clone(),
         src: h0.to_owned(),
@@ -631,7 +683,7 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
         dst: s.clone(),
         src: sp_save.to_string(),
     });
-    ops.extend(save_ops(&placed, sp, false));
+    ops.extend(save_ops(&placed, sp, false, asm));
     ops.push(Op::AddImm {
         dst: s.clone(),
         src: s,
@@ -688,12 +740,17 @@ pub fn lower_tail(
             ));
         }
     };
-    let common: Vec<&String> = abi
+    let mut common: Vec<&String> = abi
         .facts
         .scratch
         .iter()
         .filter(|r| host.facts.scratch.contains(r) && *r != h0 && *r != h1)
         .collect();
+    if let Some(t) = &abi.facts.call_target {
+        // The callee's address goes where the convention wants it.
+        common.retain(|r| *r != t);
+        common.insert(0, t);
+    }
     let [fn_reg, base, ..] = common.as_slice() else {
         return Ok(None);
     };
@@ -770,7 +827,7 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
     }
     saves.extend(save_set(abi, host, arch, asm));
     let frame_at = round_up(host.shadow_space, 16);
-    let (placed, end) = place_saves(&saves, frame_at + frame.size());
+    let (placed, end) = place_saves(&saves, frame_at + frame.size(), asm.word);
     let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
 
     let mut ops = vec![Op::SubImm {
@@ -778,7 +835,7 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         src: sp.clone(),
         imm: reserve,
     }];
-    ops.extend(save_ops(&placed, &sp, true));
+    ops.extend(save_ops(&placed, &sp, true, asm));
     for (i, r) in abi.int_args.iter().enumerate() {
         ops.push(Op::StoreInt {
             reg: r.clone(),
@@ -831,7 +888,7 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
             off: frame_at + frame.float_ret(i),
         });
     }
-    ops.extend(save_ops(&placed, &sp, false));
+    ops.extend(save_ops(&placed, &sp, false, asm));
     ops.push(Op::AddImm {
         dst: sp.clone(),
         src: sp,
@@ -848,6 +905,16 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         reserve,
         ops,
     })
+}
+
+/// The register a call trampoline calls the callee through: the ABI's
+/// `call_target` (ELFv2 wants the callee's address in r12), else its first
+/// scratch register.
+pub(crate) fn call_target(abi: &Abi) -> Result<String, String> {
+    if let Some(r) = &abi.facts.call_target {
+        return Ok(r.clone());
+    }
+    slot_reg(abi)
 }
 
 fn slot_reg(abi: &Abi) -> Result<String, String> {
@@ -897,6 +964,8 @@ impl fmt::Display for Op {
             Op::LoadFloat { reg, base, off } => write!(f, "load_float  {reg} <- [{base} + {off}]"),
             Op::StoreFloat { reg, base, off } => write!(f, "store_float [{base} + {off}] <- {reg}"),
             Op::LoadVec { reg, base, off } => write!(f, "load_vec    {reg} <- [{base} + {off}]"),
+            Op::LoadLink { base, off } => write!(f, "load_link   <- [{base} + {off}]"),
+            Op::StoreLink { base, off } => write!(f, "store_link  [{base} + {off}] <-"),
             Op::StoreVec { reg, base, off } => write!(f, "store_vec   [{base} + {off}] <- {reg}"),
             Op::Move { dst, src } => write!(f, "move        {dst} <- {src}"),
             Op::LoadImm { reg, imm } => write!(f, "load_imm    {reg} <- {imm}"),
@@ -923,6 +992,8 @@ pub(crate) fn template_of(op: &Op) -> Tpl {
         Op::LoadFloat { .. } => Tpl::LoadFloat,
         Op::StoreFloat { .. } => Tpl::StoreFloat,
         Op::LoadVec { .. } => Tpl::LoadVec,
+        Op::LoadLink { .. } => Tpl::LoadLink,
+        Op::StoreLink { .. } => Tpl::StoreLink,
         Op::StoreVec { .. } => Tpl::StoreVec,
         Op::Move { .. } => Tpl::Move,
         Op::LoadImm { .. } => Tpl::LoadImm,

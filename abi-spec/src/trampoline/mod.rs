@@ -31,6 +31,7 @@
 //!   runtime binds a Rust handler to a slot at run time: no memory is ever
 //!   writable and executable.
 
+pub mod harness;
 mod lower;
 mod render;
 mod spec;
@@ -39,7 +40,7 @@ pub use lower::{
     FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_entry, lower_tail,
     lower_thunk,
 };
-pub use render::{asm_lines, gate, runtime_items, show, trampoline_targets};
+pub use render::{asm_lines, gate, runtime_items, show, support, trampoline_targets};
 pub(crate) use spec::{read_asm, read_call_facts};
 
 /// The instruction templates of one arch (`[asm]` in `targets/arch/<arch>.toml`).
@@ -74,6 +75,18 @@ impl AsmSpec {
     pub fn template(&self, t: Tpl) -> &[String] {
         self.templates.get(t as usize).map_or(&[], Vec::as_slice)
     }
+
+    /// The lines an op of template `t` is rendered with: `load_link` and
+    /// `store_link` fall back to `load_int`/`store_int` of the link register
+    /// when the arch can load and store that register directly.
+    pub fn effective(&self, t: Tpl) -> (Tpl, &[String]) {
+        let lines = self.template(t);
+        match t {
+            Tpl::LoadLink if lines.is_empty() => (Tpl::LoadInt, self.template(Tpl::LoadInt)),
+            Tpl::StoreLink if lines.is_empty() => (Tpl::StoreInt, self.template(Tpl::StoreInt)),
+            _ => (t, lines),
+        }
+    }
 }
 
 /// The primitive instructions a trampoline is built from.
@@ -87,6 +100,11 @@ pub enum Tpl {
     LoadFloat,
     /// `[{base} + {off}]` <- low 64 bits of float register `{reg}`.
     StoreFloat,
+    /// The link register <- `[{base} + {off}]` (may use a scratch register
+    /// the convention leaves free at that point, e.g. `r0` on powerpc).
+    LoadLink,
+    /// `[{base} + {off}]` <- the link register.
+    StoreLink,
     /// All 128 bits of `{reg}` <- `[{base} + {off}]`.
     LoadVec,
     /// `[{base} + {off}]` <- all 128 bits of `{reg}`.
@@ -121,11 +139,13 @@ pub enum Tpl {
 
 impl Tpl {
     /// Every template, in the order of [`AsmSpec::templates`].
-    pub const ALL: [Tpl; 19] = [
+    pub const ALL: [Tpl; 21] = [
         Tpl::LoadInt,
         Tpl::StoreInt,
         Tpl::LoadFloat,
         Tpl::StoreFloat,
+        Tpl::LoadLink,
+        Tpl::StoreLink,
         Tpl::LoadVec,
         Tpl::StoreVec,
         Tpl::Move,
@@ -150,6 +170,8 @@ impl Tpl {
             Tpl::StoreInt => "store_int",
             Tpl::LoadFloat => "load_float",
             Tpl::StoreFloat => "store_float",
+            Tpl::LoadLink => "load_link",
+            Tpl::StoreLink => "store_link",
             Tpl::LoadVec => "load_vec",
             Tpl::StoreVec => "store_vec",
             Tpl::Move => "move",
@@ -177,6 +199,7 @@ impl Tpl {
             | Tpl::StoreFloat
             | Tpl::LoadVec
             | Tpl::StoreVec => (&["reg", "base", "off"], &[]),
+            Tpl::LoadLink | Tpl::StoreLink => (&["base", "off"], &[]),
             Tpl::Move => (&["dst", "src"], &[]),
             Tpl::LoadImm => (&["reg", "imm"], &[]),
             Tpl::AddImm | Tpl::SubImm => (&["dst", "src", "imm"], &[]),
@@ -191,7 +214,10 @@ impl Tpl {
 
     /// Whether an arch may leave the template empty (it has no such instruction).
     pub fn may_be_empty(self) -> bool {
-        matches!(self, Tpl::LoadVec | Tpl::StoreVec)
+        matches!(
+            self,
+            Tpl::LoadVec | Tpl::StoreVec | Tpl::LoadLink | Tpl::StoreLink
+        )
     }
 }
 
@@ -215,6 +241,16 @@ pub struct CallFacts {
     pub variadic_count_reg: Option<String>,
     /// The name Rust gives the convention in `extern "..."`.
     pub rust_abi: Option<String>,
+    /// Registers no generated code may write (platform, thread or TOC
+    /// pointers, the zero register).
+    pub reserved: Vec<String>,
+    /// Bytes at the stack pointer of a call that belong to the caller's frame
+    /// header but that the callee may write (ELFv2's 32-byte header, s390x's
+    /// 160-byte register save area): stack arguments start above them.
+    pub linkage_area: u32,
+    /// The register the callee's address must be in when it is called (ELFv2:
+    /// r12, from which its global entry point computes the TOC).
+    pub call_target: Option<String>,
 }
 
 /// Where a float argument goes when the float registers are used up.

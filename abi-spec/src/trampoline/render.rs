@@ -36,8 +36,7 @@ pub fn asm_lines(specs: &Specs, t: &Trampoline) -> Result<Vec<String>, String> {
         .ok_or_else(|| format!("arch {} has no `[asm]` table", arch.name))?;
     let mut out = Vec::new();
     for (at, op) in t.ops.iter().enumerate() {
-        let tpl = template_of(op);
-        let lines = asm.template(tpl);
+        let (tpl, lines) = asm.effective(template_of(op));
         if lines.is_empty() {
             return Err(format!(
                 "arch {} has no `{}` template, which the {} trampoline for `{}` needs",
@@ -64,6 +63,13 @@ pub fn asm_lines(specs: &Specs, t: &Trampoline) -> Result<Vec<String>, String> {
             Op::LoadFloat { reg, base, off } | Op::StoreFloat { reg, base, off } => {
                 vec![
                     ("reg", f64v(reg)),
+                    ("base", base.clone()),
+                    ("off", off.to_string()),
+                ]
+            }
+            Op::LoadLink { base, off } | Op::StoreLink { base, off } => {
+                vec![
+                    ("reg", asm.link_reg.clone().unwrap_or_default()),
                     ("base", base.clone()),
                     ("off", off.to_string()),
                 ]
@@ -199,7 +205,7 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
             let n = specs
                 .arch(&p.arch)
                 .and_then(|a| a.asm.as_ref())
-                .map_or(1, |a| a.template(template_of(op)).len());
+                .map_or(1, |a| a.effective(template_of(op)).1.len());
             for (i, line) in lines.by_ref().take(n).enumerate() {
                 let plan = if i == 0 {
                     op.to_string()
@@ -219,6 +225,7 @@ fn symbol_name(t: &Trampoline) -> String {
         super::TrampolineKind::Tail(i, f) => format!("tail_{}_{i}_{f}", t.abi),
         super::TrampolineKind::Entry => format!("entry_{}", t.abi),
         super::TrampolineKind::Thunk(k) => format!("thunk_{}_{k}", t.abi),
+        super::TrampolineKind::Harness => format!("harness_{}", t.abi),
     }
 }
 
@@ -254,24 +261,32 @@ fn naked(
     })
 }
 
-/// The targets whose arch has templates and whose own ABI lowers: those the
-/// runtime gets trampolines for.
+/// The targets the runtime gets trampolines for: those [`support`] accepts.
 pub fn trampoline_targets(specs: &Specs) -> Vec<&Target> {
     specs
         .targets
         .iter()
-        .filter(|t| {
-            let (Some(arch), Some(host)) = (specs.arch(&t.arch), specs.abi(&t.abi)) else {
-                return false;
-            };
-            arch.asm.is_some()
-                && arch
-                    .abis
-                    .iter()
-                    .filter_map(|a| specs.abi(a))
-                    .any(|a| lower_call(specs, host, a).is_ok())
-        })
+        .filter(|t| support(specs, t).is_ok())
         .collect()
+}
+
+/// Whether dynamic calls work on `t`, or why not (in words that name the
+/// spec file to change): its arch needs `[asm]` templates, and every
+/// convention the arch lists must lower to trampolines from the target's own.
+pub fn support(specs: &Specs, t: &Target) -> Result<(), String> {
+    let arch = specs
+        .arch(&t.arch)
+        .ok_or_else(|| format!("unknown arch `{}`", t.arch))?;
+    if arch.asm.is_none() {
+        return Err(format!(
+            "arch {} has no `[asm]` templates (targets/arch/{}.toml)",
+            arch.name, arch.name
+        ));
+    }
+    if arch.abis.is_empty() {
+        return Err(format!("arch {} lists no calling convention", arch.name));
+    }
+    target_items(specs, t, &quote! { crate::abi }, 1).map(|_| ())
 }
 
 /// The runtime's generated items for every target: per target (cfg-gated),

@@ -87,7 +87,13 @@ pub(crate) fn read_asm(
     }
     let mut templates = Vec::new();
     for tpl in Tpl::ALL {
-        let lines = t.strings(sink, tpl.key(), "[\"ret\"]");
+        // The link templates are optional: most arches load and store the link
+        // register like any other.
+        let lines = if matches!(tpl, Tpl::LoadLink | Tpl::StoreLink) {
+            t.opt_strings(sink, tpl.key(), "[\"mflr r0\", \"std r0, {off}({base})\"]")
+        } else {
+            t.strings(sink, tpl.key(), "[\"ret\"]")
+        };
         if let Some(lines) = &lines {
             if lines.value.is_empty() && !tpl.may_be_empty() {
                 sink.error(
@@ -364,5 +370,43 @@ pub(crate) fn read_call_facts(
         facts.variadic_count_reg = Some(r.value);
     }
     facts.rust_abi = top.opt_string(sink, "rust_abi", "\"C\"").map(|s| s.value);
+    if let Some(list) = top.opt_strings(sink, "reserved", r#"["x18"]"#) {
+        for r in &list.value {
+            if let Some(arch) = arch
+                && !arch.has_reg(&r.value)
+            {
+                sink.error(
+                    r.span.clone(),
+                    format!(
+                        "reserved register `{}` is not a register of {}",
+                        r.value, arch.name
+                    ),
+                    format!("name one of targets/arch/{}.toml's registers", arch.name),
+                );
+            }
+        }
+        facts.reserved = list.value.into_iter().map(|s| s.value).collect();
+    }
+    if let Some(n) = top.opt_int(sink, "linkage_area", 0..4097, "32") {
+        facts.linkage_area = u32::try_from(n.value).unwrap_or_default();
+    }
+    if let Some(r) = top.opt_string(sink, "call_target", "\"r12\"") {
+        if let Some(arch) = arch
+            && !arch.int_regs.contains(&r.value)
+        {
+            sink.error(
+                r.span.clone(),
+                format!("`{}` is not an integer register of {}", r.value, arch.name),
+                format!("name one of targets/arch/{}.toml's `int_regs`", arch.name),
+            );
+        } else if int_args.contains(&r.value) {
+            sink.error(
+                r.span.clone(),
+                format!("call target register `{}` carries an argument", r.value),
+                "name a register that is free at a call",
+            );
+        }
+        facts.call_target = Some(r.value);
+    }
     facts
 }
