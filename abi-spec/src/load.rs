@@ -341,8 +341,9 @@ fn read_abi(
         "per_class" => Some(SlotModel::PerClass),
         "positional" => Some(SlotModel::Positional),
         "wasm_values" => Some(SlotModel::WasmValues),
+        "gpr_positions" => Some(SlotModel::GprPositions),
         other => {
-            sink.error(s.span, format!("unknown slot model `{other}`"), "use `per_class` (each register class counted on its own), `positional` (one slot per argument) or `wasm_values` (no registers: wasm values)");
+            sink.error(s.span, format!("unknown slot model `{other}`"), "use `per_class` (each register class counted on its own), `positional` (one slot per argument), `gpr_positions` (ELFv2: each argument at its position, floats in float registers in order) or `wasm_values` (no registers: wasm values)");
             None
         }
     });

@@ -449,6 +449,12 @@ pub enum SlotModel {
     Positional,
     /// No registers: each argument is one wasm value on the operand stack.
     WasmValues,
+    /// Every argument takes the general register of its position (one
+    /// doubleword each); floats take the float registers in order and still
+    /// use up the general register of their position; arguments past the
+    /// general registers go to the parameter save area at their position
+    /// (ppc64 ELFv2).
+    GprPositions,
 }
 
 /// An architecture's register file (`targets/arch/<name>.toml`).

@@ -243,6 +243,17 @@ mod tests {
                         ]
                     );
                 }
+                abi_runtime::abi::SlotModel::GprPositions => {
+                    assert_eq!(
+                        regs,
+                        [
+                            Some(ints[0]),
+                            Some(floats[0]),
+                            Some(ints[2]),
+                            Some(floats[1])
+                        ]
+                    );
+                }
                 abi_runtime::abi::SlotModel::Positional => {
                     assert_eq!(
                         regs,

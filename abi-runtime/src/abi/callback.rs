@@ -234,9 +234,8 @@ impl Args<'_> {
     ///
     /// If `i >= self.len()`.
     pub fn get(&self, i: usize) -> Value {
-        self.prepared.args[..self.prepared.len][i]
-            .ty
-            .value(self.bits(i))
+        let s = self.prepared.args[..self.prepared.len][i];
+        s.ty.value(s.unfix(self.bits(i)))
     }
 
     /// Every argument, in order.

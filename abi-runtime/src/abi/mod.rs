@@ -109,6 +109,23 @@ pub enum SlotModel {
     PerClass,
     /// The Nth argument takes the Nth register of its class, or a stack slot (win64).
     Positional,
+    /// The Nth argument takes the Nth general register or the Nth doubleword
+    /// of the parameter save area; floats take the float registers in order
+    /// and still use up their position (ppc64 ELFv2).
+    GprPositions,
+}
+
+/// How an f32 sits in a 64-bit float register image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum F32InReg {
+    /// In the low 32 bits; the rest is ignored.
+    LowBits,
+    /// In the low 32 bits, the upper 32 bits all ones (RISC-V).
+    NanBoxed,
+    /// In the high 32 bits (s390x).
+    HighBits,
+    /// Converted to double precision (powerpc).
+    AsDouble,
 }
 
 /// A calling convention this target can call into and be called from,
@@ -129,7 +146,8 @@ pub struct Abi {
     pub(crate) stack_slot: usize,
     pub(crate) float_overflow_to_int: bool,
     pub(crate) u32_sign_extended: bool,
-    pub(crate) f32_nan_boxed: bool,
+    pub(crate) f32_in_float_reg: F32InReg,
+    pub(crate) linkage_area: usize,
     pub(crate) by_reference: &'static str,
     pub(crate) variadic: &'static str,
     pub(crate) trampoline: unsafe extern "C" fn(*mut Frame, *const ()),
@@ -236,6 +254,17 @@ impl Abi {
     /// Bytes below the stack pointer a leaf function may use.
     pub fn red_zone(&self) -> usize {
         self.red_zone
+    }
+
+    /// Bytes at the stack pointer of a call that the callee's frame header
+    /// may use (ELFv2, s390x): stack arguments start above them.
+    pub fn linkage_area(&self) -> usize {
+        self.linkage_area
+    }
+
+    /// How an f32 sits in a float register.
+    pub fn f32_in_float_reg(&self) -> F32InReg {
+        self.f32_in_float_reg
     }
 
     /// Bytes each stack argument occupies.

@@ -4,7 +4,7 @@ use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
 use super::value::Scalar;
-use super::{Abi, FLOAT_REGS, Frame, INT_REGS, INT_RETS, SlotModel, Type, Value};
+use super::{Abi, F32InReg, FLOAT_REGS, Frame, INT_REGS, INT_RETS, SlotModel, Type, Value};
 
 /// The most arguments a prepared signature may have (C's translation limit
 /// for parameters is 127).
@@ -38,6 +38,10 @@ pub(crate) enum Fix {
     Sext32,
     /// NaN-box an f32 in a float register (upper 32 bits all ones).
     NanBox,
+    /// An f32 in the high half of a float register.
+    High32,
+    /// An f32 converted to double precision in a float register.
+    AsDouble,
 }
 
 impl Slot {
@@ -55,9 +59,43 @@ impl Slot {
         }
         match self.fix {
             Fix::Sext32 => bits as u32 as i32 as i64 as u64,
+            Fix::High32 => bits << 32,
+            Fix::AsDouble => single_to_double(bits as u32),
             _ => bits | 0xFFFF_FFFF_0000_0000,
         }
     }
+
+    /// The [`Value::bits`] of a register image of this slot (undoes [`Slot::fix`]).
+    #[inline(always)]
+    pub(crate) fn unfix(self, image: u64) -> u64 {
+        match self.fix {
+            Fix::High32 => image >> 32,
+            Fix::AsDouble => u64::from(double_to_single(image)),
+            _ => image,
+        }
+    }
+}
+
+/// An f32 in double format, as powerpc's `lfs` loads it: exact, and NaNs
+/// keep their payload and stay signalling (a Rust `as` conversion would quiet
+/// them).
+fn single_to_double(b: u32) -> u64 {
+    let x = f32::from_bits(b);
+    if x.is_nan() {
+        let sign = u64::from(b >> 31) << 63;
+        return sign | 0x7FF0_0000_0000_0000 | (u64::from(b & 0x007F_FFFF) << 29);
+    }
+    f64::from(x).to_bits()
+}
+
+/// The f32 a double-format image holds, as powerpc's `stfs` stores it.
+fn double_to_single(d: u64) -> u32 {
+    let x = f64::from_bits(d);
+    if x.is_nan() {
+        let sign = ((d >> 63) as u32) << 31;
+        return sign | 0x7F80_0000 | ((d >> 29) as u32 & 0x007F_FFFF);
+    }
+    (x as f32).to_bits()
 }
 
 /// A signature classified for one convention: call it with [`Prepared::call`]
@@ -223,8 +261,17 @@ pub(crate) fn classify(
                 Some(next_int - 1)
             }
             SlotModel::PerClass => None,
+            SlotModel::GprPositions if float && next_float < n_float => {
+                next_float += 1;
+                Some(INT_REGS + next_float - 1)
+            }
+            SlotModel::GprPositions => (i < n_int).then_some(i),
         };
         let word = reg.unwrap_or_else(|| {
+            // ELFv2: the parameter save area has a doubleword for every position.
+            if abi.slots == SlotModel::GprPositions {
+                next_stack = i;
+            }
             next_stack += 1;
             STACK_BASE + next_stack - 1
         });
@@ -237,7 +284,7 @@ pub(crate) fn classify(
     }
     out.stack_words = next_stack;
     out.stack_bytes = round_up(
-        next_stack * abi.stack_slot + abi.shadow_space,
+        next_stack * abi.stack_slot + abi.shadow_space + abi.linkage_area,
         abi.stack_align,
     );
     out.ret = match ret {
@@ -292,8 +339,13 @@ pub(crate) fn classify(
 fn fix_for(abi: &Abi, ty: Type, in_float_reg: bool) -> Fix {
     if ty == Type::U32 && abi.u32_sign_extended {
         Fix::Sext32
-    } else if ty == Type::F32 && abi.f32_nan_boxed && in_float_reg {
-        Fix::NanBox
+    } else if ty == Type::F32 && in_float_reg {
+        match abi.f32_in_float_reg {
+            F32InReg::LowBits => Fix::None,
+            F32InReg::NanBoxed => Fix::NanBox,
+            F32InReg::HighBits => Fix::High32,
+            F32InReg::AsDouble => Fix::AsDouble,
+        }
     } else {
         Fix::None
     }
@@ -451,7 +503,7 @@ impl Prepared {
                     tail,
                 )(p, f)
             };
-            self.ret.ty.value(bits)
+            self.ret.ty.value(self.ret.unfix(bits))
         }
     }
 
@@ -577,7 +629,9 @@ impl Prepared {
             (&raw mut (*frame).stack_bytes).write(self.stack_bytes);
             self.fill(p.cast::<u64>(), args);
             (self.abi.trampoline)(frame, f);
-            self.ret.ty.value((*frame).ret[usize::from(self.ret.word)])
+            self.ret
+                .ty
+                .value(self.ret.unfix((*frame).ret[usize::from(self.ret.word)]))
         }
     }
 }

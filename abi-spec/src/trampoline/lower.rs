@@ -610,7 +610,7 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
     ops.push(Op::AddImm {
         dst: dst.clone(),
         src: s.clone(),
-        imm: abi.shadow_space,
+        imm: abi.shadow_space + abi.facts.linkage_area,
     });
     ops.push(Op::Label(again));
     ops.push(Op::LoadInt {
@@ -726,6 +726,7 @@ pub fn lower_tail(
         && host.float_ret.first() == abi.float_ret.first();
     if !save_set(host, abi, arch, asm).is_empty()
         || abi.shadow_space > host.shadow_space
+        || abi.facts.linkage_area > host.facts.linkage_area
         || abi.stack_align > host.stack_align
         || !same_ret
     {
@@ -826,7 +827,8 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         saves.push((link.clone(), SaveKind::Int));
     }
     saves.extend(save_set(abi, host, arch, asm));
-    let frame_at = round_up(host.shadow_space, 16);
+    // The dispatcher's shadow space and frame header lie below the frame.
+    let frame_at = round_up(host.shadow_space + host.facts.linkage_area, 16);
     let (placed, end) = place_saves(&saves, frame_at + frame.size(), asm.word);
     let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
 
@@ -851,7 +853,7 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         });
     }
     // The caller's stack arguments start above the return address and its shadow space.
-    let args_at = reserve + asm.call_pushes + abi.shadow_space;
+    let args_at = reserve + asm.call_pushes + abi.shadow_space + abi.facts.linkage_area;
     ops.push(Op::AddImm {
         dst: tmp.clone(),
         src: sp.clone(),

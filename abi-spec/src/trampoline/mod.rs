@@ -281,6 +281,10 @@ pub enum F32InReg {
     LowBits,
     /// In the low 32 bits, with the upper 32 bits all ones (RISC-V NaN-boxing).
     NanBoxed,
+    /// In the high 32 bits (s390x: an f32 is the left half of a 64-bit FPR).
+    HighBits,
+    /// Converted to double precision (powerpc: FPRs hold f32 values in double format).
+    AsDouble,
 }
 
 /// Which aggregates (structs by value) go by reference to a caller's copy.

@@ -421,6 +421,7 @@ fn target_items(
         let slots = match abi.slots {
             SlotModel::PerClass => quote! { #rt::SlotModel::PerClass },
             SlotModel::Positional => quote! { #rt::SlotModel::Positional },
+            SlotModel::GprPositions => quote! { #rt::SlotModel::GprPositions },
             #[allow(unreachable_patterns)]
             other => {
                 return Err(format!(
@@ -448,7 +449,13 @@ fn target_items(
         let slot_bytes = abi.facts.stack_slot.unwrap_or(8) as usize;
         let overflow = abi.facts.float_overflow == FloatOverflow::IntRegs;
         let sign32 = abi.facts.int_widen == IntWiden::SignFrom32;
-        let nan_box = abi.facts.f32_in_float_reg == F32InReg::NanBoxed;
+        let f32_in_reg = match abi.facts.f32_in_float_reg {
+            F32InReg::LowBits => quote! { #rt::F32InReg::LowBits },
+            F32InReg::NanBoxed => quote! { #rt::F32InReg::NanBoxed },
+            F32InReg::HighBits => quote! { #rt::F32InReg::HighBits },
+            F32InReg::AsDouble => quote! { #rt::F32InReg::AsDouble },
+        };
+        let linkage = abi.facts.linkage_area as usize;
         let by_ref = abi
             .facts
             .by_reference
@@ -473,7 +480,8 @@ fn target_items(
                 stack_slot: #slot_bytes,
                 float_overflow_to_int: #overflow,
                 u32_sign_extended: #sign32,
-                f32_nan_boxed: #nan_box,
+                f32_in_float_reg: #f32_in_reg,
+                linkage_area: #linkage,
                 by_reference: #by_ref,
                 variadic: #variadic,
                 trampoline: #call_fn,

@@ -56,9 +56,6 @@ pub(crate) fn read_asm(
     }
     let pushes = t.int(sink, "call_pushes", 0..65, "8");
     let link = t.opt_string(sink, "link_reg", "\"x30\"");
-    if let Some(l) = &link {
-        check_int_reg(int_regs, l, "link register", sink);
-    }
     let word = t.int(sink, "word", 4..9, "8");
     if let Some(w) = &word
         && w.value != 4
@@ -85,7 +82,7 @@ pub(crate) fn read_asm(
             "say how a full register is spelled, e.g. `float128 = \"q{index}\"`",
         );
     }
-    let mut templates = Vec::new();
+    let mut templates: Vec<Vec<String>> = Vec::new();
     for tpl in Tpl::ALL {
         // The link templates are optional: most arches load and store the link
         // register like any other.
@@ -127,6 +124,16 @@ pub(crate) fn read_asm(
                 .map(|l| l.value.into_iter().map(|s| s.value).collect())
                 .unwrap_or_default(),
         );
+    }
+    // A link register that only the link templates name (powerpc's `lr`,
+    // moved through `mflr`/`mtlr`) need not be a general register.
+    let link_moves = [Tpl::LoadLink, Tpl::StoreLink]
+        .iter()
+        .all(|t| templates.get(*t as usize).is_some_and(|l| !l.is_empty()));
+    if let Some(l) = &link
+        && !link_moves
+    {
+        check_int_reg(int_regs, l, "link register", sink);
     }
     let mut read_directives = |key: &'static str, example: &str| -> Vec<String> {
         let Some(list) = t.opt_strings(sink, key, example) else {
@@ -305,11 +312,13 @@ pub(crate) fn read_call_facts(
     };
     facts.f32_in_float_reg = match choice(
         "f32_in_float_reg",
-        &["low_bits", "nan_boxed"],
-        "use `low_bits` or `nan_boxed`",
+        &["low_bits", "nan_boxed", "high_bits", "as_double"],
+        "use `low_bits`, `nan_boxed`, `high_bits` or `as_double`",
         sink,
     ) {
         Some(1) => F32InReg::NanBoxed,
+        Some(2) => F32InReg::HighBits,
+        Some(3) => F32InReg::AsDouble,
         _ => F32InReg::LowBits,
     };
     if present(top, "by_reference")
