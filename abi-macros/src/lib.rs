@@ -101,6 +101,15 @@ pub fn __trampolines(input: TokenStream) -> TokenStream {
     trampolines::expand(input.into()).into()
 }
 
+/// On targets whose conventions get no trampolines, the target's name and
+/// the reason, from the spec files: `__no_trampolines!()`. Internal to
+/// abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __no_trampolines(_input: TokenStream) -> TokenStream {
+    trampolines::unsupported().into()
+}
+
 /// Generates the system-call table of `abi_runtime::syscalls` from the target
 /// spec files: `__syscall_table!(RowType)`. Internal to abi-runtime.
 #[doc(hidden)]
@@ -109,8 +118,9 @@ pub fn __syscall_table(input: TokenStream) -> TokenStream {
     syscall_table::expand(input.into()).into()
 }
 
-/// Defines `__if_trampolines!` and `__if_syscall_table!`, which keep items only
-/// on targets the specs give trampolines or a system-call table. Internal to
+/// Defines `__if_trampolines!`, `__if_no_trampolines!` and
+/// `__if_syscall_table!`, which keep items only on targets the specs give
+/// trampolines, give none, or give a system-call table. Internal to
 /// abi-runtime.
 #[doc(hidden)]
 #[proc_macro]

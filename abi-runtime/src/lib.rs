@@ -50,7 +50,12 @@ pub mod readiness;
 pub mod vdso;
 
 abi_macros::__dynamic_gates!();
+mod abi_support;
 __if_trampolines! {
+    pub mod abi;
+}
+__if_no_trampolines! {
+    #[path = "abi_unsupported.rs"]
     pub mod abi;
 }
 __if_syscall_table! {

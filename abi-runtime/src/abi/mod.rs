@@ -180,10 +180,25 @@ impl PartialEq for Abi {
 
 impl Eq for Abi {}
 
+pub use crate::abi_support::Unsupported;
+
+/// Whether dynamic calls work on this target (they do here; on targets whose
+/// spec files give the trampolines no way, this module reports
+/// [`Unsupported`] with the reason instead).
+pub fn support() -> Result<(), Unsupported> {
+    Ok(())
+}
+
 impl Abi {
     /// The target's own C convention (`extern "C"`).
     pub fn native() -> &'static Abi {
         &ABIS[NATIVE]
+    }
+
+    /// The target's own C convention, or why dynamic calls do not work on
+    /// this target (here they do: see [`support`]).
+    pub fn try_native() -> Result<&'static Abi, Unsupported> {
+        Ok(Abi::native())
     }
 
     /// Every convention code on this target can use.

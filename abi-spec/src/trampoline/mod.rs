@@ -40,7 +40,10 @@ pub use lower::{
     FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_entry, lower_tail,
     lower_thunk,
 };
-pub use render::{asm_lines, gate, runtime_items, show, support, trampoline_targets};
+pub use render::{
+    asm_lines, gate, runtime_items, show, support, trampoline_targets, unsupported_items,
+    unsupported_targets,
+};
 pub(crate) use spec::{read_asm, read_call_facts};
 
 /// The instruction templates of one arch (`[asm]` in `targets/arch/<arch>.toml`).

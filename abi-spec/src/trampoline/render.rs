@@ -270,6 +270,30 @@ pub fn trampoline_targets(specs: &Specs) -> Vec<&Target> {
         .collect()
 }
 
+/// The targets with a spec that get no trampolines, with the reason.
+pub fn unsupported_targets(specs: &Specs) -> Vec<(&Target, String)> {
+    specs
+        .targets
+        .iter()
+        .filter_map(|t| support(specs, t).err().map(|e| (t, e)))
+        .collect()
+}
+
+/// For each target without trampolines (cfg-gated): `UNSUPPORTED`, its name
+/// and the reason, for `abi_runtime::abi` to report.
+pub fn unsupported_items(specs: &Specs) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (t, reason) in unsupported_targets(specs) {
+        let cfg = cfg_predicate(t);
+        let name = &t.name;
+        out.extend(quote! {
+            #[cfg(#cfg)]
+            pub(crate) const UNSUPPORTED: (&str, &str) = (#name, #reason);
+        });
+    }
+    out
+}
+
 /// Whether dynamic calls work on `t`, or why not (in words that name the
 /// spec file to change): its arch needs `[asm]` templates, and every
 /// convention the arch lists must lower to trampolines from the target's own.
