@@ -72,33 +72,60 @@ abi_macros::__trampolines!(crate::abi, 32);
 impl Frame {
     /// A frame with every register word zero and no stack arguments.
     pub const fn zeroed() -> Frame {
-        Frame {
-            regs: [0; INT_REGS + FLOAT_REGS],
-            stack: core::ptr::null(),
-            stack_words: 0,
-            stack_bytes: 0,
-            ret: [0; INT_RETS + FLOAT_RETS],
+        // SAFETY: all-zero bytes are a valid Frame: integers and a null pointer.
+        unsafe { core::mem::zeroed() }
+    }
+
+    fn unit(base: *const u64, unit: usize, bytes: usize) -> u64 {
+        // SAFETY: callers pass units inside the array `base` points into.
+        unsafe {
+            let p = base.cast::<u8>().add(unit * WORD);
+            if bytes == 8 {
+                p.cast::<u64>().read_unaligned()
+            } else {
+                u64::from(p.cast::<u32>().read_unaligned())
+            }
         }
     }
 
     /// Integer argument register `i` of the arch's widest convention.
-    pub fn int_reg(&mut self, i: usize) -> &mut u64 {
-        &mut self.regs[..INT_REGS][i]
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not an integer argument register.
+    pub fn int_reg(&self, i: usize) -> u64 {
+        assert!(i < INT_REGS, "no integer argument register {i}");
+        Frame::unit(self.regs.as_ptr(), i, WORD)
     }
 
     /// Float argument register `i` (low 64 bits).
-    pub fn float_reg(&mut self, i: usize) -> &mut u64 {
-        &mut self.regs[INT_REGS..][i]
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not a float argument register.
+    pub fn float_reg(&self, i: usize) -> u64 {
+        assert!(i < FLOAT_REGS, "no float argument register {i}");
+        Frame::unit(self.regs.as_ptr(), FLOAT_BASE + i * FLOAT_UNITS, 8)
     }
 
     /// Integer return register `i`.
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not an integer return register.
     pub fn int_ret(&self, i: usize) -> u64 {
-        self.ret[..INT_RETS][i]
+        assert!(i < INT_RETS, "no integer return register {i}");
+        Frame::unit(self.ret.as_ptr(), i, WORD)
     }
 
     /// Float return register `i` (low 64 bits).
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not a float return register.
     pub fn float_ret(&self, i: usize) -> u64 {
-        self.ret[INT_RETS..][i]
+        assert!(i < FLOAT_RETS, "no float return register {i}");
+        Frame::unit(self.ret.as_ptr(), FLOAT_RET_BASE + i * FLOAT_UNITS, 8)
     }
 }
 
@@ -126,6 +153,9 @@ pub enum F32InReg {
     HighBits,
     /// Converted to double precision (powerpc).
     AsDouble,
+    /// Two f32 values per 64-bit register: the low half, then the high half,
+    /// allocated in order with back-filling (AAPCS32 VFP: s0 and s1 are d0).
+    Halves,
 }
 
 /// A calling convention this target can call into and be called from,
@@ -148,6 +178,8 @@ pub struct Abi {
     pub(crate) u32_sign_extended: bool,
     pub(crate) f32_in_float_reg: F32InReg,
     pub(crate) linkage_area: usize,
+    pub(crate) int_pairs_even: bool,
+    pub(crate) wide_stack_align: usize,
     pub(crate) by_reference: &'static str,
     pub(crate) variadic: &'static str,
     pub(crate) trampoline: unsafe extern "C" fn(*mut Frame, *const ()),

@@ -9,16 +9,17 @@ use crate::model::{Abi, Arch, Specs};
 use super::{AsmSpec, Tpl};
 
 /// Where everything sits in the register image a trampoline reads and
-/// writes, in words of the arch's size. One layout per arch, wide enough for
-/// every convention the arch can run, so all its trampolines share it.
+/// writes. One layout per arch, wide enough for every convention the arch can
+/// run, so all its trampolines share it. Integer registers take a word of the
+/// arch's size, float registers 8 bytes (their low 64 bits), 8-byte aligned:
 ///
 /// ```text
-/// regs[int_regs + float_regs]   argument registers: integer ones, then float ones (low 64 bits)
-/// stack                         address of the stack arguments (call) / of the caller's (entry)
-/// stack_words                   how many stack argument words to copy (call)
-/// stack_bytes                   bytes to reserve below the stack pointer: shadow space and
-///                               arguments, rounded to the stack alignment (call)
-/// ret[int_rets + float_rets]    return registers: integer ones, then float ones
+/// regs                 integer argument registers (a word each), then float ones (8 bytes each)
+/// stack                address of the stack arguments (call) / of the caller's (entry)
+/// stack_words          how many stack argument words to copy (call)
+/// stack_bytes          bytes to reserve below the stack pointer: shadow space, frame
+///                      header and arguments, rounded to the stack alignment (call)
+/// ret                  return registers: integer ones (a word each), then float ones (8 bytes)
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameLayout {
@@ -26,11 +27,11 @@ pub struct FrameLayout {
     pub word: u32,
     /// Integer argument register words.
     pub int_regs: u32,
-    /// Float argument register words.
+    /// Float argument registers.
     pub float_regs: u32,
     /// Integer return register words.
     pub int_rets: u32,
-    /// Float return register words.
+    /// Float return registers.
     pub float_rets: u32,
 }
 
@@ -51,14 +52,14 @@ impl FrameLayout {
         })
     }
 
-    /// Words of argument registers.
-    pub fn regs(&self) -> u32 {
-        self.int_regs + self.float_regs
+    /// Bytes of the integer argument registers, rounded to 8.
+    fn int_area(&self) -> u32 {
+        round_up(self.word * self.int_regs, 8)
     }
 
-    /// Words of return registers.
-    pub fn rets(&self) -> u32 {
-        self.int_rets + self.float_rets
+    /// Bytes of argument registers (a multiple of 8).
+    pub fn regs_bytes(&self) -> u32 {
+        self.int_area() + 8 * self.float_regs
     }
 
     /// Offset of integer argument register `i`.
@@ -68,12 +69,12 @@ impl FrameLayout {
 
     /// Offset of float argument register `i`.
     pub fn float_reg(&self, i: usize) -> u32 {
-        self.word * (self.int_regs + i as u32)
+        self.int_area() + 8 * i as u32
     }
 
     /// Offset of the stack-arguments address.
     pub fn stack(&self) -> u32 {
-        self.word * self.regs()
+        self.regs_bytes()
     }
 
     /// Offset of the number of stack-argument words.
@@ -86,19 +87,29 @@ impl FrameLayout {
         self.stack() + 2 * self.word
     }
 
+    /// Offset of the return registers.
+    pub fn ret(&self) -> u32 {
+        round_up(self.stack() + 3 * self.word, 8)
+    }
+
     /// Offset of integer return register `i`.
     pub fn int_ret(&self, i: usize) -> u32 {
-        self.stack() + self.word * (3 + i as u32)
+        self.ret() + self.word * i as u32
     }
 
     /// Offset of float return register `i`.
     pub fn float_ret(&self, i: usize) -> u32 {
-        self.stack() + self.word * (3 + self.int_rets + i as u32)
+        self.ret() + round_up(self.word * self.int_rets, 8) + 8 * i as u32
+    }
+
+    /// Bytes of return registers (a multiple of 8).
+    pub fn rets_bytes(&self) -> u32 {
+        round_up(self.word * self.int_rets, 8) + 8 * self.float_rets
     }
 
     /// Size of the whole frame in bytes.
     pub fn size(&self) -> u32 {
-        self.word * (self.regs() + 3 + self.rets())
+        self.ret() + self.rets_bytes()
     }
 }
 
@@ -323,9 +334,6 @@ fn common_arch<'s>(
         .arch(&abi.arch)
         .ok_or_else(|| format!("unknown arch `{}`", abi.arch))?;
     let asm = arch_asm(arch)?;
-    if asm.word != 8 {
-        return Err(format!("arch {}: trampolines need 8-byte words", arch.name));
-    }
     Ok((arch, asm))
 }
 

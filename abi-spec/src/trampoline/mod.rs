@@ -254,6 +254,13 @@ pub struct CallFacts {
     /// The register the callee's address must be in when it is called (ELFv2:
     /// r12, from which its global entry point computes the TOC).
     pub call_target: Option<String>,
+    /// Where a word is 4 bytes: an 8-byte integer takes an even-aligned
+    /// register pair (AAPCS32), and one that does not fit closes the integer
+    /// registers.
+    pub int_pairs_even: bool,
+    /// Alignment of an 8-byte argument on the stack, in bytes (AAPCS32: 8,
+    /// i386: 4); `None` means the word size.
+    pub wide_stack_align: Option<u32>,
 }
 
 /// Where a float argument goes when the float registers are used up.
@@ -288,6 +295,9 @@ pub enum F32InReg {
     HighBits,
     /// Converted to double precision (powerpc: FPRs hold f32 values in double format).
     AsDouble,
+    /// Two per 64-bit register, low half first, allocated in order with
+    /// back-filling (AAPCS32 VFP: s<2n> and s<2n+1> are the halves of d<n>).
+    Halves,
 }
 
 /// Which aggregates (structs by value) go by reference to a caller's copy.

@@ -175,7 +175,7 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
         f.stack_bytes(),
         f.int_rets,
         f.float_rets,
-        f.int_ret(0)
+        f.ret()
     );
     if let Some(asm) = specs.arch(&abi.arch).and_then(|a| a.asm.as_ref())
         && !asm.directives.is_empty()
@@ -335,7 +335,7 @@ pub fn runtime_items(specs: &Specs, rt: &TokenStream, pool: u32) -> TokenStream 
                     #[cfg(#cfg)]
                     pub use #m::Frame;
                     #[cfg(#cfg)]
-                    pub(crate) use #m::{ABIS, ABI_COUNT, NATIVE, POOL_PER_ABI, INT_REGS, FLOAT_REGS, INT_RETS, FLOAT_RETS};
+                    pub(crate) use #m::{ABIS, ABI_COUNT, NATIVE, POOL_PER_ABI, INT_REGS, FLOAT_REGS, INT_RETS, FLOAT_RETS, WORD, FLOAT_BASE, FLOAT_UNITS, FLOAT_RET_BASE};
                 });
             }
             Err(e) => {
@@ -478,7 +478,10 @@ fn target_items(
             F32InReg::NanBoxed => quote! { #rt::F32InReg::NanBoxed },
             F32InReg::HighBits => quote! { #rt::F32InReg::HighBits },
             F32InReg::AsDouble => quote! { #rt::F32InReg::AsDouble },
+            F32InReg::Halves => quote! { #rt::F32InReg::Halves },
         };
+        let pairs_even = abi.facts.int_pairs_even;
+        let wide_align = abi.facts.wide_stack_align.unwrap_or(layout.word) as usize;
         let linkage = abi.facts.linkage_area as usize;
         let by_ref = abi
             .facts
@@ -506,6 +509,8 @@ fn target_items(
                 u32_sign_extended: #sign32,
                 f32_in_float_reg: #f32_in_reg,
                 linkage_area: #linkage,
+                int_pairs_even: #pairs_even,
+                wide_stack_align: #wide_align,
                 by_reference: #by_ref,
                 variadic: #variadic,
                 trampoline: #call_fn,
@@ -521,15 +526,22 @@ fn target_items(
         layout.int_rets as usize,
         layout.float_rets as usize,
     );
-    let (regs, rets) = (ir + fr, iret + fret);
+    let (regs, rets) = (
+        layout.regs_bytes() as usize / 8,
+        layout.rets_bytes() as usize / 8,
+    );
     let nabis = abis.len();
     let (stack, words, bytes, ret, size) = (
         layout.stack() as usize,
         layout.stack_words() as usize,
         layout.stack_bytes() as usize,
-        layout.int_ret(0) as usize,
+        layout.ret() as usize,
         layout.size() as usize,
     );
+    let word = layout.word as usize;
+    let float_base = (layout.float_reg(0) / layout.word) as usize;
+    let float_units = (8 / layout.word) as usize;
+    let float_ret_base = ((layout.float_ret(0) - layout.ret()) / layout.word) as usize;
     let pool = pool as usize;
     let frame_doc = format!(
         "The register image a trampoline of {} reads and writes (generated from the specs): \
@@ -541,14 +553,22 @@ fn target_items(
     Ok(quote! {
         use super::*;
 
-        /// Integer argument register words in [`Frame::regs`].
+        /// Integer argument registers in [`Frame::regs`].
         pub(crate) const INT_REGS: usize = #ir;
-        /// Float argument register words in [`Frame::regs`], after the integer ones.
+        /// Float argument registers in [`Frame::regs`], after the integer ones.
         pub(crate) const FLOAT_REGS: usize = #fr;
-        /// Integer return register words in [`Frame::ret`].
+        /// Integer return registers in [`Frame::ret`].
         pub(crate) const INT_RETS: usize = #iret;
-        /// Float return register words in [`Frame::ret`], after the integer ones.
+        /// Float return registers in [`Frame::ret`], after the integer ones.
         pub(crate) const FLOAT_RETS: usize = #fret;
+        /// Bytes in a general register: the unit frames and stack arguments are counted in.
+        pub(crate) const WORD: usize = #word;
+        /// The unit of [`Frame::regs`] where float register 0 starts.
+        pub(crate) const FLOAT_BASE: usize = #float_base;
+        /// Units per float register (each holds 8 bytes).
+        pub(crate) const FLOAT_UNITS: usize = #float_units;
+        /// The unit of [`Frame::ret`] where float return register 0 starts.
+        pub(crate) const FLOAT_RET_BASE: usize = #float_ret_base;
         /// Callback thunks per ABI.
         pub(crate) const POOL_PER_ABI: usize = #pool;
         /// Conventions in [`ABIS`].
@@ -560,15 +580,15 @@ fn target_items(
         #[repr(C)]
         #[derive(Debug, Clone, Copy)]
         pub struct Frame {
-            /// Argument registers: integer ones, then float ones (low 64 bits).
+            /// Argument registers: integer ones (a word each), then float ones (low 64 bits, 8-byte aligned).
             pub regs: [u64; #regs],
             /// Address of the stack arguments (a call), or of the caller's (a callback).
-            pub stack: *const u64,
+            pub stack: *const u8,
             /// Stack argument words to copy (a call).
             pub stack_words: usize,
             /// Bytes reserved below the stack pointer for shadow space and stack arguments, aligned (a call).
             pub stack_bytes: usize,
-            /// Return registers: integer ones, then float ones.
+            /// Return registers: integer ones (a word each), then float ones (8-byte aligned).
             pub ret: [u64; #rets],
         }
 

@@ -312,13 +312,14 @@ pub(crate) fn read_call_facts(
     };
     facts.f32_in_float_reg = match choice(
         "f32_in_float_reg",
-        &["low_bits", "nan_boxed", "high_bits", "as_double"],
-        "use `low_bits`, `nan_boxed`, `high_bits` or `as_double`",
+        &["low_bits", "nan_boxed", "high_bits", "as_double", "halves"],
+        "use `low_bits`, `nan_boxed`, `high_bits`, `as_double` or `halves`",
         sink,
     ) {
         Some(1) => F32InReg::NanBoxed,
         Some(2) => F32InReg::HighBits,
         Some(3) => F32InReg::AsDouble,
+        Some(4) => F32InReg::Halves,
         _ => F32InReg::LowBits,
     };
     if present(top, "by_reference")
@@ -395,6 +396,28 @@ pub(crate) fn read_call_facts(
             }
         }
         facts.reserved = list.value.into_iter().map(|s| s.value).collect();
+    }
+    if let Some(p) = top.opt_string(sink, "int_pairs", "\"even\"") {
+        match p.value.as_str() {
+            "even" => facts.int_pairs_even = true,
+            "any" => {}
+            other => sink.error(
+                p.span,
+                format!("unknown `int_pairs` rule `{other}`"),
+                "use `even` (an 8-byte integer takes an even/odd register pair) or `any`",
+            ),
+        }
+    }
+    if let Some(a) = top.opt_int(sink, "wide_stack_align", 1..17, "8") {
+        if a.value.count_ones() == 1 {
+            facts.wide_stack_align = u32::try_from(a.value).ok();
+        } else {
+            sink.error(
+                a.span,
+                format!("alignment {} is not a power of two", a.value),
+                "write 4 or 8",
+            );
+        }
     }
     if let Some(n) = top.opt_int(sink, "linkage_area", 0..4097, "32") {
         facts.linkage_area = u32::try_from(n.value).unwrap_or_default();
