@@ -78,11 +78,14 @@ mod tests {
         let _pool = POOL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         for abi in Abi::all() {
             let h = harness(abi.name()).expect("a canary harness for every ABI");
-            let p = abi.prepare(&[Type::U64, Type::U64], Type::U64).unwrap();
+            // The harness passes two words and returns one: pointer-sized values.
+            let p = abi.prepare(&[Type::Ptr, Type::Ptr], Type::Ptr).unwrap();
             let handler = |args: &Args<'_>| {
                 clobber_host_registers();
                 match (args.get(0), args.get(1)) {
-                    (Value::U64(a), Value::U64(b)) => Value::U64(a.wrapping_mul(3) ^ b),
+                    (Value::Ptr(a), Value::Ptr(b)) => {
+                        Value::Ptr(((a as usize).wrapping_mul(3) ^ b as usize) as *const ())
+                    }
                     other => panic!("{other:?}"),
                 }
             };
@@ -90,6 +93,7 @@ mod tests {
             let mut out = [0u64; 64];
             let r = unsafe { (h.run)(0x1234_5678, 0x9ABC, cb.code(), &mut out) };
             assert_eq!(r, (0x1234_5678u64 * 3) ^ 0x9ABC, "{} result", abi.name());
+            assert_eq!(r as usize as u64, r, "a word");
             for (i, (reg, want)) in h.expect.iter().enumerate() {
                 assert_eq!(
                     out[i],

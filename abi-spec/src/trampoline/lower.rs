@@ -568,6 +568,20 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
             saves.push(s);
         }
     }
+    // Loading the arguments overwrites registers the host may expect kept
+    // (s390x passes the fifth integer argument in callee-saved r6).
+    for r in abi.int_args.iter().chain(&abi.float_args) {
+        if preserved_bits(host, arch, asm, r) > 0 && !saves.iter().any(|(s, _)| s == r) {
+            let kind = if !arch.float_regs.contains(r) {
+                SaveKind::Int
+            } else if full_bits(arch, asm, r) <= 64 {
+                SaveKind::Float64
+            } else {
+                SaveKind::Vec
+            };
+            saves.push((r.clone(), kind));
+        }
+    }
     let (placed, end) = place_saves(&saves, 0, asm.word);
     let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
 
@@ -763,6 +777,17 @@ pub fn lower_tail(
     let [fn_reg, base, ..] = common.as_slice() else {
         return Ok(None);
     };
+    // The callee keeps what it is given in registers the host expects kept;
+    // a tail call would hand the host's caller argument values there.
+    if abi
+        .int_args
+        .iter()
+        .take(ints)
+        .chain(abi.float_args.iter().take(floats))
+        .any(|r| preserved_bits(host, arch, asm, r) > 0)
+    {
+        return Ok(None);
+    }
     let mut ops = vec![
         Op::Move {
             dst: (*base).clone(),
