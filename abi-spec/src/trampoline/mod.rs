@@ -261,6 +261,9 @@ pub struct CallFacts {
     /// Alignment of an 8-byte argument on the stack, in bytes (AAPCS32: 8,
     /// i386: 4); `None` means the word size.
     pub wide_stack_align: Option<u32>,
+    /// Why dynamic calls cannot use this convention yet, when the spec says so
+    /// (`unsupported = "..."`): targets whose arch lists it report this.
+    pub unsupported: Option<String>,
 }
 
 /// Where a float argument goes when the float registers are used up.
@@ -323,5 +326,67 @@ impl ByReference {
                 "aggregates by reference unless they are 1, 2, 4 or 8 bytes".to_owned()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load_builtin;
+
+    use super::{F32InReg, harness, support};
+
+    /// Every built-in target either gets trampolines for every convention its
+    /// arch lists, or a reason that names the spec file to change.
+    #[test]
+    fn every_target_lowers_or_says_why() {
+        let specs = load_builtin().unwrap();
+        for t in &specs.targets {
+            match support(&specs, t) {
+                Ok(()) => {
+                    let arch = specs.arch(&t.arch).unwrap();
+                    for abi in arch.abis.iter().filter_map(|a| specs.abi(a)) {
+                        assert!(abi.facts.unsupported.is_none(), "{}", abi.name);
+                        let h = harness::harness(&specs, abi).unwrap();
+                        // The canary harness checks every register the convention
+                        // preserves, but the stack pointer and the link register.
+                        let asm = arch.asm.as_ref().unwrap();
+                        let want: Vec<&String> = abi
+                            .callee_saved
+                            .iter()
+                            .chain(abi.callee_saved_partial.iter().map(|(r, _)| r))
+                            .filter(|r| {
+                                **r != asm.stack_pointer
+                                    && Some(r.as_str()) != asm.link_reg.as_deref()
+                                    && !abi.facts.reserved.contains(r)
+                            })
+                            .collect();
+                        let got: Vec<&String> = h.canaries.iter().map(|c| &c.reg).collect();
+                        assert_eq!(got, want, "{}", abi.name);
+                        assert!(!h.clobber.is_empty() && !h.sp_probe.is_empty());
+                        assert_eq!(h.shadow_writer.is_some(), abi.shadow_space > 0);
+                    }
+                }
+                Err(why) => assert!(
+                    why.contains("targets/"),
+                    "{}: the reason names no spec file: {why}",
+                    t.name
+                ),
+            }
+        }
+    }
+
+    /// The f32 rules of the new ports are read from their ABI files.
+    #[test]
+    fn f32_rules_come_from_the_abi_files() {
+        let specs = load_builtin().unwrap();
+        let rule = |n: &str| specs.abi(n).map(|a| a.facts.f32_in_float_reg);
+        assert_eq!(rule("elfv2"), Some(F32InReg::AsDouble));
+        assert_eq!(rule("s390x"), Some(F32InReg::HighBits));
+        assert_eq!(rule("aapcs32"), Some(F32InReg::Halves));
+        assert_eq!(rule("lp64d"), Some(F32InReg::NanBoxed));
+        let elfv2 = specs.abi("elfv2").unwrap();
+        assert_eq!(elfv2.facts.call_target.as_deref(), Some("r12"));
+        assert_eq!(elfv2.facts.linkage_area, 32);
+        assert!(specs.abi("aapcs32").unwrap().facts.int_pairs_even);
     }
 }

@@ -310,6 +310,14 @@ pub fn support(specs: &Specs, t: &Target) -> Result<(), String> {
     if arch.abis.is_empty() {
         return Err(format!("arch {} lists no calling convention", arch.name));
     }
+    for abi in arch.abis.iter().filter_map(|a| specs.abi(a)) {
+        if let Some(why) = &abi.facts.unsupported {
+            return Err(format!(
+                "`{}` (targets/abi/{}.toml): {why}",
+                abi.name, abi.name
+            ));
+        }
+    }
     target_items(specs, t, &quote! { crate::abi }, 1).map(|_| ())
 }
 
