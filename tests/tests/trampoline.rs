@@ -231,6 +231,20 @@ mod tests {
                 .unwrap();
             let (ints, floats) = (abi.int_arg_regs(), abi.float_arg_regs());
             let regs: Vec<Option<&str>> = (0..4).map(|i| p.arg_register(i)).collect();
+            if abi.f32_in_float_reg() == abi_runtime::abi::F32InReg::Halves {
+                // Back-filling: s0 (half of d0), d1, then s1, the other half of d0;
+                // once a float goes on the stack, none back-fills.
+                let mut types = vec![Type::F32, Type::F64, Type::F32];
+                let p = abi.prepare(&types, Type::Void).unwrap();
+                let regs: Vec<Option<&str>> = (0..3).map(|i| p.arg_register(i)).collect();
+                assert_eq!(regs, [Some(floats[0]), Some(floats[1]), Some(floats[0])]);
+                types = vec![Type::F32];
+                types.extend(vec![Type::F64; floats.len()]);
+                types.push(Type::F32);
+                let p = abi.prepare(&types, Type::Void).unwrap();
+                assert_eq!(p.arg_register(types.len() - 2), None);
+                assert_eq!(p.arg_register(types.len() - 1), None);
+            }
             match abi.slots() {
                 abi_runtime::abi::SlotModel::PerClass => {
                     assert_eq!(

@@ -3,8 +3,11 @@
 //! files instead of a call description interpreted on every call.
 //!
 //! An [`Abi`] describes one convention this target can run (x86_64: `sysv`
-//! and `win64`; aarch64: `aapcs64`; riscv64: `lp64d`), with the facts of its
-//! spec file (`targets/abi/<name>.toml`). [`Abi::prepare`] classifies a
+//! and `win64`; aarch64: `aapcs64`; riscv64: `lp64d`; armv7: `aapcs32`,
+//! hard-float; s390x: `s390x`; ppc64le: `elfv2`), with the facts of its spec
+//! file (`targets/abi/<name>.toml`). On a target whose conventions the
+//! trampoline generator cannot handle (i686 today), this module has the same
+//! entry points and [`support`] says why. [`Abi::prepare`] classifies a
 //! signature once — which argument goes in which register or stack slot, how
 //! narrow values are widened — and [`Prepared::call`] then fills a register
 //! image ([`Frame`]) and runs the convention's generated call trampoline.
@@ -238,7 +241,7 @@ impl Abi {
         &ABIS
     }
 
-    /// The convention called `name` (`"sysv"`, `"win64"`, `"aapcs64"`, `"lp64d"`), if this target can run it.
+    /// The convention called `name` (`"sysv"`, `"win64"`, `"aapcs64"`, `"elfv2"`, ...), if this target can run it.
     pub fn by_name(name: &str) -> Option<&'static Abi> {
         ABIS.iter().find(|a| a.name == name)
     }
