@@ -124,6 +124,7 @@ pub(super) fn read_target(
     let constants = read_constants(top, sink);
     let entry = read_entry(top, sink);
     let vdso = read_vdso(top, calls.as_deref().unwrap_or_default(), sink);
+    let layouts = super::layouts::read_layouts(top, file, sink);
     if let (Some(sc), Some(calls)) = (&syscall, &calls) {
         check_last_error(top_span(file), file, sc, calls, sink);
     }
@@ -155,6 +156,7 @@ pub(super) fn read_target(
         constants,
         entry,
         vdso,
+        layouts,
     })
 }
 
