@@ -200,3 +200,77 @@ fn read_fields(
     }
     out.into_iter().map(|(_, f)| f).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The minimal spec folder with `extra` appended to its target file.
+    fn load_with(extra: &str) -> Result<crate::Specs, crate::Diagnostics> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/minimal_spec");
+        let mut files = crate::read_dir(&dir, "targets").unwrap();
+        for f in &mut files {
+            if f.kind == crate::SpecKind::Target {
+                f.source.text.push_str(extra);
+            }
+        }
+        crate::load(&files)
+    }
+
+    #[test]
+    fn a_layout_is_read_with_its_fields_sorted_by_offset() {
+        let specs = load_with(
+            "\n[layouts.epoll_event]\nc_type = \"struct epoll_event\"\nheader = \"linux/eventpoll.h\"\nsize = 12\nalign = 1\nfields = { data = { offset = 4, type = \"u64\" }, events = { offset = 0, type = \"u32\" } }\n",
+        )
+        .unwrap();
+        let l = specs.targets[0].layout("epoll_event").unwrap();
+        assert_eq!((l.size, l.align), (12, 1));
+        let fields: Vec<_> = l
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.offset, f.ty.as_str()))
+            .collect();
+        assert_eq!(fields, [("events", 0, "u32"), ("data", 4, "u64")]);
+        assert_eq!(l.loc.line, l.fields[0].loc.line - 5);
+    }
+
+    #[test]
+    fn bad_layouts_point_at_the_line_and_say_the_fix() {
+        let base = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/minimal_spec/linux-x86_64.toml"),
+        )
+        .unwrap();
+        let first = base.lines().count() + 2;
+        let e = load_with(concat!(
+            "\n[layouts.timespec]\n",
+            "c_type = \"struct __kernel_timespec\"\n",
+            "header = \"linux/time_types.h\"\n",
+            "size = 12\n",
+            "align = 8\n",
+            "fields = { tv_sec = { offset = 0, type = \"i64\" }, tv_nsec = { offset = 6, type = \"i46\" }, tv_x = { offset = 4, type = \"u32\" }, tv_y = { offset = 10, type = \"u32\" } }\n",
+            "[layouts.empty]\n",
+            "c_type = \"struct x\"\n",
+            "header = \"x.h\"\n",
+            "size = 8\n",
+            "align = 3\n",
+            "fields = {}\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        let at = |line: usize| format!("targets/linux-x86_64.toml:{}:", first + line);
+        for (line, message) in [
+            (3, "error: size 12 is not a multiple of the alignment 8"),
+            (5, "error: unknown field type `i46`"),
+            (5, "error: field `tv_x` at offset 4 overlaps `tv_sec` (bytes 0..8)"),
+            (5, "error: field `tv_y` (u32 at offset 10) ends at byte 14, past the layout's size 12"),
+            (10, "error: alignment 3 is not a power of two"),
+            (6, "error: layout `empty` describes no field"),
+        ] {
+            let found = e
+                .split("\n\n")
+                .any(|d| d.starts_with(message) && d.contains(&at(line)));
+            assert!(found, "{message} at {}:\n{e}", at(line));
+        }
+        assert!(e.contains("did you mean `i64`?"), "{e}");
+    }
+}
