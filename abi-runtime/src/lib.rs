@@ -35,7 +35,7 @@ mod reg;
 pub mod trace;
 
 pub use errno::Errno;
-pub use reg::{FromReg, RegArg, RegArg64};
+pub use reg::{FromReg, FromReg64, RegArg, RegArg64};
 
 abi_macros::__constants!();
 

@@ -4,7 +4,7 @@
 //! `cargo xtask import-layouts --target NAME` writes a small C file that
 //! includes each structure's UAPI header and hands `sizeof`, `_Alignof`,
 //! `offsetof`, each field's width and its signedness to `asm` statements as
-//! constants; `cc -S` prints them into the assembly, where they are read back
+//! immediate operands; `cc -S` prints them into the assembly, where they are read back
 //! (nothing runs, so no emulator is needed). The compiler is the `[ci] linker`
 //! of the spec (the cross gcc; the host's `cc` when empty). `verify-specs`
 //! measures every layout a spec has the same way and reports each difference
@@ -168,7 +168,7 @@ fn c_source(reqs: &[Request]) -> String {
         s.push_str(&format!("#include <{h}>\n"));
     }
     s.push_str(
-        "#define ABI_OUT(key, value) __asm__ volatile(\"\\n#ABI_LAYOUT \" key \" %c0\" :: \"i\"(value))\n\
+        "#define ABI_OUT(key, value) __asm__ volatile(\"\\n#ABI_LAYOUT \" key \" %0\" :: \"i\"(value))\n\
          #define ABI_MEMBER(T, f) (((T *)0)->f)\n\
          void abi_layouts(void) {\n",
     );
@@ -232,7 +232,9 @@ fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
         let Some((key, value)) = rest.trim().rsplit_once(' ') else {
             continue;
         };
+        // An immediate as the arch's assembler writes it: `$144`, `#144` or `144`.
         let value = value
+            .trim_start_matches(['$', '#'])
             .parse()
             .map_err(|_| format!("{cc}: unreadable number in `{line}`"))?;
         numbers.insert(key.to_owned(), value);
@@ -493,6 +495,25 @@ mod tests {
             replace_sections(none, "[layouts.b]\n\n"),
             "[constants]\nA = 1\n\n[layouts.b]\n\n# about provenance\n[provenance]\nk = 1\n"
         );
+    }
+
+    /// The layout check of verify-specs on every Linux spec of the repository
+    /// (verify-specs also needs each spec's header tables; this needs only
+    /// the compilers).
+    #[test]
+    fn every_linux_spec_has_the_layouts_its_compiler_gives() {
+        let dir = crate::legs::targets_dir();
+        let files = abi_spec::read_dir(&dir, "targets").unwrap();
+        let specs = abi_spec::load(&files).unwrap();
+        let mut seen = 0;
+        for t in specs.targets.iter().filter(|t| t.cfg.os == "linux") {
+            let mut out = crate::verify::Outcome::default();
+            verify(t, &mut out).unwrap();
+            assert!(out.mismatches.is_empty(), "{}: {:?}", t.name, out.mismatches);
+            assert_eq!(out.checked, WANTED.len(), "{}", t.name);
+            seen += 1;
+        }
+        assert!(seen >= 3, "{seen} Linux specs");
     }
 
     #[test]

@@ -261,8 +261,14 @@ mod tests {
         for (line, message) in [
             (3, "error: size 12 is not a multiple of the alignment 8"),
             (5, "error: unknown field type `i46`"),
-            (5, "error: field `tv_x` at offset 4 overlaps `tv_sec` (bytes 0..8)"),
-            (5, "error: field `tv_y` (u32 at offset 10) ends at byte 14, past the layout's size 12"),
+            (
+                5,
+                "error: field `tv_x` at offset 4 overlaps `tv_sec` (bytes 0..8)",
+            ),
+            (
+                5,
+                "error: field `tv_y` (u32 at offset 10) ends at byte 14, past the layout's size 12",
+            ),
             (10, "error: alignment 3 is not a power of two"),
             (6, "error: layout `empty` describes no field"),
         ] {
@@ -271,6 +277,6 @@ mod tests {
                 .any(|d| d.starts_with(message) && d.contains(&at(line)));
             assert!(found, "{message} at {}:\n{e}", at(line));
         }
-        assert!(e.contains("did you mean `i64`?"), "{e}");
+        assert!(e.contains("did you mean `i16`?"), "{e}");
     }
 }
