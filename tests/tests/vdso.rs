@@ -8,10 +8,11 @@ use abi_runtime::consts::{CLOCK_MONOTONIC, CLOCK_REALTIME};
 use abi_runtime::vdso::{self, Source};
 use abi_runtime::{Errno, linux};
 
+/// The bridged system call into the kernel's timespec, as the spec lays it out.
 fn syscall_clock(clock: i64) -> [i64; 2] {
-    let mut ts = [0i64; 2];
-    unsafe { linux::clock_gettime(clock as i32, ts.as_mut_ptr().cast()) }.unwrap();
-    ts
+    let mut ts = abi_runtime::layouts::Timespec::zeroed();
+    unsafe { linux::clock_gettime(clock as i32, ts.as_mut_ptr()) }.unwrap();
+    [ts.tv_sec(), ts.tv_nsec()]
 }
 
 fn nanos(ts: [i64; 2]) -> i128 {

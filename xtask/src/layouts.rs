@@ -509,7 +509,12 @@ mod tests {
         for t in specs.targets.iter().filter(|t| t.cfg.os == "linux") {
             let mut out = crate::verify::Outcome::default();
             verify(t, &mut out).unwrap();
-            assert!(out.mismatches.is_empty(), "{}: {:?}", t.name, out.mismatches);
+            assert!(
+                out.mismatches.is_empty(),
+                "{}: {:?}",
+                t.name,
+                out.mismatches
+            );
             assert_eq!(out.checked, WANTED.len(), "{}", t.name);
             seen += 1;
         }
