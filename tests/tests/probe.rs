@@ -81,7 +81,7 @@ fn probed_calls_answer_right_through_the_bridged_calls() {
     assert_eq!(check_calls(&cpath, meta.len(), meta.ino(), meta.mode()), 0);
     std::fs::remove_file(&path).unwrap();
     // A native kernel of this decade has all four calls.
-    if cfg!(target_arch = "x86_64") {
+    if cfg!(abi_native_leg) {
         for line in probe::report() {
             assert_eq!(line.choice, Choice::Primary, "{line:?}");
         }
@@ -201,8 +201,8 @@ fn run_denied(errno: Errno) {
 
 #[test]
 #[cfg_attr(
-    not(target_arch = "x86_64"),
-    ignore = "qemu-user does not emulate seccomp filters; runs natively on x86_64"
+    not(abi_native_leg),
+    ignore = "qemu-user does not emulate seccomp filters; runs on the legs whose spec runs natively"
 )]
 fn fallbacks_answer_right_when_seccomp_says_enosys() {
     run_denied(Errno::ENOSYS);
@@ -210,8 +210,8 @@ fn fallbacks_answer_right_when_seccomp_says_enosys() {
 
 #[test]
 #[cfg_attr(
-    not(target_arch = "x86_64"),
-    ignore = "qemu-user does not emulate seccomp filters; runs natively on x86_64"
+    not(abi_native_leg),
+    ignore = "qemu-user does not emulate seccomp filters; runs on the legs whose spec runs natively"
 )]
 fn fallbacks_answer_right_when_seccomp_says_eperm() {
     run_denied(Errno::EPERM);
