@@ -59,6 +59,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x00AB_1B41_D6E5_u64);
     let specs = abi_spec::load_builtin().expect("built-in specs are valid");
+    native_leg_cfg(&specs);
     let env = |k: &str| std::env::var(k).unwrap_or_default();
     let (os, arch_name) = (env("CARGO_CFG_TARGET_OS"), env("CARGO_CFG_TARGET_ARCH"));
     let target = specs
@@ -396,4 +397,19 @@ fn signature(out: &mut String, rust_abi: &str, n: usize, args: &[usize], ret: us
 "#
     )
     .unwrap();
+}
+
+/// `cfg(abi_native_leg)` when the spec of the target being built runs its
+/// tests natively (`[ci] runner` empty): tests that need a real kernel
+/// (seccomp filters, a mapped vDSO) ask this instead of naming an arch.
+fn native_leg_cfg(specs: &abi_spec::Specs) {
+    println!("cargo::rustc-check-cfg=cfg(abi_native_leg)");
+    let target = std::env::var("TARGET").unwrap_or_default();
+    let native = specs
+        .targets
+        .iter()
+        .any(|t| t.ci.triple == target && t.ci.runner.is_empty());
+    if native {
+        println!("cargo::rustc-cfg=abi_native_leg");
+    }
 }

@@ -12,6 +12,7 @@ mod constants;
 mod decl;
 mod entry;
 mod errno;
+mod layouts;
 mod options;
 mod specs;
 mod syscall_table;
@@ -59,6 +60,18 @@ pub fn __errno_table(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __constants(_input: TokenStream) -> TokenStream {
     with_builtin(constants::module)
+}
+
+/// Generates the `layouts` module: a type per `[layouts.*]` of each target
+/// spec, cfg-gated, with accessors that read and write its fields at the
+/// spec's offsets, widths and byte order. `__layouts!(linux { timespec(tv_sec,
+/// tv_nsec), ... })` also names what the caller reads on that OS, so a spec
+/// that lacks it is a compile error. Internal to abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __layouts(input: TokenStream) -> TokenStream {
+    let wanted = syn::parse_macro_input!(input as layouts::Wanted);
+    with_builtin(|specs| layouts::module(specs, &wanted))
 }
 
 /// The `_start` of a freestanding (`#![no_main]`) program, generated from the

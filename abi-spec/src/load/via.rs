@@ -161,7 +161,7 @@ fn check_pass(
     let used = |i: usize| {
         items.iter().any(|p| match p {
             Pass::Arg(j) | Pass::Low(j) | Pass::High(j) | Pass::Scaled(j, _) => *j == i,
-            Pass::Block(b) => b.iter().any(|p| *p == Pass::Arg(i)),
+            Pass::Block(b) => b.contains(&Pass::Arg(i)),
             Pass::Const(_) | Pass::ResultSlot => false,
         })
     };
