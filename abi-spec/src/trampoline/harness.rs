@@ -96,13 +96,13 @@ pub fn harness(specs: &Specs, abi: &Abi) -> Result<Harness, String> {
         .as_ref()
         .ok_or_else(|| format!("arch {} has no `[asm]` table", arch.name))?;
     let sp = asm.stack_pointer.clone();
-    let [a0, a1, f, ctx, ..] = abi.int_args.as_slice() else {
+    // `a0` and `a1` stay where they came in, for `f`.
+    let [_, _, f, ctx, ..] = abi.int_args.as_slice() else {
         return Err(format!(
             "`{}` has fewer than four integer argument registers for the canary harness",
             abi.name
         ));
     };
-    let _ = (a0, a1);
     let ret = abi
         .int_ret
         .first()
