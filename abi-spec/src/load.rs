@@ -245,8 +245,13 @@ fn read_arch(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Opt
     let int = top.strings(sink, "int_regs", r#"["rax", "rbx"]"#);
     let float = top.strings(sink, "float_regs", r#"["xmm0", "xmm1"]"#);
     let abis = top.strings(sink, "abis", r#"["sysv"]"#);
-    let asm = crate::trampoline::read_asm(top, sink, int.as_ref());
     let special = read_special(top, sink);
+    let links: Vec<String> = special
+        .iter()
+        .filter(|(class, _)| class == "link")
+        .flat_map(|(_, regs)| regs.iter().cloned())
+        .collect();
+    let asm = crate::trampoline::read_asm(top, sink, int.as_ref(), &links);
     let flags = read_flags(top, sink);
     let (int, float, abis) = (int?, float?, abis?);
     Some(Arch {

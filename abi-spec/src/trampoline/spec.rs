@@ -41,6 +41,7 @@ pub(crate) fn read_asm(
     top: &mut Fields<'_, '_>,
     sink: &mut Sink<'_>,
     int_regs: Option<&RegList>,
+    link_class: &[String],
 ) -> Option<AsmSpec> {
     if !present(top, "asm") {
         return None;
@@ -125,15 +126,21 @@ pub(crate) fn read_asm(
                 .unwrap_or_default(),
         );
     }
-    // A link register that only the link templates name (powerpc's `lr`,
-    // moved through `mflr`/`mtlr`) need not be a general register.
+    // A link register of the arch's `[special] link` class (powerpc's `lr`)
+    // is no general register: only the link templates can move it.
     let link_moves = [Tpl::LoadLink, Tpl::StoreLink]
         .iter()
         .all(|t| templates.get(*t as usize).is_some_and(|l| !l.is_empty()));
-    if let Some(l) = &link
-        && !link_moves
-    {
-        check_int_reg(int_regs, l, "link register", sink);
+    if let Some(l) = &link {
+        if !link_class.contains(&l.value) {
+            check_int_reg(int_regs, l, "link register", sink);
+        } else if !link_moves {
+            sink.error(
+                l.span.clone(),
+                format!("link register `{}` is a special register", l.value),
+                "say how to save and restore it: `store_link = [\"mflr r0\", \"std r0, {off}({base})\"]` and `load_link`",
+            );
+        }
     }
     let mut read_directives = |key: &'static str, example: &str| -> Vec<String> {
         let Some(list) = t.opt_strings(sink, key, example) else {
