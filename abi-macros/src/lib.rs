@@ -12,6 +12,7 @@ mod constants;
 mod decl;
 mod entry;
 mod errno;
+mod layouts;
 mod options;
 mod specs;
 mod syscall_table;
@@ -61,6 +62,18 @@ pub fn __constants(_input: TokenStream) -> TokenStream {
     with_builtin(constants::module)
 }
 
+/// Generates the `layouts` module: a type per `[layouts.*]` of each target
+/// spec, cfg-gated, with accessors that read and write its fields at the
+/// spec's offsets, widths and byte order. `__layouts!(linux { timespec(tv_sec,
+/// tv_nsec), ... })` also names what the caller reads on that OS, so a spec
+/// that lacks it is a compile error. Internal to abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __layouts(input: TokenStream) -> TokenStream {
+    let wanted = syn::parse_macro_input!(input as layouts::Wanted);
+    with_builtin(|specs| layouts::module(specs, &wanted))
+}
+
 /// The `_start` of a freestanding (`#![no_main]`) program, generated from the
 /// target spec's `[entry]` template: it calls `main` with the initial stack
 /// pointer, where the kernel left `argc`, `argv` and `envp`.
@@ -101,6 +114,15 @@ pub fn __trampolines(input: TokenStream) -> TokenStream {
     trampolines::expand(input.into()).into()
 }
 
+/// On targets whose conventions get no trampolines, the target's name and
+/// the reason, from the spec files: `__no_trampolines!()`. Internal to
+/// abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __no_trampolines(_input: TokenStream) -> TokenStream {
+    trampolines::unsupported().into()
+}
+
 /// Generates the system-call table of `abi_runtime::syscalls` from the target
 /// spec files: `__syscall_table!(RowType)`. Internal to abi-runtime.
 #[doc(hidden)]
@@ -109,8 +131,9 @@ pub fn __syscall_table(input: TokenStream) -> TokenStream {
     syscall_table::expand(input.into()).into()
 }
 
-/// Defines `__if_trampolines!` and `__if_syscall_table!`, which keep items only
-/// on targets the specs give trampolines or a system-call table. Internal to
+/// Defines `__if_trampolines!`, `__if_no_trampolines!` and
+/// `__if_syscall_table!`, which keep items only on targets the specs give
+/// trampolines, give none, or give a system-call table. Internal to
 /// abi-runtime.
 #[doc(hidden)]
 #[proc_macro]

@@ -61,8 +61,19 @@ pub(crate) fn gates() -> TokenStream {
     with_specs(|s| {
         let tramp = abi_spec::trampoline::trampoline_targets(s);
         let table = abi_spec::syscall_table::table_targets(s);
+        let none: Vec<_> = abi_spec::trampoline::unsupported_targets(s)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
         let mut out = abi_spec::trampoline::gate(s, "__if_trampolines", &tramp);
+        out.extend(abi_spec::trampoline::gate(s, "__if_no_trampolines", &none));
         out.extend(abi_spec::trampoline::gate(s, "__if_syscall_table", &table));
         out
     })
+}
+
+/// `__no_trampolines!()`: on each target without trampolines, `UNSUPPORTED`
+/// (target name, reason).
+pub(crate) fn unsupported() -> TokenStream {
+    with_specs(abi_spec::trampoline::unsupported_items)
 }

@@ -35,9 +35,21 @@ mod reg;
 pub mod trace;
 
 pub use errno::Errno;
-pub use reg::{FromReg, RegArg, RegArg64};
+pub use reg::{FromReg, FromReg64, RegArg, RegArg64};
 
 abi_macros::__constants!();
+
+// The kernel structures the Linux code reads or writes, laid out as each
+// spec's `[layouts]` say (measured by the target's C compiler); a Linux spec
+// without one of these is a compile error that says how to import it.
+abi_macros::__layouts!(linux {
+    timespec(tv_sec, tv_nsec),
+    timeval(tv_sec, tv_usec),
+    stat(st_ino, st_nlink, st_mode, st_uid, st_gid, st_size, st_blksize, st_blocks,
+        st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec),
+    epoll_event(events, data),
+    clone_args(flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls),
+});
 
 #[cfg(target_os = "linux")]
 pub mod linux;
@@ -50,7 +62,12 @@ pub mod readiness;
 pub mod vdso;
 
 abi_macros::__dynamic_gates!();
+mod abi_support;
 __if_trampolines! {
+    pub mod abi;
+}
+__if_no_trampolines! {
+    #[path = "abi_unsupported.rs"]
     pub mod abi;
 }
 __if_syscall_table! {

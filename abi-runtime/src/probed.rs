@@ -74,8 +74,10 @@ impl Default for Statx {
     }
 }
 
-/// `struct clone_args` (the fields clone3 reads, Linux 5.3+).
-#[repr(C)]
+/// `struct clone_args` (the fields clone3 reads, Linux 5.3+). Its fields are
+/// `__aligned_u64` on every arch; the assertions below hold it to the
+/// target spec's `[layouts.clone_args]`.
+#[repr(C, align(8))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CloneArgs {
     /// `CLONE_*` flags.
@@ -95,6 +97,22 @@ pub struct CloneArgs {
     /// Thread-local storage (`CLONE_SETTLS`).
     pub tls: u64,
 }
+
+// The Rust struct is the kernel's first version of the C one (`CLONE_ARGS_SIZE_VER0`).
+const _: () = {
+    use crate::layouts::CloneArgs as C;
+    use core::mem::offset_of;
+    assert!(core::mem::size_of::<CloneArgs>() <= C::SIZE);
+    assert!(core::mem::align_of::<CloneArgs>() == C::ALIGN);
+    assert!(offset_of!(CloneArgs, flags) == C::FLAGS_OFFSET);
+    assert!(offset_of!(CloneArgs, pidfd) == C::PIDFD_OFFSET);
+    assert!(offset_of!(CloneArgs, child_tid) == C::CHILD_TID_OFFSET);
+    assert!(offset_of!(CloneArgs, parent_tid) == C::PARENT_TID_OFFSET);
+    assert!(offset_of!(CloneArgs, exit_signal) == C::EXIT_SIGNAL_OFFSET);
+    assert!(offset_of!(CloneArgs, stack) == C::STACK_OFFSET);
+    assert!(offset_of!(CloneArgs, stack_size) == C::STACK_SIZE_OFFSET);
+    assert!(offset_of!(CloneArgs, tls) == C::TLS_OFFSET);
+};
 
 #[syscall_bridge(name = "statx", fallback = statx_via_newfstatat, fallback_on = "ENOSYS, EPERM")]
 /// `statx`, or `newfstatat` translated into a `Statx` where the kernel refuses it.
@@ -118,18 +136,10 @@ pub unsafe fn getrandom(buf: *mut u8, len: usize, flags: u32) -> Result<usize, E
 /// `pidfd_open`; where the kernel refuses it there is no substitute: the error comes back.
 pub unsafe fn pidfd_open(pid: i32, flags: u32) -> Result<i32, Errno>;
 
-/// Reads `len` bytes at `offset` of a `struct stat` buffer as an unsigned integer.
-fn field(st: &[u8], offset: i64, len: i64) -> u64 {
-    let (at, len) = (offset as usize, len as usize);
-    let mut bytes = [0u8; 8];
-    bytes[..len].copy_from_slice(&st[at..at + len]);
-    u64::from_le_bytes(bytes)
-}
-
-fn timestamp(st: &[u8], offset: i64) -> StatxTimestamp {
+fn timestamp(sec: i64, nsec: i64) -> StatxTimestamp {
     StatxTimestamp {
-        sec: field(st, offset, 8) as i64,
-        nsec: field(st, offset + 8, 8) as u32,
+        sec,
+        nsec: nsec as u32,
         reserved: 0,
     }
 }
@@ -141,23 +151,24 @@ unsafe fn statx_via_newfstatat(
     _mask: u32,
     buf: *mut Statx,
 ) -> Result<(), Errno> {
-    let mut st = [0u8; 256];
-    // SAFETY: the caller passes a NUL-terminated path; `st` is larger than any struct stat.
-    unsafe { sys::newfstatat(dirfd, path, st.as_mut_ptr().cast(), flags)? };
-    let st = &st[..c::STAT_BUF_SIZE as usize];
+    // The struct this target's newfstatat fills (`struct stat`, or `struct
+    // stat64` where the call goes through fstatat64), as its spec lays it out.
+    let mut st = crate::layouts::Stat::zeroed();
+    // SAFETY: the caller passes a NUL-terminated path; `st` is that struct.
+    unsafe { sys::newfstatat(dirfd, path, st.as_mut_ptr(), flags)? };
     let out = Statx {
         mask: c::STATX_BASIC_STATS as u32,
-        blksize: field(st, c::STAT_BLKSIZE, c::STAT_BLKSIZE_BYTES) as u32,
-        nlink: field(st, c::STAT_NLINK, c::STAT_NLINK_BYTES) as u32,
-        uid: field(st, c::STAT_UID, 4) as u32,
-        gid: field(st, c::STAT_GID, 4) as u32,
-        mode: field(st, c::STAT_MODE, 4) as u16,
-        ino: field(st, c::STAT_INO, 8),
-        size: field(st, c::STAT_SIZE, 8),
-        blocks: field(st, c::STAT_BLOCKS, 8),
-        atime: timestamp(st, c::STAT_ATIME),
-        mtime: timestamp(st, c::STAT_MTIME),
-        ctime: timestamp(st, c::STAT_CTIME),
+        blksize: st.st_blksize() as u32,
+        nlink: st.st_nlink() as u32,
+        uid: st.st_uid() as u32,
+        gid: st.st_gid() as u32,
+        mode: st.st_mode() as u16,
+        ino: st.st_ino() as u64,
+        size: st.st_size() as u64,
+        blocks: st.st_blocks() as u64,
+        atime: timestamp(st.st_atime(), st.st_atime_nsec()),
+        mtime: timestamp(st.st_mtime(), st.st_mtime_nsec()),
+        ctime: timestamp(st.st_ctime(), st.st_ctime_nsec()),
         ..Statx::default()
     };
     // SAFETY: the caller passes a writable Statx.

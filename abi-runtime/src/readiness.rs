@@ -223,20 +223,16 @@ fn poll_io_uring(fd: i32) -> Result<(), Errno> {
 fn poll_epoll(fd: i32) -> Result<(), Errno> {
     // SAFETY: no memory is passed.
     let ep = Fd(unsafe { sys::epoll_create1(c::EPOLL_CLOEXEC as i32)? });
-    // struct epoll_event's layout differs between arches (packed on x86_64).
-    let mut event = [0u8; 16];
-    event[..4].copy_from_slice(&(c::EPOLLIN as u32).to_ne_bytes());
-    let data = c::EPOLL_EVENT_DATA as usize;
-    event[data..data + 8].copy_from_slice(&(fd as u64).to_ne_bytes());
-    // SAFETY: `event` holds an epoll_event.
-    unsafe { sys::epoll_ctl(ep.0, c::EPOLL_CTL_ADD as i32, fd, event.as_ptr().cast())? };
-    let mut out = [0u8; 16];
-    debug_assert!(c::EPOLL_EVENT_SIZE as usize <= out.len());
+    // struct epoll_event differs between arches (packed on some): its layout is the spec's.
+    let mut event = crate::layouts::EpollEvent::zeroed();
+    event.set_events(c::EPOLLIN);
+    event.set_data(i64::from(fd));
+    // SAFETY: `event` is an epoll_event.
+    unsafe { sys::epoll_ctl(ep.0, c::EPOLL_CTL_ADD as i32, fd, event.as_ptr())? };
+    let mut out = crate::layouts::EpollEvent::zeroed();
     loop {
         // SAFETY: `out` has room for one epoll_event; no signal mask.
-        match unsafe {
-            sys::epoll_pwait(ep.0, out.as_mut_ptr().cast(), 1, -1, core::ptr::null(), 0)
-        } {
+        match unsafe { sys::epoll_pwait(ep.0, out.as_mut_ptr(), 1, -1, core::ptr::null(), 0) } {
             Err(Errno::EINTR) => continue,
             Err(e) => return Err(e),
             Ok(_) => return Ok(()),

@@ -60,11 +60,35 @@ pub trait RegArg64 {
     fn into_reg64(self) -> u64;
 }
 
+/// A value decoded from a 64-bit result whatever the pointer width: on a
+/// 32-bit port a 64-bit result comes back in a register pair or through an
+/// out-pointer (`_llseek`'s `loff_t`), which the generated stub assembles into
+/// a `u64` before handing it here. Implement it for newtypes returned where
+/// the declaration says `i64`/`u64`.
+///
+/// ```
+/// use abi_runtime::FromReg64;
+/// assert_eq!(<i64 as FromReg64>::from_reg64(u64::MAX), -1);
+/// assert_eq!(<u64 as FromReg64>::from_reg64(1 << 40), 1 << 40);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be decoded from a 64-bit call result",
+    note = "use an integer; implement `abi_runtime::FromReg64` for your own newtypes"
+)]
+pub trait FromReg64 {
+    /// Builds the value from the 64-bit result (after error decoding).
+    fn from_reg64(raw: u64) -> Self;
+}
+
 macro_rules! wide {
     ($($t:ty => $via:ty),*) => {$(
         impl RegArg64 for $t {
             #[inline(always)]
             fn into_reg64(self) -> u64 { self as $via as u64 }
+        }
+        impl FromReg64 for $t {
+            #[inline(always)]
+            fn from_reg64(raw: u64) -> Self { raw as $t }
         }
     )*};
 }

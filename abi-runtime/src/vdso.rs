@@ -18,6 +18,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::Errno;
 use crate::consts;
+use crate::layouts;
 use crate::linux as sys;
 
 /// Where a vDSO-backed call goes.
@@ -112,36 +113,43 @@ fn decode(r: isize) -> Result<(), Errno> {
     crate::errno::negated_errno(r as usize, 4095).map(drop)
 }
 
-/// Reads clock `clock` into `ts` (`[seconds, nanoseconds]`, a `struct timespec`
-/// on 64-bit Linux), through the vDSO when it has the function.
+/// Reads clock `clock` into `ts` as `[seconds, nanoseconds]`, through the vDSO
+/// when it has the function. The kernel fills its `struct __kernel_timespec`,
+/// laid out as the target spec's `[layouts.timespec]` says.
 #[inline]
 pub fn clock_gettime(clock: i32, ts: &mut [i64; 2]) -> Result<(), Errno> {
+    let mut raw = layouts::Timespec::zeroed();
     match CLOCK_GETTIME.get("clock_gettime") {
         Source::Vdso(f) => {
-            // SAFETY: the address is the vDSO's clock_gettime, which has the C
-            // signature (clockid_t, struct timespec *) -> int.
+            // SAFETY: the address is the vDSO function the spec's [vdso] names for
+            // clock_gettime, with the C signature (clockid_t, struct __kernel_timespec *) -> int.
             let f: extern "C" fn(i32, *mut c_void) -> isize = unsafe { core::mem::transmute(f) };
-            decode(f(clock, ts.as_mut_ptr().cast()))
+            decode(f(clock, raw.as_mut_ptr()))?;
         }
-        // SAFETY: `ts` is a valid timespec.
-        Source::Syscall => unsafe { sys::clock_gettime(clock, ts.as_mut_ptr().cast()) },
+        // SAFETY: `raw` is a valid timespec.
+        Source::Syscall => unsafe { sys::clock_gettime(clock, raw.as_mut_ptr())? },
     }
+    *ts = [raw.tv_sec(), raw.tv_nsec()];
+    Ok(())
 }
 
-/// `gettimeofday` into `tv` (`[seconds, microseconds]`), through the vDSO when it has it.
+/// `gettimeofday` into `tv` as `[seconds, microseconds]`, through the vDSO when
+/// it has it. The kernel fills its `struct __kernel_old_timeval`, laid out as
+/// the target spec's `[layouts.timeval]` says.
 pub fn gettimeofday(tv: &mut [i64; 2]) -> Result<(), Errno> {
+    let mut raw = layouts::Timeval::zeroed();
     match GETTIMEOFDAY.get("gettimeofday") {
         Source::Vdso(f) => {
             // SAFETY: the vDSO's gettimeofday: (struct timeval *, struct timezone *) -> int.
             let f: extern "C" fn(*mut c_void, *mut c_void) -> isize =
                 unsafe { core::mem::transmute(f) };
-            decode(f(tv.as_mut_ptr().cast(), core::ptr::null_mut()))
+            decode(f(raw.as_mut_ptr(), core::ptr::null_mut()))?;
         }
-        // SAFETY: `tv` is a valid timeval; no timezone.
-        Source::Syscall => unsafe {
-            sys::gettimeofday(tv.as_mut_ptr().cast(), core::ptr::null_mut())
-        },
+        // SAFETY: `raw` is a valid timeval; no timezone.
+        Source::Syscall => unsafe { sys::gettimeofday(raw.as_mut_ptr(), core::ptr::null_mut())? },
     }
+    *tv = [raw.tv_sec(), raw.tv_usec()];
+    Ok(())
 }
 
 /// The CPU and NUMA node the calling thread runs on, through the vDSO when it has `getcpu`.
@@ -160,17 +168,61 @@ pub fn getcpu() -> Result<(u32, u32), Errno> {
     Ok((cpu, node))
 }
 
-// ELF64 offsets and values (the vDSO is an ELF shared object in memory).
+// ELF values (the vDSO is an ELF shared object in memory, of the class of the
+// process: ELF32 where pointers are 4 bytes, ELF64 where they are 8).
 const PT_LOAD: u32 = 1;
 const PT_DYNAMIC: u32 = 2;
-const DT_NULL: i64 = 0;
-const DT_HASH: i64 = 4;
-const DT_STRTAB: i64 = 5;
-const DT_SYMTAB: i64 = 6;
-const DT_GNU_HASH: i64 = 0x6fff_fef5;
-const DT_VERSYM: i64 = 0x6fff_fff0;
-const DT_VERDEF: i64 = 0x6fff_fffc;
-const SYM_SIZE: usize = 24;
+const DT_NULL: isize = 0;
+const DT_HASH: isize = 4;
+const DT_STRTAB: isize = 5;
+const DT_SYMTAB: isize = 6;
+const DT_GNU_HASH: isize = 0x6fff_fef5;
+const DT_VERSYM: isize = 0x6fff_fff0;
+const DT_VERDEF: isize = 0x6fff_fffc;
+
+/// Offsets of the ELF structures the lookup reads, for one ELF class.
+struct Class {
+    /// `e_phoff`, `e_phentsize`, `e_phnum` in the file header.
+    phoff: usize,
+    phentsize: usize,
+    phnum: usize,
+    /// `p_offset` and `p_vaddr` in a program header.
+    p_offset: usize,
+    p_vaddr: usize,
+    /// `st_value`, `st_info`, `st_shndx` in a symbol, and its size.
+    st_value: usize,
+    st_info: usize,
+    st_shndx: usize,
+    sym_size: usize,
+}
+
+/// The class of this process: words are pointer-sized.
+const WORD: usize = core::mem::size_of::<usize>();
+const ELF: Class = if WORD == 8 {
+    Class {
+        phoff: 0x20,
+        phentsize: 0x36,
+        phnum: 0x38,
+        p_offset: 8,
+        p_vaddr: 16,
+        st_value: 8,
+        st_info: 4,
+        st_shndx: 6,
+        sym_size: 24,
+    }
+} else {
+    Class {
+        phoff: 0x1c,
+        phentsize: 0x2a,
+        phnum: 0x2c,
+        p_offset: 4,
+        p_vaddr: 8,
+        st_value: 4,
+        st_info: 12,
+        st_shndx: 14,
+        sym_size: 16,
+    }
+};
 
 /// # Safety
 /// `addr` lies inside the mapped vDSO image.
@@ -197,17 +249,17 @@ unsafe fn lookup(base: usize, symbol: &str, version: &str) -> Option<usize> {
     // SAFETY: every read below stays inside the headers and tables the image describes.
     unsafe {
         let (phoff, phentsize, phnum) = (
-            read::<u64>(base + 0x20) as usize,
-            read::<u16>(base + 0x36) as usize,
-            read::<u16>(base + 0x38) as usize,
+            read::<usize>(base + ELF.phoff),
+            read::<u16>(base + ELF.phentsize) as usize,
+            read::<u16>(base + ELF.phnum) as usize,
         );
         let (mut bias, mut dynamic) = (None, None);
         for i in 0..phnum {
             let ph = base + phoff + i * phentsize;
             let (kind, offset, vaddr) = (
                 read::<u32>(ph),
-                read::<u64>(ph + 8) as usize,
-                read::<u64>(ph + 16) as usize,
+                read::<usize>(ph + ELF.p_offset),
+                read::<usize>(ph + ELF.p_vaddr),
             );
             if kind == PT_LOAD && bias.is_none() {
                 bias = Some(base + offset - vaddr);
@@ -218,10 +270,11 @@ unsafe fn lookup(base: usize, symbol: &str, version: &str) -> Option<usize> {
         let (bias, dynamic) = (bias?, bias? + dynamic?);
         let (mut hash, mut gnu_hash, mut strtab, mut symtab, mut versym, mut verdef) =
             (None, None, None, None, None, None);
+        // Each dynamic entry is a tag and a value, one word each.
         for i in 0.. {
             let (tag, val) = (
-                read::<i64>(dynamic + 16 * i),
-                read::<u64>(dynamic + 16 * i + 8) as usize + bias,
+                read::<isize>(dynamic + 2 * WORD * i),
+                read::<usize>(dynamic + 2 * WORD * i + WORD) + bias,
             );
             match tag {
                 DT_NULL => break,
@@ -241,12 +294,12 @@ unsafe fn lookup(base: usize, symbol: &str, version: &str) -> Option<usize> {
             (None, None) => return None,
         };
         for i in 0..count {
-            let sym = symtab + i * SYM_SIZE;
+            let sym = symtab + i * ELF.sym_size;
             let (name, info, shndx, value) = (
                 read::<u32>(sym),
-                read::<u8>(sym + 4),
-                read::<u16>(sym + 6),
-                read::<u64>(sym + 8),
+                read::<u8>(sym + ELF.st_info),
+                read::<u16>(sym + ELF.st_shndx),
+                read::<usize>(sym + ELF.st_value),
             );
             // A defined function (or untyped symbol), global or weak.
             let defined = shndx != 0 && matches!(info & 0xf, 0 | 2) && matches!(info >> 4, 1 | 2);
@@ -263,7 +316,7 @@ unsafe fn lookup(base: usize, symbol: &str, version: &str) -> Option<usize> {
             {
                 continue;
             }
-            return Some(bias + value as usize);
+            return Some(bias + value);
         }
         None
     }
@@ -307,7 +360,8 @@ unsafe fn gnu_hash_count(table: usize) -> usize {
             read::<u32>(table + 4) as usize,
             read::<u32>(table + 8) as usize,
         );
-        let buckets = table + 16 + bloom * 8;
+        // The bloom filter's words are ELF-class words.
+        let buckets = table + 16 + bloom * WORD;
         let chains = buckets + nbuckets * 4;
         let last = (0..nbuckets)
             .map(|b| read::<u32>(buckets + b * 4) as usize)

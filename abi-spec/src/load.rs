@@ -10,6 +10,7 @@ use crate::diag::{Diagnostic, Diagnostics, SourceFile, closest};
 use crate::model::{Abi, Arch, ErrnoEntry, ErrnoTable, SlotModel, Specs};
 use crate::read::{Fields, Sink, Sp};
 
+mod layouts;
 mod target;
 mod via;
 use target::read_target;
@@ -244,8 +245,13 @@ fn read_arch(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Opt
     let int = top.strings(sink, "int_regs", r#"["rax", "rbx"]"#);
     let float = top.strings(sink, "float_regs", r#"["xmm0", "xmm1"]"#);
     let abis = top.strings(sink, "abis", r#"["sysv"]"#);
-    let asm = crate::trampoline::read_asm(top, sink, int.as_ref());
     let special = read_special(top, sink);
+    let links: Vec<String> = special
+        .iter()
+        .filter(|(class, _)| class == "link")
+        .flat_map(|(_, regs)| regs.iter().cloned())
+        .collect();
+    let asm = crate::trampoline::read_asm(top, sink, int.as_ref(), &links);
     let flags = read_flags(top, sink);
     let (int, float, abis) = (int?, float?, abis?);
     Some(Arch {
@@ -405,8 +411,9 @@ fn read_abi(
         "per_class" => Some(SlotModel::PerClass),
         "positional" => Some(SlotModel::Positional),
         "wasm_values" => Some(SlotModel::WasmValues),
+        "gpr_positions" => Some(SlotModel::GprPositions),
         other => {
-            sink.error(s.span, format!("unknown slot model `{other}`"), "use `per_class` (each register class counted on its own), `positional` (one slot per argument) or `wasm_values` (no registers: wasm values)");
+            sink.error(s.span, format!("unknown slot model `{other}`"), "use `per_class` (each register class counted on its own), `positional` (one slot per argument), `gpr_positions` (ELFv2: each argument at its position, floats in float registers in order) or `wasm_values` (no registers: wasm values)");
             None
         }
     });

@@ -75,6 +75,9 @@ pub struct Target {
     /// Functions of the vDSO the kernel maps into each process, each with the
     /// call of the same name as its fallback.
     pub vdso: Vec<VdsoSymbol>,
+    /// Layouts of the kernel structures the runtime reads or writes
+    /// (`[layouts.*]`), sorted by name.
+    pub layouts: Vec<crate::layout::Layout>,
     /// Portable calls made through another entry of the table (`[via]`).
     pub via: Vec<Via>,
 }
@@ -147,6 +150,11 @@ impl Target {
     /// The call called `name`.
     pub fn call(&self, name: &str) -> Option<&Call> {
         self.calls.iter().find(|c| c.name == name)
+    }
+
+    /// The layout called `name`.
+    pub fn layout(&self, name: &str) -> Option<&crate::layout::Layout> {
+        self.layouts.iter().find(|l| l.name == name)
     }
 
     /// The call a declaration of `name` makes here: a `[via]` entry of that
@@ -553,6 +561,12 @@ pub enum SlotModel {
     Positional,
     /// No registers: each argument is one wasm value on the operand stack.
     WasmValues,
+    /// Every argument takes the general register of its position (one
+    /// doubleword each); floats take the float registers in order and still
+    /// use up the general register of their position; arguments past the
+    /// general registers go to the parameter save area at their position
+    /// (ppc64 ELFv2).
+    GprPositions,
 }
 
 /// An architecture's register file (`targets/arch/<name>.toml`).

@@ -22,7 +22,19 @@ fn temp_file(tag: &str) -> (std::path::PathBuf, CString) {
 
 /// Checks every probed call; returns the number of the first failed check, 0 if all pass.
 /// Runs in a forked child too, so it allocates nothing.
-fn check_calls(path: &CString, want_size: u64, want_ino: u64, want_mode: u32) -> i32 {
+/// What std says of a file: size, inode, mode, modification time.
+fn facts(meta: &std::fs::Metadata) -> (u64, u64, u32, (i64, i64)) {
+    (
+        meta.len(),
+        meta.ino(),
+        meta.mode(),
+        (meta.mtime(), meta.mtime_nsec()),
+    )
+}
+
+/// `want` is the file's size, inode, mode and modification time (seconds, nanoseconds).
+fn check_calls(path: &CString, want: (u64, u64, u32, (i64, i64))) -> i32 {
+    let (want_size, want_ino, want_mode, want_mtime) = want;
     let mut st = Statx::default();
     let r = unsafe {
         probed::statx(
@@ -38,6 +50,7 @@ fn check_calls(path: &CString, want_size: u64, want_ino: u64, want_mode: u32) ->
         || st.ino != want_ino
         || u32::from(st.mode) != want_mode
         || st.nlink != 1
+        || (st.mtime.sec, i64::from(st.mtime.nsec)) != want_mtime
     {
         return 1;
     }
@@ -78,10 +91,10 @@ fn check_calls(path: &CString, want_size: u64, want_ino: u64, want_mode: u32) ->
 fn probed_calls_answer_right_through_the_bridged_calls() {
     let (path, cpath) = temp_file("primary");
     let meta = std::fs::metadata(&path).unwrap();
-    assert_eq!(check_calls(&cpath, meta.len(), meta.ino(), meta.mode()), 0);
+    assert_eq!(check_calls(&cpath, facts(&meta)), 0);
     std::fs::remove_file(&path).unwrap();
     // A native kernel of this decade has all four calls.
-    if cfg!(target_arch = "x86_64") {
+    if cfg!(abi_native_leg) {
         for line in probe::report() {
             assert_eq!(line.choice, Choice::Primary, "{line:?}");
         }
@@ -149,9 +162,25 @@ fn deny_with(errno: Errno) -> Result<(), Errno> {
 /// Forks; the child installs the filter, checks every probed call and that the
 /// report shows the fallback, and exits with the failed check's number.
 fn run_denied(errno: Errno) {
-    let (path, cpath) = temp_file(errno.name());
+    run_fallbacks(errno, errno.name(), || {
+        if deny_with(errno).is_err() {
+            return Err(10);
+        }
+        // The filter really refuses the primary call.
+        let mut buf = [0u8; 4];
+        if unsafe { linux::getrandom(buf.as_mut_ptr(), 4, 0) } != Err(errno) {
+            return Err(11);
+        }
+        Ok(())
+    });
+}
+
+/// In a forked child: `setup` (which makes the probed calls fall back), then
+/// every check; the report must show the fallback with `errno`.
+fn run_fallbacks(errno: Errno, tag: &str, setup: impl Fn() -> Result<(), i32>) {
+    let (path, cpath) = temp_file(tag);
     let meta = std::fs::metadata(&path).unwrap();
-    let (size, ino, mode) = (meta.len(), meta.ino(), meta.mode());
+    let want = facts(&meta);
     let pid = unsafe {
         linux::clone(
             c::SIGCHLD as usize,
@@ -163,15 +192,10 @@ fn run_denied(errno: Errno) {
     }
     .unwrap();
     if pid == 0 {
-        if deny_with(errno).is_err() {
-            unsafe { linux::exit_group(10) }
+        if let Err(code) = setup() {
+            unsafe { linux::exit_group(code) }
         }
-        // The filter really refuses the primary call.
-        let mut buf = [0u8; 4];
-        if unsafe { linux::getrandom(buf.as_mut_ptr(), 4, 0) } != Err(errno) {
-            unsafe { linux::exit_group(11) }
-        }
-        let code = check_calls(&cpath, size, ino, mode);
+        let code = check_calls(&cpath, want);
         let all_fell_back = probe::report()
             .iter()
             .all(|l| l.choice == Choice::Fallback(errno));
@@ -201,8 +225,8 @@ fn run_denied(errno: Errno) {
 
 #[test]
 #[cfg_attr(
-    not(target_arch = "x86_64"),
-    ignore = "qemu-user does not emulate seccomp filters; runs natively on x86_64"
+    not(abi_native_leg),
+    ignore = "qemu-user does not emulate seccomp filters; runs on the legs whose spec runs natively"
 )]
 fn fallbacks_answer_right_when_seccomp_says_enosys() {
     run_denied(Errno::ENOSYS);
@@ -210,9 +234,28 @@ fn fallbacks_answer_right_when_seccomp_says_enosys() {
 
 #[test]
 #[cfg_attr(
-    not(target_arch = "x86_64"),
-    ignore = "qemu-user does not emulate seccomp filters; runs natively on x86_64"
+    not(abi_native_leg),
+    ignore = "qemu-user does not emulate seccomp filters; runs on the legs whose spec runs natively"
 )]
 fn fallbacks_answer_right_when_seccomp_says_eperm() {
     run_denied(Errno::EPERM);
+}
+
+/// The fallbacks on every leg, qemu-user included: the slots are switched by
+/// hand, as a refusal would switch them, so the fallbacks (newfstatat read
+/// through the spec's stat layout, clone with the spec's argument order,
+/// /dev/urandom) give the answers the primary calls give.
+#[test]
+fn fallbacks_answer_right_when_switched_to() {
+    run_fallbacks(Errno::ENOSYS, "switched", || {
+        for slot in [
+            &probed::STATX_PROBE,
+            &probed::CLONE3_PROBE,
+            &probed::GETRANDOM_PROBE,
+            &probed::PIDFD_OPEN_PROBE,
+        ] {
+            slot.switch(Errno::ENOSYS);
+        }
+        Ok(())
+    });
 }

@@ -12,11 +12,10 @@ fn hidden_vdso_falls_back_to_the_system_call() {
     vdso::hide();
     assert_eq!(vdso::clock_gettime_source(), Source::Syscall);
     let mut a = [0i64; 2];
-    let mut b = [0i64; 2];
+    let mut b = abi_runtime::layouts::Timespec::zeroed();
     vdso::clock_gettime(CLOCK_MONOTONIC as i32, &mut a).unwrap();
-    unsafe { abi_runtime::linux::clock_gettime(CLOCK_MONOTONIC as i32, b.as_mut_ptr().cast()) }
-        .unwrap();
-    assert!((a[0], a[1]) <= (b[0], b[1]));
+    unsafe { abi_runtime::linux::clock_gettime(CLOCK_MONOTONIC as i32, b.as_mut_ptr()) }.unwrap();
+    assert!((a[0], a[1]) <= (b.tv_sec(), b.tv_nsec()));
     let mut tv = [0i64; 2];
     vdso::gettimeofday(&mut tv).unwrap();
     assert!(tv[0] > 1_600_000_000);

@@ -4,6 +4,7 @@
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
 //! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the headers
+//! cargo xtask import-layouts [--target NAME]                    the [layouts.*] of the Linux specs from their C compilers
 //! cargo xtask verify-specs                                      every spec entry against its headers
 //! ```
 
@@ -14,6 +15,7 @@ mod bench_build;
 mod cheaders;
 mod import;
 mod install;
+mod layouts;
 mod legs;
 mod matrix;
 mod verify;
@@ -35,6 +37,11 @@ const USAGE: &str = "usage:
       write the call table of targets/linux-ARCH.toml from the kernel headers
       its [provenance] names (bindgen over the UAPI numbers and the kernel's
       sys_* prototypes), keeping the entries already written
+  cargo xtask import-layouts [--target NAME]... [--targets DIR]
+      write the [layouts.*] sections of the Linux specs (every one without
+      --target): sizes, alignments, offsets and field types of the kernel
+      structures abi-runtime reads, measured by each spec's C compiler
+      ([ci] linker, or cc) from the UAPI headers
   cargo xtask verify-specs [--targets DIR]
       check every entry of every spec against the headers its [provenance]
       names (Linux numbers and the completeness of the table, WASI imports,
@@ -47,6 +54,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("import-linux") => import::run(&args[1..]),
         Some("verify-specs") => verify::run(&args[1..]),
+        Some("import-layouts") => layouts::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(
                 "{} declarations: bridged cold {:?} incr {:?}; hand-written cold {:?} incr {:?}; expand {:?}",

@@ -57,6 +57,7 @@ pub(crate) fn verify(t: &Target) -> Result<Outcome, String> {
         ConvKind::Import => verify_import(t)?,
         ConvKind::Call => verify_call(t)?,
     };
+    crate::layouts::verify(t, &mut out)?;
     let version = cheaders::package_version(&t.provenance.package).unwrap_or_default();
     out.sources = format!(
         "{} ({} {version})",

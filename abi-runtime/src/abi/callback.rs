@@ -7,8 +7,8 @@ use core::marker::PhantomData;
 use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
-use super::prepared::{STACK_BASE, Slot};
-use super::{ABI_COUNT, FLOAT_REGS, Frame, INT_REGS, POOL_PER_ABI, Prepared, Type, Value};
+use super::prepared::{REG_UNITS, STACK_BASE, Slot, get, put};
+use super::{ABI_COUNT, Frame, POOL_PER_ABI, Prepared, Type, Value};
 
 /// Calls the handler behind `data` (a `&H`).
 type Invoke = unsafe fn(*const (), &Args<'_>) -> Value;
@@ -180,7 +180,7 @@ pub(crate) unsafe extern "C" fn dispatch(frame: *mut Frame, slot: usize) {
         let v = invoke(data, &args);
         let ret = prepared.ret;
         if ret.ty.ty() != Type::Void {
-            (*frame).ret[usize::from(ret.word)] = ret.fix(v.bits());
+            put((&raw mut (*frame).ret).cast::<u8>(), ret, ret.fix(v.bits()));
         }
     }
 }
@@ -217,13 +217,17 @@ impl Args<'_> {
     pub fn bits(&self, i: usize) -> u64 {
         let s: Slot = self.prepared.args[..self.prepared.len][i];
         let w = usize::from(s.word);
-        // SAFETY: register words are inside the frame; stack word `k` is the
-        // caller's k-th stack argument, which it passed for this signature.
+        // SAFETY: register units are inside the frame; stack unit `k` is the
+        // caller's k-th stack unit, which it passed for this signature.
         unsafe {
-            if w < INT_REGS + FLOAT_REGS {
-                (*self.frame).regs[w]
+            if w < REG_UNITS {
+                get((&raw const (*self.frame).regs).cast::<u8>(), s)
             } else {
-                (*self.frame).stack.add(w - STACK_BASE).read()
+                let unit = Slot {
+                    word: (w - STACK_BASE) as u16,
+                    ..s
+                };
+                get((*self.frame).stack, unit)
             }
         }
     }
@@ -234,9 +238,8 @@ impl Args<'_> {
     ///
     /// If `i >= self.len()`.
     pub fn get(&self, i: usize) -> Value {
-        self.prepared.args[..self.prepared.len][i]
-            .ty
-            .value(self.bits(i))
+        let s = self.prepared.args[..self.prepared.len][i];
+        s.ty.value(s.unfix(self.bits(i)))
     }
 
     /// Every argument, in order.

@@ -3,8 +3,11 @@
 //! files instead of a call description interpreted on every call.
 //!
 //! An [`Abi`] describes one convention this target can run (x86_64: `sysv`
-//! and `win64`; aarch64: `aapcs64`; riscv64: `lp64d`), with the facts of its
-//! spec file (`targets/abi/<name>.toml`). [`Abi::prepare`] classifies a
+//! and `win64`; aarch64: `aapcs64`; riscv64: `lp64d`; armv7: `aapcs32`,
+//! hard-float; s390x: `s390x`; ppc64le: `elfv2`), with the facts of its spec
+//! file (`targets/abi/<name>.toml`). On a target whose conventions the
+//! trampoline generator cannot handle (i686 today), this module has the same
+//! entry points and [`support`] says why. [`Abi::prepare`] classifies a
 //! signature once — which argument goes in which register or stack slot, how
 //! narrow values are widened — and [`Prepared::call`] then fills a register
 //! image ([`Frame`]) and runs the convention's generated call trampoline.
@@ -72,33 +75,60 @@ abi_macros::__trampolines!(crate::abi, 32);
 impl Frame {
     /// A frame with every register word zero and no stack arguments.
     pub const fn zeroed() -> Frame {
-        Frame {
-            regs: [0; INT_REGS + FLOAT_REGS],
-            stack: core::ptr::null(),
-            stack_words: 0,
-            stack_bytes: 0,
-            ret: [0; INT_RETS + FLOAT_RETS],
+        // SAFETY: all-zero bytes are a valid Frame: integers and a null pointer.
+        unsafe { core::mem::zeroed() }
+    }
+
+    fn unit(base: *const u64, unit: usize, bytes: usize) -> u64 {
+        // SAFETY: callers pass units inside the array `base` points into.
+        unsafe {
+            let p = base.cast::<u8>().add(unit * WORD);
+            if bytes == 8 {
+                p.cast::<u64>().read_unaligned()
+            } else {
+                u64::from(p.cast::<u32>().read_unaligned())
+            }
         }
     }
 
     /// Integer argument register `i` of the arch's widest convention.
-    pub fn int_reg(&mut self, i: usize) -> &mut u64 {
-        &mut self.regs[..INT_REGS][i]
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not an integer argument register.
+    pub fn int_reg(&self, i: usize) -> u64 {
+        assert!(i < INT_REGS, "no integer argument register {i}");
+        Frame::unit(self.regs.as_ptr(), i, WORD)
     }
 
     /// Float argument register `i` (low 64 bits).
-    pub fn float_reg(&mut self, i: usize) -> &mut u64 {
-        &mut self.regs[INT_REGS..][i]
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not a float argument register.
+    pub fn float_reg(&self, i: usize) -> u64 {
+        assert!(i < FLOAT_REGS, "no float argument register {i}");
+        Frame::unit(self.regs.as_ptr(), FLOAT_BASE + i * FLOAT_UNITS, 8)
     }
 
     /// Integer return register `i`.
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not an integer return register.
     pub fn int_ret(&self, i: usize) -> u64 {
-        self.ret[..INT_RETS][i]
+        assert!(i < INT_RETS, "no integer return register {i}");
+        Frame::unit(self.ret.as_ptr(), i, WORD)
     }
 
     /// Float return register `i` (low 64 bits).
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not a float return register.
     pub fn float_ret(&self, i: usize) -> u64 {
-        self.ret[INT_RETS..][i]
+        assert!(i < FLOAT_RETS, "no float return register {i}");
+        Frame::unit(self.ret.as_ptr(), FLOAT_RET_BASE + i * FLOAT_UNITS, 8)
     }
 }
 
@@ -109,6 +139,26 @@ pub enum SlotModel {
     PerClass,
     /// The Nth argument takes the Nth register of its class, or a stack slot (win64).
     Positional,
+    /// The Nth argument takes the Nth general register or the Nth doubleword
+    /// of the parameter save area; floats take the float registers in order
+    /// and still use up their position (ppc64 ELFv2).
+    GprPositions,
+}
+
+/// How an f32 sits in a 64-bit float register image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum F32InReg {
+    /// In the low 32 bits; the rest is ignored.
+    LowBits,
+    /// In the low 32 bits, the upper 32 bits all ones (RISC-V).
+    NanBoxed,
+    /// In the high 32 bits (s390x).
+    HighBits,
+    /// Converted to double precision (powerpc).
+    AsDouble,
+    /// Two f32 values per 64-bit register: the low half, then the high half,
+    /// allocated in order with back-filling (AAPCS32 VFP: s0 and s1 are d0).
+    Halves,
 }
 
 /// A calling convention this target can call into and be called from,
@@ -129,7 +179,10 @@ pub struct Abi {
     pub(crate) stack_slot: usize,
     pub(crate) float_overflow_to_int: bool,
     pub(crate) u32_sign_extended: bool,
-    pub(crate) f32_nan_boxed: bool,
+    pub(crate) f32_in_float_reg: F32InReg,
+    pub(crate) linkage_area: usize,
+    pub(crate) int_pairs_even: bool,
+    pub(crate) wide_stack_align: usize,
     pub(crate) by_reference: &'static str,
     pub(crate) variadic: &'static str,
     pub(crate) trampoline: unsafe extern "C" fn(*mut Frame, *const ()),
@@ -162,10 +215,25 @@ impl PartialEq for Abi {
 
 impl Eq for Abi {}
 
+pub use crate::abi_support::Unsupported;
+
+/// Whether dynamic calls work on this target (they do here; on targets whose
+/// spec files give the trampolines no way, this module reports
+/// [`Unsupported`] with the reason instead).
+pub fn support() -> Result<(), Unsupported> {
+    Ok(())
+}
+
 impl Abi {
     /// The target's own C convention (`extern "C"`).
     pub fn native() -> &'static Abi {
         &ABIS[NATIVE]
+    }
+
+    /// The target's own C convention, or why dynamic calls do not work on
+    /// this target (here they do: see [`support`]).
+    pub fn try_native() -> Result<&'static Abi, Unsupported> {
+        Ok(Abi::native())
     }
 
     /// Every convention code on this target can use.
@@ -173,7 +241,7 @@ impl Abi {
         &ABIS
     }
 
-    /// The convention called `name` (`"sysv"`, `"win64"`, `"aapcs64"`, `"lp64d"`), if this target can run it.
+    /// The convention called `name` (`"sysv"`, `"win64"`, `"aapcs64"`, `"elfv2"`, ...), if this target can run it.
     pub fn by_name(name: &str) -> Option<&'static Abi> {
         ABIS.iter().find(|a| a.name == name)
     }
@@ -236,6 +304,17 @@ impl Abi {
     /// Bytes below the stack pointer a leaf function may use.
     pub fn red_zone(&self) -> usize {
         self.red_zone
+    }
+
+    /// Bytes at the stack pointer of a call that the callee's frame header
+    /// may use (ELFv2, s390x): stack arguments start above them.
+    pub fn linkage_area(&self) -> usize {
+        self.linkage_area
+    }
+
+    /// How an f32 sits in a float register.
+    pub fn f32_in_float_reg(&self) -> F32InReg {
+        self.f32_in_float_reg
     }
 
     /// Bytes each stack argument occupies.

@@ -4,29 +4,79 @@ use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
 use super::value::Scalar;
-use super::{Abi, FLOAT_REGS, Frame, INT_REGS, INT_RETS, SlotModel, Type, Value};
+use super::{
+    Abi, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
+    SlotModel, Type, Value, WORD,
+};
 
 /// The most arguments a prepared signature may have (C's translation limit
 /// for parameters is 127).
 pub const MAX_ARGS: usize = 127;
 
-/// Room for gap words: every register word.
-const GAPS: usize = INT_REGS + FLOAT_REGS;
+/// Units (of [`WORD`] bytes) of argument registers in [`Frame::regs`].
+pub(crate) const REG_UNITS: usize = FLOAT_BASE + FLOAT_REGS * FLOAT_UNITS;
 
-/// Words of [`Frame`]: stack argument `k` is word `STACK_BASE + k` of a
+/// Room for gap units: every register unit.
+const GAPS: usize = REG_UNITS;
+
+/// Units of [`Frame`]: stack unit `k` is unit `STACK_BASE + k` of a
 /// [`CallBuf`], right after the frame.
-pub(crate) const STACK_BASE: usize = size_of::<Frame>() / 8;
+pub(crate) const STACK_BASE: usize = size_of::<Frame>() / WORD;
 
 /// Where one argument goes and how its image is fixed up for the convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Slot {
-    /// Word index: `< INT_REGS + FLOAT_REGS` is a register of `Frame::regs`,
-    /// `>= STACK_BASE` a stack slot. For the result: the word of `Frame::ret`.
+    /// Unit index (units of [`WORD`] bytes): `< REG_UNITS` is in
+    /// `Frame::regs`, `>= STACK_BASE` a stack slot. For the result: the unit
+    /// of `Frame::ret`.
     pub(crate) word: u16,
     /// The declared type.
     pub(crate) ty: Scalar,
     /// How the image is adjusted for the convention.
     pub(crate) fix: Fix,
+    /// Takes two units (an 8-byte value where a word is 4 bytes).
+    pub(crate) wide: bool,
+}
+
+/// Writes a slot's image at `base + unit * WORD`.
+///
+/// # Safety
+///
+/// `base` must be valid for writes of the slot's bytes there.
+#[inline(always)]
+pub(crate) unsafe fn put(base: *mut u8, s: Slot, image: u64) {
+    // SAFETY: the caller's contract; units are WORD-aligned, 8-byte values
+    // on 32-bit targets may be only 4-byte aligned (i386 stack slots).
+    unsafe {
+        let p = base.add(usize::from(s.word) * WORD);
+        if WORD == 8 {
+            p.cast::<u64>().write(image);
+        } else if s.wide {
+            p.cast::<u64>().write_unaligned(image);
+        } else {
+            p.cast::<u32>().write_unaligned(image as u32);
+        }
+    }
+}
+
+/// Reads a slot's image at `base + unit * WORD` (a 4-byte one zero-extended).
+///
+/// # Safety
+///
+/// `base` must be valid for reads of the slot's bytes there.
+#[inline(always)]
+pub(crate) unsafe fn get(base: *const u8, s: Slot) -> u64 {
+    // SAFETY: as in `put`.
+    unsafe {
+        let p = base.add(usize::from(s.word) * WORD);
+        if WORD == 8 {
+            p.cast::<u64>().read()
+        } else if s.wide {
+            p.cast::<u64>().read_unaligned()
+        } else {
+            u64::from(p.cast::<u32>().read_unaligned())
+        }
+    }
 }
 
 /// What a convention does to a value's image beyond [`Value::bits`].
@@ -38,6 +88,10 @@ pub(crate) enum Fix {
     Sext32,
     /// NaN-box an f32 in a float register (upper 32 bits all ones).
     NanBox,
+    /// An f32 in the high half of a float register.
+    High32,
+    /// An f32 converted to double precision in a float register.
+    AsDouble,
 }
 
 impl Slot {
@@ -45,6 +99,7 @@ impl Slot {
         word: 0,
         ty: Scalar::Void,
         fix: Fix::None,
+        wide: false,
     };
 
     /// The register image of `bits` (a [`Value::bits`]) for this slot.
@@ -55,9 +110,43 @@ impl Slot {
         }
         match self.fix {
             Fix::Sext32 => bits as u32 as i32 as i64 as u64,
+            Fix::High32 => bits << 32,
+            Fix::AsDouble => single_to_double(bits as u32),
             _ => bits | 0xFFFF_FFFF_0000_0000,
         }
     }
+
+    /// The [`Value::bits`] of a register image of this slot (undoes [`Slot::fix`]).
+    #[inline(always)]
+    pub(crate) fn unfix(self, image: u64) -> u64 {
+        match self.fix {
+            Fix::High32 => image >> 32,
+            Fix::AsDouble => u64::from(double_to_single(image)),
+            _ => image,
+        }
+    }
+}
+
+/// An f32 in double format, as powerpc's `lfs` loads it: exact, and NaNs
+/// keep their payload and stay signalling (a Rust `as` conversion would quiet
+/// them).
+fn single_to_double(b: u32) -> u64 {
+    let x = f32::from_bits(b);
+    if x.is_nan() {
+        let sign = u64::from(b >> 31) << 63;
+        return sign | 0x7FF0_0000_0000_0000 | (u64::from(b & 0x007F_FFFF) << 29);
+    }
+    f64::from(x).to_bits()
+}
+
+/// The f32 a double-format image holds, as powerpc's `stfs` stores it.
+fn double_to_single(d: u64) -> u32 {
+    let x = f64::from_bits(d);
+    if x.is_nan() {
+        let sign = ((d >> 63) as u32) << 31;
+        return sign | 0x7F80_0000 | ((d >> 29) as u32 & 0x007F_FFFF);
+    }
+    (x as f32).to_bits()
 }
 
 /// A signature classified for one convention: call it with [`Prepared::call`]
@@ -205,66 +294,129 @@ pub(crate) fn classify(
         stack_bytes: 0,
         args: [Slot::EMPTY; MAX_ARGS],
     };
+    let wide_of = |ty: Type| WORD == 4 && matches!(ty, Type::I64 | Type::U64 | Type::F64);
+    let float_unit = |r: usize| FLOAT_BASE + r * FLOAT_UNITS;
+    // AAPCS32-VFP: f32 values take single halves of the d registers, back-filling.
+    let halves = abi.f32_in_float_reg == F32InReg::Halves && FLOAT_UNITS == 2;
+    let mut free_halves: u64 = if 2 * n_float >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << (2 * n_float)) - 1
+    };
+    let mut floats_closed = false;
     for (i, &ty) in args.iter().enumerate() {
         let float = match ty {
             Type::Void => return Err(PrepareError::VoidArgument { index: i }),
             Type::Struct { .. } => return Err(unsupported(Some(i), ty)),
             t => t.is_float(),
         };
+        let wide = wide_of(ty);
+        let take_int = |next_int: &mut usize| -> Option<usize> {
+            let need = if wide { 2 } else { 1 };
+            let at = if wide && abi.int_pairs_even {
+                round_up(*next_int, 2)
+            } else {
+                *next_int
+            };
+            if at + need <= n_int {
+                *next_int = at + need;
+                Some(at)
+            } else {
+                // A pair that does not fit closes the integer registers.
+                *next_int = n_int;
+                None
+            }
+        };
         let reg = match abi.slots {
-            SlotModel::Positional if float => (i < n_float).then(|| INT_REGS + i),
+            SlotModel::Positional if float => (i < n_float).then(|| float_unit(i)),
             SlotModel::Positional => (i < n_int).then_some(i),
+            SlotModel::GprPositions if float && next_float < n_float => {
+                next_float += 1;
+                Some(float_unit(next_float - 1))
+            }
+            SlotModel::GprPositions => (i < n_int).then_some(i),
+            SlotModel::PerClass if float && halves => {
+                let (mask, h) = if wide {
+                    (3u64, (0..n_float).map(|d| 2 * d).find(|&h| free_halves >> h & 3 == 3))
+                } else {
+                    (1u64, (0..2 * n_float).find(|&h| free_halves >> h & 1 == 1))
+                };
+                match h.filter(|_| !floats_closed) {
+                    Some(h) => {
+                        free_halves &= !(mask << h);
+                        Some(FLOAT_BASE + h)
+                    }
+                    None => {
+                        // Once a float goes on the stack, no later one back-fills.
+                        floats_closed = true;
+                        None
+                    }
+                }
+            }
             SlotModel::PerClass if float && next_float < n_float => {
                 next_float += 1;
-                Some(INT_REGS + next_float - 1)
+                Some(float_unit(next_float - 1))
             }
-            SlotModel::PerClass if (!float || abi.float_overflow_to_int) && next_int < n_int => {
-                next_int += 1;
-                Some(next_int - 1)
+            SlotModel::PerClass if !float || abi.float_overflow_to_int => {
+                take_int(&mut next_int)
             }
             SlotModel::PerClass => None,
         };
         let word = reg.unwrap_or_else(|| {
-            next_stack += 1;
-            STACK_BASE + next_stack - 1
+            // ELFv2: the parameter save area has a doubleword for every position.
+            if abi.slots == SlotModel::GprPositions {
+                next_stack = i;
+            }
+            if wide {
+                next_stack = round_up(next_stack, (abi.wide_stack_align / WORD).max(1));
+            }
+            let at = next_stack;
+            next_stack += if wide { 2 } else { 1 };
+            STACK_BASE + at
         });
-        let in_float_reg = (INT_REGS..INT_REGS + FLOAT_REGS).contains(&word);
+        let in_float_reg = (FLOAT_BASE..REG_UNITS).contains(&word);
         out.args[i] = Slot {
             word: word as u16,
             ty: Scalar::of(ty),
             fix: fix_for(abi, ty, in_float_reg),
+            wide,
         };
     }
     out.stack_words = next_stack;
     out.stack_bytes = round_up(
-        next_stack * abi.stack_slot + abi.shadow_space,
+        next_stack * abi.stack_slot + abi.shadow_space + abi.linkage_area,
         abi.stack_align,
     );
     out.ret = match ret {
         Type::Struct { .. } => return Err(unsupported(None, ret)),
         Type::Void => Slot::EMPTY,
         t => Slot {
-            word: if t.is_float() { INT_RETS as u16 } else { 0 },
+            word: if t.is_float() { FLOAT_RET_BASE as u16 } else { 0 },
             ty: Scalar::of(t),
             fix: fix_for(abi, t, t.is_float()),
+            wide: wide_of(t),
         },
     };
     if next_stack == 0 && !abi.tail.is_empty() {
         // The registers to load: up to the highest one used, per class.
-        let used = |range: core::ops::Range<usize>| {
-            out.args[..out.len]
-                .iter()
-                .map(|s| usize::from(s.word))
-                .filter(|w| range.contains(w))
-                .map(|w| w - range.start + 1)
-                .max()
-                .unwrap_or(0)
-        };
-        let ints = used(0..INT_REGS);
-        let floats = used(INT_REGS..INT_REGS + FLOAT_REGS);
+        let units = |s: &Slot| usize::from(s.word)..usize::from(s.word) + 1 + usize::from(s.wide);
+        let ints = out.args[..out.len]
+            .iter()
+            .map(units)
+            .filter(|u| u.start < INT_REGS)
+            .map(|u| u.end)
+            .max()
+            .unwrap_or(0);
+        let floats = out.args[..out.len]
+            .iter()
+            .map(|s| usize::from(s.word))
+            .filter(|w| (FLOAT_BASE..REG_UNITS).contains(w))
+            .map(|w| (w - FLOAT_BASE) / FLOAT_UNITS + 1)
+            .max()
+            .unwrap_or(0);
         out.tail = abi.tail.get(ints * (n_float + 1) + floats).copied();
-        for w in (0..ints).chain(INT_REGS..INT_REGS + floats) {
-            if !out.args[..out.len].iter().any(|s| usize::from(s.word) == w) {
+        for w in (0..ints).chain(FLOAT_BASE..FLOAT_BASE + floats * FLOAT_UNITS) {
+            if !out.args[..out.len].iter().any(|s| units(s).contains(&w)) {
                 out.gaps[usize::from(out.n_gaps)] = w as u16;
                 out.n_gaps += 1;
             }
@@ -273,7 +425,7 @@ pub(crate) fn classify(
     out.in_order = out.args[..out.len]
         .iter()
         .enumerate()
-        .all(|(i, s)| usize::from(s.word) == i && s.fix == Fix::None);
+        .all(|(i, s)| WORD == 8 && usize::from(s.word) == i && s.fix == Fix::None);
     out.fast = out.tail.filter(|_| out.in_order && out.n_gaps == 0);
     out.whole_words = out.fast.is_some()
         && cfg!(all(target_pointer_width = "64", target_endian = "little"))
@@ -292,8 +444,13 @@ pub(crate) fn classify(
 fn fix_for(abi: &Abi, ty: Type, in_float_reg: bool) -> Fix {
     if ty == Type::U32 && abi.u32_sign_extended {
         Fix::Sext32
-    } else if ty == Type::F32 && abi.f32_nan_boxed && in_float_reg {
-        Fix::NanBox
+    } else if ty == Type::F32 && in_float_reg {
+        match abi.f32_in_float_reg {
+            F32InReg::LowBits | F32InReg::Halves => Fix::None,
+            F32InReg::NanBoxed => Fix::NanBox,
+            F32InReg::HighBits => Fix::High32,
+            F32InReg::AsDouble => Fix::AsDouble,
+        }
     } else {
         Fix::None
     }
@@ -302,11 +459,19 @@ fn fix_for(abi: &Abi, ty: Type, in_float_reg: bool) -> Fix {
 /// A tail trampoline: `(frame, f)`, returns what `f` returns.
 type Tail = unsafe extern "C" fn(*mut Frame, *const ());
 
+/// Room for the stack arguments of any signature, in u64s: a unit each, or
+/// (4-byte words) up to three units for an aligned 8-byte value.
+const STACK_ROOM: usize = if WORD == 8 {
+    MAX_ARGS
+} else {
+    (MAX_ARGS * 3 * WORD).div_ceil(8)
+};
+
 /// A frame followed by room for every stack argument.
 #[repr(C)]
 struct CallBuf {
     frame: Frame,
-    stack: [MaybeUninit<u64>; MAX_ARGS],
+    stack: [MaybeUninit<u64>; STACK_ROOM],
 }
 
 impl Prepared {
@@ -344,8 +509,11 @@ impl Prepared {
         let w = usize::from(self.args[..self.len].get(i)?.word);
         if w < INT_REGS {
             self.abi.int_args.get(w).copied()
-        } else if w < INT_REGS + FLOAT_REGS {
-            self.abi.float_args.get(w - INT_REGS).copied()
+        } else if (FLOAT_BASE..REG_UNITS).contains(&w) {
+            self.abi
+                .float_args
+                .get((w - FLOAT_BASE) / FLOAT_UNITS)
+                .copied()
         } else {
             None
         }
@@ -451,7 +619,7 @@ impl Prepared {
                     tail,
                 )(p, f)
             };
-            self.ret.ty.value(bits)
+            self.ret.ty.value(self.ret.unfix(bits))
         }
     }
 
@@ -466,13 +634,13 @@ impl Prepared {
         }
     }
 
-    /// Writes the argument images into the words after `base`.
+    /// Writes the argument images into the units after `base`.
     ///
     /// # Safety
     ///
-    /// `base` must be valid for writes of every slot's word.
+    /// `base` must be 8-byte aligned and valid for writes of every slot's bytes.
     #[inline(always)]
-    unsafe fn fill(&self, base: *mut u64, args: &[Value]) {
+    unsafe fn fill(&self, base: *mut u8, args: &[Value]) {
         // Unrolled per count: a loop of unknown length costs more than the
         // work in it on some cores.
         macro_rules! by_len {
@@ -490,25 +658,27 @@ impl Prepared {
 
     /// [`Prepared::fill`] for `N` arguments.
     #[inline(always)]
-    unsafe fn fill_n<const N: usize>(&self, base: *mut u64, args: &[Value]) {
+    unsafe fn fill_n<const N: usize>(&self, base: *mut u8, args: &[Value]) {
         let Ok(args) = <&[Value; N]>::try_from(args) else {
             return;
         };
         if self.in_order {
+            let words = base.cast::<u64>();
             for (i, v) in args.iter().enumerate() {
-                // SAFETY: the caller's contract; word `i` is argument `i`'s slot.
-                unsafe { base.add(i).write(v.bits()) };
+                // SAFETY: the caller's contract; `in_order` means 8-byte units
+                // and unit `i` is argument `i`'s slot.
+                unsafe { words.add(i).write(v.bits()) };
             }
         } else {
             for (v, s) in args.iter().zip(&self.args[..N]) {
                 // SAFETY: the caller's contract.
-                unsafe { base.add(usize::from(s.word)).write(s.fix(v.bits())) };
+                unsafe { put(base, *s, s.fix(v.bits())) };
             }
         }
     }
 
     /// [`Prepared::fill`] for any number of arguments.
-    unsafe fn fill_any(&self, base: *mut u64, args: &[Value]) {
+    unsafe fn fill_any(&self, base: *mut u8, args: &[Value]) {
         for (v, s) in args.iter().zip(&self.args[..self.len]) {
             debug_assert!(
                 v.ty() == s.ty.ty(),
@@ -517,7 +687,7 @@ impl Prepared {
                 s.ty.ty()
             );
             // SAFETY: the caller's contract.
-            unsafe { base.add(usize::from(s.word)).write(s.fix(v.bits())) };
+            unsafe { put(base, *s, s.fix(v.bits())) };
         }
     }
 
@@ -536,26 +706,30 @@ impl Prepared {
         // only the words the arguments and gaps fill, and `f`'s result comes
         // back in the host's first result register.
         unsafe {
-            let words = p.cast::<u64>();
+            let bytes = p.cast::<u8>();
             if self.n_gaps != 0 {
-                self.zero_gaps(words);
+                self.zero_gaps(bytes);
             }
-            self.fill(words, args);
+            self.fill(bytes, args);
             self.finish_tail(tail, p, f)
         }
     }
 
-    /// Zeroes the gap words.
+    /// Zeroes the gap units.
     ///
     /// # Safety
     ///
-    /// `words` must be valid for writes of every register word.
+    /// `base` must be valid for writes of every register unit.
     #[cold]
     #[inline(never)]
-    unsafe fn zero_gaps(&self, words: *mut u64) {
+    unsafe fn zero_gaps(&self, base: *mut u8) {
         for &g in &self.gaps[..usize::from(self.n_gaps)] {
-            // SAFETY: gap words are register words.
-            unsafe { words.add(usize::from(g)).write(0) };
+            let unit = Slot {
+                word: g,
+                ..Slot::EMPTY
+            };
+            // SAFETY: gap units are register units.
+            unsafe { put(base, unit, 0) };
         }
     }
 
@@ -571,13 +745,14 @@ impl Prepared {
         // (all written) and writes the return words before they are read.
         unsafe {
             let frame = &raw mut (*p).frame;
-            (&raw mut (*frame).regs).write([0; INT_REGS + FLOAT_REGS]);
+            core::ptr::write_bytes(&raw mut (*frame).regs, 0, 1);
             (&raw mut (*frame).stack).write((&raw const (*p).stack).cast());
             (&raw mut (*frame).stack_words).write(self.stack_words);
             (&raw mut (*frame).stack_bytes).write(self.stack_bytes);
-            self.fill(p.cast::<u64>(), args);
+            self.fill(p.cast::<u8>(), args);
             (self.abi.trampoline)(frame, f);
-            self.ret.ty.value((*frame).ret[usize::from(self.ret.word)])
+            let image = get((&raw const (*frame).ret).cast::<u8>(), self.ret);
+            self.ret.ty.value(self.ret.unfix(image))
         }
     }
 }

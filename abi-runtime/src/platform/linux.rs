@@ -98,10 +98,10 @@ pub(super) fn exit(code: i32) -> ! {
 }
 
 fn clock(id: i64) -> Result<u64, Errno> {
-    let mut ts = [0i64; 2];
-    // SAFETY: `ts` has the layout of `struct timespec` on 64-bit Linux.
-    unsafe { sys::clock_gettime(id as i32, ts.as_mut_ptr().cast())? };
-    Ok(ts[0] as u64 * 1_000_000_000 + ts[1] as u64)
+    let mut ts = crate::layouts::Timespec::zeroed();
+    // SAFETY: `ts` is the kernel's `struct __kernel_timespec` of this target.
+    unsafe { sys::clock_gettime(id as i32, ts.as_mut_ptr())? };
+    Ok(ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64)
 }
 
 pub(super) fn monotonic_nanos() -> Result<u64, Errno> {

@@ -123,7 +123,7 @@ pub(super) fn read_target(
     let excluded = read_excluded(top, file, syscall.as_ref(), calls.as_deref(), sink);
     let constants = read_constants(top, sink);
     let entry = read_entry(top, sink);
-    let vdso = read_vdso(top, calls.as_deref().unwrap_or_default(), sink);
+    let layouts = super::layouts::read_layouts(top, file, sink);
     let via = super::via::read_via(
         top,
         file,
@@ -132,6 +132,7 @@ pub(super) fn read_target(
         calls.as_deref().unwrap_or_default(),
         sink,
     );
+    let vdso = read_vdso(top, calls.as_deref().unwrap_or_default(), &via, sink);
     if let (Some(sc), Some(calls)) = (&syscall, &calls) {
         check_last_error(top_span(file), file, sc, calls, sink);
     }
@@ -163,6 +164,7 @@ pub(super) fn read_target(
         constants,
         entry,
         vdso,
+        layouts,
         via,
     })
 }
@@ -954,7 +956,12 @@ fn read_entry(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<String> {
 
 /// The optional `[vdso]` table: `call = { symbol = "...", version = "..." }`,
 /// each naming a call of `[calls]` to fall back on.
-fn read_vdso(top: &mut Fields<'_, '_>, calls: &[Call], sink: &mut Sink<'_>) -> Vec<VdsoSymbol> {
+fn read_vdso(
+    top: &mut Fields<'_, '_>,
+    calls: &[Call],
+    via: &[crate::model::Via],
+    sink: &mut Sink<'_>,
+) -> Vec<VdsoSymbol> {
     let example = "`[vdso]` with `clock_gettime = { symbol = \"__vdso_clock_gettime\", version = \"LINUX_2.6\" }`";
     let Some(table) = top.opt_table(sink, "vdso", example) else {
         return Vec::new();
@@ -974,10 +981,13 @@ fn read_vdso(top: &mut Fields<'_, '_>, calls: &[Call], sink: &mut Sink<'_>) -> V
         let symbol = f.string(sink, "symbol", "\"__vdso_clock_gettime\"");
         let version = f.string(sink, "version", "\"LINUX_2.6\"");
         f.finish(sink);
-        if !calls.iter().any(|c| c.name == call) {
+        // The fallback is the portable call: an entry of [calls] or of [via].
+        if !calls.iter().any(|c| c.name == call) && !via.iter().any(|v| v.name == call) {
             sink.error(
                 k.span(),
-                format!("vdso `{call}` has no call of that name in [calls] to fall back on"),
+                format!(
+                    "vdso `{call}` has no call of that name in [calls] or [via] to fall back on"
+                ),
                 format!("add `{call}` to [calls]"),
             );
         }

@@ -9,16 +9,17 @@ use crate::model::{Abi, Arch, Specs};
 use super::{AsmSpec, Tpl};
 
 /// Where everything sits in the register image a trampoline reads and
-/// writes, in words of the arch's size. One layout per arch, wide enough for
-/// every convention the arch can run, so all its trampolines share it.
+/// writes. One layout per arch, wide enough for every convention the arch can
+/// run, so all its trampolines share it. Integer registers take a word of the
+/// arch's size, float registers 8 bytes (their low 64 bits), 8-byte aligned:
 ///
 /// ```text
-/// regs[int_regs + float_regs]   argument registers: integer ones, then float ones (low 64 bits)
-/// stack                         address of the stack arguments (call) / of the caller's (entry)
-/// stack_words                   how many stack argument words to copy (call)
-/// stack_bytes                   bytes to reserve below the stack pointer: shadow space and
-///                               arguments, rounded to the stack alignment (call)
-/// ret[int_rets + float_rets]    return registers: integer ones, then float ones
+/// regs                 integer argument registers (a word each), then float ones (8 bytes each)
+/// stack                address of the stack arguments (call) / of the caller's (entry)
+/// stack_words          how many stack argument words to copy (call)
+/// stack_bytes          bytes to reserve below the stack pointer: shadow space, frame
+///                      header and arguments, rounded to the stack alignment (call)
+/// ret                  return registers: integer ones (a word each), then float ones (8 bytes)
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameLayout {
@@ -26,11 +27,11 @@ pub struct FrameLayout {
     pub word: u32,
     /// Integer argument register words.
     pub int_regs: u32,
-    /// Float argument register words.
+    /// Float argument registers.
     pub float_regs: u32,
     /// Integer return register words.
     pub int_rets: u32,
-    /// Float return register words.
+    /// Float return registers.
     pub float_rets: u32,
 }
 
@@ -51,14 +52,14 @@ impl FrameLayout {
         })
     }
 
-    /// Words of argument registers.
-    pub fn regs(&self) -> u32 {
-        self.int_regs + self.float_regs
+    /// Bytes of the integer argument registers, rounded to 8.
+    fn int_area(&self) -> u32 {
+        round_up(self.word * self.int_regs, 8)
     }
 
-    /// Words of return registers.
-    pub fn rets(&self) -> u32 {
-        self.int_rets + self.float_rets
+    /// Bytes of argument registers (a multiple of 8).
+    pub fn regs_bytes(&self) -> u32 {
+        self.int_area() + 8 * self.float_regs
     }
 
     /// Offset of integer argument register `i`.
@@ -68,12 +69,12 @@ impl FrameLayout {
 
     /// Offset of float argument register `i`.
     pub fn float_reg(&self, i: usize) -> u32 {
-        self.word * (self.int_regs + i as u32)
+        self.int_area() + 8 * i as u32
     }
 
     /// Offset of the stack-arguments address.
     pub fn stack(&self) -> u32 {
-        self.word * self.regs()
+        self.regs_bytes()
     }
 
     /// Offset of the number of stack-argument words.
@@ -86,19 +87,29 @@ impl FrameLayout {
         self.stack() + 2 * self.word
     }
 
+    /// Offset of the return registers.
+    pub fn ret(&self) -> u32 {
+        round_up(self.stack() + 3 * self.word, 8)
+    }
+
     /// Offset of integer return register `i`.
     pub fn int_ret(&self, i: usize) -> u32 {
-        self.stack() + self.word * (3 + i as u32)
+        self.ret() + self.word * i as u32
     }
 
     /// Offset of float return register `i`.
     pub fn float_ret(&self, i: usize) -> u32 {
-        self.stack() + self.word * (3 + self.int_rets + i as u32)
+        self.ret() + round_up(self.word * self.int_rets, 8) + 8 * i as u32
+    }
+
+    /// Bytes of return registers (a multiple of 8).
+    pub fn rets_bytes(&self) -> u32 {
+        round_up(self.word * self.int_rets, 8) + 8 * self.float_rets
     }
 
     /// Size of the whole frame in bytes.
     pub fn size(&self) -> u32 {
-        self.word * (self.regs() + 3 + self.rets())
+        self.ret() + self.rets_bytes()
     }
 }
 
@@ -142,6 +153,20 @@ pub enum Op {
     StoreFloat {
         /// Source.
         reg: String,
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// The link register <- `[base + off]`.
+    LoadLink {
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// `[base + off]` <- the link register.
+    StoreLink {
         /// Address register.
         base: String,
         /// Byte offset.
@@ -244,6 +269,8 @@ pub enum TrampolineKind {
     Entry,
     /// Thunk number `k` of the pool: loads `k` and jumps to the entry.
     Thunk(u32),
+    /// Test scaffolding (see [`super::harness`]).
+    Harness,
 }
 
 /// A lowered trampoline.
@@ -307,15 +334,12 @@ fn common_arch<'s>(
         .arch(&abi.arch)
         .ok_or_else(|| format!("unknown arch `{}`", abi.arch))?;
     let asm = arch_asm(arch)?;
-    if asm.word != 8 {
-        return Err(format!("arch {}: trampolines need 8-byte words", arch.name));
-    }
     Ok((arch, asm))
 }
 
 /// How a saved register is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SaveKind {
+pub(crate) enum SaveKind {
     Int,
     Float64,
     Vec,
@@ -332,7 +356,7 @@ fn preserved_bits(abi: &Abi, arch: &Arch, asm: &AsmSpec, reg: &str) -> u32 {
         .map_or(0, |(_, bits)| *bits)
 }
 
-fn full_bits(arch: &Arch, asm: &AsmSpec, reg: &str) -> u32 {
+pub(crate) fn full_bits(arch: &Arch, asm: &AsmSpec, reg: &str) -> u32 {
     if arch.float_regs.iter().any(|r| r == reg) {
         asm.float_bits
     } else {
@@ -373,35 +397,56 @@ fn save_set(outer: &Abi, inner: &Abi, arch: &Arch, asm: &AsmSpec) -> Vec<(String
     out
 }
 
-fn round_up(n: u32, align: u32) -> u32 {
+pub(crate) fn round_up(n: u32, align: u32) -> u32 {
     n.div_ceil(align) * align
 }
 
 /// The save area: byte offsets (from `base`) for each register, 16-byte
-/// aligned slots for full vector registers first. Returns the area's end.
-fn place_saves(saves: &[(String, SaveKind)], base: u32) -> (Vec<(String, SaveKind, u32)>, u32) {
-    let mut off = round_up(base, 16);
+/// aligned slots for full vector registers first, then 8-byte slots for
+/// float registers, then `word`-byte slots for integer ones, in the order
+/// given within each kind. Returns the area's end.
+pub(crate) fn place_saves(
+    saves: &[(String, SaveKind)],
+    base: u32,
+    word: u32,
+) -> (Vec<(String, SaveKind, u32)>, u32) {
+    let mut off = base;
+    if saves.iter().any(|(_, k)| *k == SaveKind::Vec) {
+        off = round_up(base, 16);
+    }
     let mut out = Vec::new();
-    for (r, k) in saves.iter().filter(|(_, k)| *k == SaveKind::Vec) {
-        out.push((r.clone(), *k, off));
-        off += 16;
+    for (kind, size) in [
+        (SaveKind::Vec, 16),
+        (SaveKind::Float64, 8),
+        (SaveKind::Int, word),
+    ] {
+        if kind != SaveKind::Int && saves.iter().any(|(_, k)| *k == kind) {
+            off = round_up(off, size);
+        }
+        for (r, _) in saves.iter().filter(|(_, k)| *k == kind) {
+            out.push((r.clone(), kind, off));
+            off += size;
+        }
     }
-    if !saves.iter().any(|(_, k)| *k == SaveKind::Vec) {
-        off = base;
-    }
-    for (r, k) in saves.iter().filter(|(_, k)| *k != SaveKind::Vec) {
-        out.push((r.clone(), *k, off));
-        off += 8;
-    }
+    // Keep the order the caller gave (the harness finds `ctx` last).
+    out.sort_by_key(|(r, _, _)| saves.iter().position(|(s, _)| s == r));
     (out, off)
 }
 
-fn save_ops(placed: &[(String, SaveKind, u32)], sp: &str, store: bool) -> Vec<Op> {
+pub(crate) fn save_ops(
+    placed: &[(String, SaveKind, u32)],
+    sp: &str,
+    store: bool,
+    asm: &AsmSpec,
+) -> Vec<Op> {
     placed
         .iter()
         .map(|(reg, kind, off)| {
             let (reg, base, off) = (reg.clone(), sp.to_owned(), *off);
+            let link = asm.link_reg.as_deref() == Some(reg.as_str());
             match (kind, store) {
+                (SaveKind::Int, true) if link => Op::StoreLink { base, off },
+                (SaveKind::Int, false) if link => Op::LoadLink { base, off },
                 (SaveKind::Int, true) => Op::StoreInt { reg, base, off },
                 (SaveKind::Int, false) => Op::LoadInt { reg, base, off },
                 (SaveKind::Float64, true) => Op::StoreFloat { reg, base, off },
@@ -455,7 +500,16 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
     check_slot(abi, asm)?;
     let frame = FrameLayout::for_arch(specs, arch)?;
     let sp = asm.stack_pointer.as_str();
-    let state = shared_preserved(abi, host, arch, asm);
+    // The frame and the caller's stack pointer stay in registers both sides
+    // preserve and no argument of either side uses (s390x passes an argument
+    // in callee-saved r6).
+    let state: Vec<&str> = shared_preserved(abi, host, arch, asm)
+        .into_iter()
+        .filter(|r| {
+            !abi.int_args.iter().chain(&host.int_args).any(|a| a == r)
+                && abi.facts.call_target.as_deref() != Some(*r)
+        })
+        .collect();
     let [frame_reg, sp_save, ..] = state.as_slice() else {
         return Err(format!(
             "`{}` and `{}` share fewer than two preserved integer registers to keep the frame and stack pointer in",
@@ -473,9 +527,15 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
     };
     let fn_reg = abi
         .facts
-        .scratch
+        .call_target
         .iter()
-        .find(|r| host.facts.scratch.contains(r) && *r != h0 && *r != h1)
+        .chain(
+            abi.facts
+                .scratch
+                .iter()
+                .filter(|r| host.facts.scratch.contains(r)),
+        )
+        .find(|r| *r != h0 && *r != h1)
         .ok_or_else(|| {
             format!(
                 "no register is scratch in both `{}` and `{}`: list one in `scratch` of both ABI files",
@@ -508,7 +568,21 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
             saves.push(s);
         }
     }
-    let (placed, end) = place_saves(&saves, 0);
+    // Loading the arguments overwrites registers the host may expect kept
+    // (s390x passes the fifth integer argument in callee-saved r6).
+    for r in abi.int_args.iter().chain(&abi.float_args) {
+        if preserved_bits(host, arch, asm, r) > 0 && !saves.iter().any(|(s, _)| s == r) {
+            let kind = if !arch.float_regs.contains(r) {
+                SaveKind::Int
+            } else if full_bits(arch, asm, r) <= 64 {
+                SaveKind::Float64
+            } else {
+                SaveKind::Vec
+            };
+            saves.push((r.clone(), kind));
+        }
+    }
+    let (placed, end) = place_saves(&saves, 0, asm.word);
     let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
 
     let (fr, s) = (frame_reg.to_string(), sp.to_owned());
@@ -517,7 +591,7 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
         src: s.clone(),
         imm: reserve,
     }];
-    ops.extend(save_ops(&placed, sp, true));
+    ops.extend(save_ops(&placed, sp, true, asm));
     ops.push(Op::Move {
         dst: fr.clone(),
         src: h0.to_owned(),
@@ -558,7 +632,7 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
     ops.push(Op::AddImm {
         dst: dst.clone(),
         src: s.clone(),
-        imm: abi.shadow_space,
+        imm: abi.shadow_space + abi.facts.linkage_area,
     });
     ops.push(Op::Label(again));
     ops.push(Op::LoadInt {
@@ -631,7 +705,7 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
         dst: s.clone(),
         src: sp_save.to_string(),
     });
-    ops.extend(save_ops(&placed, sp, false));
+    ops.extend(save_ops(&placed, sp, false, asm));
     ops.push(Op::AddImm {
         dst: s.clone(),
         src: s,
@@ -674,6 +748,7 @@ pub fn lower_tail(
         && host.float_ret.first() == abi.float_ret.first();
     if !save_set(host, abi, arch, asm).is_empty()
         || abi.shadow_space > host.shadow_space
+        || abi.facts.linkage_area > host.facts.linkage_area
         || abi.stack_align > host.stack_align
         || !same_ret
     {
@@ -688,15 +763,31 @@ pub fn lower_tail(
             ));
         }
     };
-    let common: Vec<&String> = abi
+    let mut common: Vec<&String> = abi
         .facts
         .scratch
         .iter()
         .filter(|r| host.facts.scratch.contains(r) && *r != h0 && *r != h1)
         .collect();
+    if let Some(t) = &abi.facts.call_target {
+        // The callee's address goes where the convention wants it.
+        common.retain(|r| *r != t);
+        common.insert(0, t);
+    }
     let [fn_reg, base, ..] = common.as_slice() else {
         return Ok(None);
     };
+    // The callee keeps what it is given in registers the host expects kept;
+    // a tail call would hand the host's caller argument values there.
+    if abi
+        .int_args
+        .iter()
+        .take(ints)
+        .chain(abi.float_args.iter().take(floats))
+        .any(|r| preserved_bits(host, arch, asm, r) > 0)
+    {
+        return Ok(None);
+    }
     let mut ops = vec![
         Op::Move {
             dst: (*base).clone(),
@@ -769,8 +860,9 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         saves.push((link.clone(), SaveKind::Int));
     }
     saves.extend(save_set(abi, host, arch, asm));
-    let frame_at = round_up(host.shadow_space, 16);
-    let (placed, end) = place_saves(&saves, frame_at + frame.size());
+    // The dispatcher's shadow space and frame header lie below the frame.
+    let frame_at = round_up(host.shadow_space + host.facts.linkage_area, 16);
+    let (placed, end) = place_saves(&saves, frame_at + frame.size(), asm.word);
     let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
 
     let mut ops = vec![Op::SubImm {
@@ -778,7 +870,7 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         src: sp.clone(),
         imm: reserve,
     }];
-    ops.extend(save_ops(&placed, &sp, true));
+    ops.extend(save_ops(&placed, &sp, true, asm));
     for (i, r) in abi.int_args.iter().enumerate() {
         ops.push(Op::StoreInt {
             reg: r.clone(),
@@ -794,7 +886,7 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         });
     }
     // The caller's stack arguments start above the return address and its shadow space.
-    let args_at = reserve + asm.call_pushes + abi.shadow_space;
+    let args_at = reserve + asm.call_pushes + abi.shadow_space + abi.facts.linkage_area;
     ops.push(Op::AddImm {
         dst: tmp.clone(),
         src: sp.clone(),
@@ -831,7 +923,7 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
             off: frame_at + frame.float_ret(i),
         });
     }
-    ops.extend(save_ops(&placed, &sp, false));
+    ops.extend(save_ops(&placed, &sp, false, asm));
     ops.push(Op::AddImm {
         dst: sp.clone(),
         src: sp,
@@ -848,6 +940,16 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         reserve,
         ops,
     })
+}
+
+/// The register a call trampoline calls the callee through: the ABI's
+/// `call_target` (ELFv2 wants the callee's address in r12), else its first
+/// scratch register.
+pub(crate) fn call_target(abi: &Abi) -> Result<String, String> {
+    if let Some(r) = &abi.facts.call_target {
+        return Ok(r.clone());
+    }
+    slot_reg(abi)
 }
 
 fn slot_reg(abi: &Abi) -> Result<String, String> {
@@ -897,6 +999,8 @@ impl fmt::Display for Op {
             Op::LoadFloat { reg, base, off } => write!(f, "load_float  {reg} <- [{base} + {off}]"),
             Op::StoreFloat { reg, base, off } => write!(f, "store_float [{base} + {off}] <- {reg}"),
             Op::LoadVec { reg, base, off } => write!(f, "load_vec    {reg} <- [{base} + {off}]"),
+            Op::LoadLink { base, off } => write!(f, "load_link   <- [{base} + {off}]"),
+            Op::StoreLink { base, off } => write!(f, "store_link  [{base} + {off}] <-"),
             Op::StoreVec { reg, base, off } => write!(f, "store_vec   [{base} + {off}] <- {reg}"),
             Op::Move { dst, src } => write!(f, "move        {dst} <- {src}"),
             Op::LoadImm { reg, imm } => write!(f, "load_imm    {reg} <- {imm}"),
@@ -923,6 +1027,8 @@ pub(crate) fn template_of(op: &Op) -> Tpl {
         Op::LoadFloat { .. } => Tpl::LoadFloat,
         Op::StoreFloat { .. } => Tpl::StoreFloat,
         Op::LoadVec { .. } => Tpl::LoadVec,
+        Op::LoadLink { .. } => Tpl::LoadLink,
+        Op::StoreLink { .. } => Tpl::StoreLink,
         Op::StoreVec { .. } => Tpl::StoreVec,
         Op::Move { .. } => Tpl::Move,
         Op::LoadImm { .. } => Tpl::LoadImm,

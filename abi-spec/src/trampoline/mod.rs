@@ -31,6 +31,7 @@
 //!   runtime binds a Rust handler to a slot at run time: no memory is ever
 //!   writable and executable.
 
+pub mod harness;
 mod lower;
 mod render;
 mod spec;
@@ -39,7 +40,10 @@ pub use lower::{
     FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_entry, lower_tail,
     lower_thunk,
 };
-pub use render::{asm_lines, gate, runtime_items, show, trampoline_targets};
+pub use render::{
+    asm_lines, gate, runtime_items, show, support, trampoline_targets, unsupported_items,
+    unsupported_targets,
+};
 pub(crate) use spec::{read_asm, read_call_facts};
 
 /// The instruction templates of one arch (`[asm]` in `targets/arch/<arch>.toml`).
@@ -61,12 +65,30 @@ pub struct AsmSpec {
     pub float128: Option<String>,
     /// One template (a list of lines) per [`Tpl`], in [`Tpl::ALL`] order.
     pub templates: Vec<Vec<String>>,
+    /// Assembler directives every trampoline starts with (riscv64: enable the
+    /// D extension, which the compiler does not hand inline asm at every
+    /// optimisation level).
+    pub directives: Vec<String>,
+    /// Directives every trampoline ends with, undoing `directives`.
+    pub directives_end: Vec<String>,
 }
 
 impl AsmSpec {
     /// The lines of template `t` (empty when the arch has no such instruction).
     pub fn template(&self, t: Tpl) -> &[String] {
         self.templates.get(t as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The lines an op of template `t` is rendered with: `load_link` and
+    /// `store_link` fall back to `load_int`/`store_int` of the link register
+    /// when the arch can load and store that register directly.
+    pub fn effective(&self, t: Tpl) -> (Tpl, &[String]) {
+        let lines = self.template(t);
+        match t {
+            Tpl::LoadLink if lines.is_empty() => (Tpl::LoadInt, self.template(Tpl::LoadInt)),
+            Tpl::StoreLink if lines.is_empty() => (Tpl::StoreInt, self.template(Tpl::StoreInt)),
+            _ => (t, lines),
+        }
     }
 }
 
@@ -81,6 +103,11 @@ pub enum Tpl {
     LoadFloat,
     /// `[{base} + {off}]` <- low 64 bits of float register `{reg}`.
     StoreFloat,
+    /// The link register <- `[{base} + {off}]` (may use a scratch register
+    /// the convention leaves free at that point, e.g. `r0` on powerpc).
+    LoadLink,
+    /// `[{base} + {off}]` <- the link register.
+    StoreLink,
     /// All 128 bits of `{reg}` <- `[{base} + {off}]`.
     LoadVec,
     /// `[{base} + {off}]` <- all 128 bits of `{reg}`.
@@ -115,11 +142,13 @@ pub enum Tpl {
 
 impl Tpl {
     /// Every template, in the order of [`AsmSpec::templates`].
-    pub const ALL: [Tpl; 19] = [
+    pub const ALL: [Tpl; 21] = [
         Tpl::LoadInt,
         Tpl::StoreInt,
         Tpl::LoadFloat,
         Tpl::StoreFloat,
+        Tpl::LoadLink,
+        Tpl::StoreLink,
         Tpl::LoadVec,
         Tpl::StoreVec,
         Tpl::Move,
@@ -144,6 +173,8 @@ impl Tpl {
             Tpl::StoreInt => "store_int",
             Tpl::LoadFloat => "load_float",
             Tpl::StoreFloat => "store_float",
+            Tpl::LoadLink => "load_link",
+            Tpl::StoreLink => "store_link",
             Tpl::LoadVec => "load_vec",
             Tpl::StoreVec => "store_vec",
             Tpl::Move => "move",
@@ -171,6 +202,7 @@ impl Tpl {
             | Tpl::StoreFloat
             | Tpl::LoadVec
             | Tpl::StoreVec => (&["reg", "base", "off"], &[]),
+            Tpl::LoadLink | Tpl::StoreLink => (&["base", "off"], &[]),
             Tpl::Move => (&["dst", "src"], &[]),
             Tpl::LoadImm => (&["reg", "imm"], &[]),
             Tpl::AddImm | Tpl::SubImm => (&["dst", "src", "imm"], &[]),
@@ -185,7 +217,10 @@ impl Tpl {
 
     /// Whether an arch may leave the template empty (it has no such instruction).
     pub fn may_be_empty(self) -> bool {
-        matches!(self, Tpl::LoadVec | Tpl::StoreVec)
+        matches!(
+            self,
+            Tpl::LoadVec | Tpl::StoreVec | Tpl::LoadLink | Tpl::StoreLink
+        )
     }
 }
 
@@ -209,6 +244,26 @@ pub struct CallFacts {
     pub variadic_count_reg: Option<String>,
     /// The name Rust gives the convention in `extern "..."`.
     pub rust_abi: Option<String>,
+    /// Registers no generated code may write (platform, thread or TOC
+    /// pointers, the zero register).
+    pub reserved: Vec<String>,
+    /// Bytes at the stack pointer of a call that belong to the caller's frame
+    /// header but that the callee may write (ELFv2's 32-byte header, s390x's
+    /// 160-byte register save area): stack arguments start above them.
+    pub linkage_area: u32,
+    /// The register the callee's address must be in when it is called (ELFv2:
+    /// r12, from which its global entry point computes the TOC).
+    pub call_target: Option<String>,
+    /// Where a word is 4 bytes: an 8-byte integer takes an even-aligned
+    /// register pair (AAPCS32), and one that does not fit closes the integer
+    /// registers.
+    pub int_pairs_even: bool,
+    /// Alignment of an 8-byte argument on the stack, in bytes (AAPCS32: 8,
+    /// i386: 4); `None` means the word size.
+    pub wide_stack_align: Option<u32>,
+    /// Why dynamic calls cannot use this convention yet, when the spec says so
+    /// (`unsupported = "..."`): targets whose arch lists it report this.
+    pub unsupported: Option<String>,
 }
 
 /// Where a float argument goes when the float registers are used up.
@@ -239,6 +294,13 @@ pub enum F32InReg {
     LowBits,
     /// In the low 32 bits, with the upper 32 bits all ones (RISC-V NaN-boxing).
     NanBoxed,
+    /// In the high 32 bits (s390x: an f32 is the left half of a 64-bit FPR).
+    HighBits,
+    /// Converted to double precision (powerpc: FPRs hold f32 values in double format).
+    AsDouble,
+    /// Two per 64-bit register, low half first, allocated in order with
+    /// back-filling (AAPCS32 VFP: s<2n> and s<2n+1> are the halves of d<n>).
+    Halves,
 }
 
 /// Which aggregates (structs by value) go by reference to a caller's copy.
@@ -264,5 +326,67 @@ impl ByReference {
                 "aggregates by reference unless they are 1, 2, 4 or 8 bytes".to_owned()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load_builtin;
+
+    use super::{F32InReg, harness, support};
+
+    /// Every built-in target either gets trampolines for every convention its
+    /// arch lists, or a reason that names the spec file to change.
+    #[test]
+    fn every_target_lowers_or_says_why() {
+        let specs = load_builtin().unwrap();
+        for t in &specs.targets {
+            match support(&specs, t) {
+                Ok(()) => {
+                    let arch = specs.arch(&t.arch).unwrap();
+                    for abi in arch.abis.iter().filter_map(|a| specs.abi(a)) {
+                        assert!(abi.facts.unsupported.is_none(), "{}", abi.name);
+                        let h = harness::harness(&specs, abi).unwrap();
+                        // The canary harness checks every register the convention
+                        // preserves, but the stack pointer and the link register.
+                        let asm = arch.asm.as_ref().unwrap();
+                        let want: Vec<&String> = abi
+                            .callee_saved
+                            .iter()
+                            .chain(abi.callee_saved_partial.iter().map(|(r, _)| r))
+                            .filter(|r| {
+                                **r != asm.stack_pointer
+                                    && Some(r.as_str()) != asm.link_reg.as_deref()
+                                    && !abi.facts.reserved.contains(r)
+                            })
+                            .collect();
+                        let got: Vec<&String> = h.canaries.iter().map(|c| &c.reg).collect();
+                        assert_eq!(got, want, "{}", abi.name);
+                        assert!(!h.clobber.is_empty() && !h.sp_probe.is_empty());
+                        assert_eq!(h.shadow_writer.is_some(), abi.shadow_space > 0);
+                    }
+                }
+                Err(why) => assert!(
+                    why.contains("targets/"),
+                    "{}: the reason names no spec file: {why}",
+                    t.name
+                ),
+            }
+        }
+    }
+
+    /// The f32 rules of the new ports are read from their ABI files.
+    #[test]
+    fn f32_rules_come_from_the_abi_files() {
+        let specs = load_builtin().unwrap();
+        let rule = |n: &str| specs.abi(n).map(|a| a.facts.f32_in_float_reg);
+        assert_eq!(rule("elfv2"), Some(F32InReg::AsDouble));
+        assert_eq!(rule("s390x"), Some(F32InReg::HighBits));
+        assert_eq!(rule("aapcs32"), Some(F32InReg::Halves));
+        assert_eq!(rule("lp64d"), Some(F32InReg::NanBoxed));
+        let elfv2 = specs.abi("elfv2").unwrap();
+        assert_eq!(elfv2.facts.call_target.as_deref(), Some("r12"));
+        assert_eq!(elfv2.facts.linkage_area, 32);
+        assert!(specs.abi("aapcs32").unwrap().facts.int_pairs_even);
     }
 }

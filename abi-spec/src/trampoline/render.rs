@@ -36,8 +36,7 @@ pub fn asm_lines(specs: &Specs, t: &Trampoline) -> Result<Vec<String>, String> {
         .ok_or_else(|| format!("arch {} has no `[asm]` table", arch.name))?;
     let mut out = Vec::new();
     for (at, op) in t.ops.iter().enumerate() {
-        let tpl = template_of(op);
-        let lines = asm.template(tpl);
+        let (tpl, lines) = asm.effective(template_of(op));
         if lines.is_empty() {
             return Err(format!(
                 "arch {} has no `{}` template, which the {} trampoline for `{}` needs",
@@ -64,6 +63,13 @@ pub fn asm_lines(specs: &Specs, t: &Trampoline) -> Result<Vec<String>, String> {
             Op::LoadFloat { reg, base, off } | Op::StoreFloat { reg, base, off } => {
                 vec![
                     ("reg", f64v(reg)),
+                    ("base", base.clone()),
+                    ("off", off.to_string()),
+                ]
+            }
+            Op::LoadLink { base, off } | Op::StoreLink { base, off } => {
+                vec![
+                    ("reg", asm.link_reg.clone().unwrap_or_default()),
                     ("base", base.clone()),
                     ("off", off.to_string()),
                 ]
@@ -169,8 +175,18 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
         f.stack_bytes(),
         f.int_rets,
         f.float_rets,
-        f.int_ret(0)
+        f.ret()
     );
+    if let Some(asm) = specs.arch(&abi.arch).and_then(|a| a.asm.as_ref())
+        && !asm.directives.is_empty()
+    {
+        let _ = writeln!(
+            out,
+            "each trampoline starts with [{}] and ends with [{}]",
+            asm.directives.join("; "),
+            asm.directives_end.join("; ")
+        );
+    }
     for p in &plans {
         let name = symbol_name(p);
         let _ = writeln!(
@@ -189,7 +205,7 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
             let n = specs
                 .arch(&p.arch)
                 .and_then(|a| a.asm.as_ref())
-                .map_or(1, |a| a.template(template_of(op)).len());
+                .map_or(1, |a| a.effective(template_of(op)).1.len());
             for (i, line) in lines.by_ref().take(n).enumerate() {
                 let plan = if i == 0 {
                     op.to_string()
@@ -209,6 +225,7 @@ fn symbol_name(t: &Trampoline) -> String {
         super::TrampolineKind::Tail(i, f) => format!("tail_{}_{i}_{f}", t.abi),
         super::TrampolineKind::Entry => format!("entry_{}", t.abi),
         super::TrampolineKind::Thunk(k) => format!("thunk_{}_{k}", t.abi),
+        super::TrampolineKind::Harness => format!("harness_{}", t.abi),
     }
 }
 
@@ -219,7 +236,12 @@ fn naked(
     syms: &[(&str, TokenStream)],
     doc: &str,
 ) -> Result<TokenStream, String> {
-    let lines = asm_lines(specs, t)?;
+    let asm = specs.arch(&t.arch).and_then(|a| a.asm.as_ref());
+    let (begin, end) = asm.map_or((&[][..], &[][..]), |a| {
+        (a.directives.as_slice(), a.directives_end.as_slice())
+    });
+    let body = asm_lines(specs, t)?;
+    let lines = begin.iter().chain(&body).chain(end);
     let name = format_ident!("{}", symbol_name(t));
     let operands = t.symbols().into_iter().map(|role| {
         let path = syms
@@ -239,24 +261,64 @@ fn naked(
     })
 }
 
-/// The targets whose arch has templates and whose own ABI lowers: those the
-/// runtime gets trampolines for.
+/// The targets the runtime gets trampolines for: those [`support`] accepts.
 pub fn trampoline_targets(specs: &Specs) -> Vec<&Target> {
     specs
         .targets
         .iter()
-        .filter(|t| {
-            let (Some(arch), Some(host)) = (specs.arch(&t.arch), specs.abi(&t.abi)) else {
-                return false;
-            };
-            arch.asm.is_some()
-                && arch
-                    .abis
-                    .iter()
-                    .filter_map(|a| specs.abi(a))
-                    .any(|a| lower_call(specs, host, a).is_ok())
-        })
+        .filter(|t| support(specs, t).is_ok())
         .collect()
+}
+
+/// The targets with a spec that get no trampolines, with the reason.
+pub fn unsupported_targets(specs: &Specs) -> Vec<(&Target, String)> {
+    specs
+        .targets
+        .iter()
+        .filter_map(|t| support(specs, t).err().map(|e| (t, e)))
+        .collect()
+}
+
+/// For each target without trampolines (cfg-gated): `UNSUPPORTED`, its name
+/// and the reason, for `abi_runtime::abi` to report.
+pub fn unsupported_items(specs: &Specs) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (t, reason) in unsupported_targets(specs) {
+        let cfg = cfg_predicate(t);
+        let name = &t.name;
+        out.extend(quote! {
+            #[cfg(#cfg)]
+            pub(crate) const UNSUPPORTED: (&str, &str) = (#name, #reason);
+        });
+    }
+    out
+}
+
+/// Whether dynamic calls work on `t`, or why not (in words that name the
+/// spec file to change): its arch needs `[asm]` templates, and every
+/// convention the arch lists must lower to trampolines from the target's own.
+pub fn support(specs: &Specs, t: &Target) -> Result<(), String> {
+    let arch = specs
+        .arch(&t.arch)
+        .ok_or_else(|| format!("unknown arch `{}`", t.arch))?;
+    if arch.asm.is_none() {
+        return Err(format!(
+            "arch {} has no `[asm]` templates (targets/arch/{}.toml)",
+            arch.name, arch.name
+        ));
+    }
+    if arch.abis.is_empty() {
+        return Err(format!("arch {} lists no calling convention", arch.name));
+    }
+    for abi in arch.abis.iter().filter_map(|a| specs.abi(a)) {
+        if let Some(why) = &abi.facts.unsupported {
+            return Err(format!(
+                "`{}` (targets/abi/{}.toml): {why}",
+                abi.name, abi.name
+            ));
+        }
+    }
+    target_items(specs, t, &quote! { crate::abi }, 1).map(|_| ())
 }
 
 /// The runtime's generated items for every target: per target (cfg-gated),
@@ -281,7 +343,7 @@ pub fn runtime_items(specs: &Specs, rt: &TokenStream, pool: u32) -> TokenStream 
                     #[cfg(#cfg)]
                     pub use #m::Frame;
                     #[cfg(#cfg)]
-                    pub(crate) use #m::{ABIS, ABI_COUNT, NATIVE, POOL_PER_ABI, INT_REGS, FLOAT_REGS, INT_RETS, FLOAT_RETS};
+                    pub(crate) use #m::{ABIS, ABI_COUNT, NATIVE, POOL_PER_ABI, INT_REGS, FLOAT_REGS, INT_RETS, FLOAT_RETS, WORD, FLOAT_BASE, FLOAT_UNITS, FLOAT_RET_BASE};
                 });
             }
             Err(e) => {
@@ -391,6 +453,7 @@ fn target_items(
         let slots = match abi.slots {
             SlotModel::PerClass => quote! { #rt::SlotModel::PerClass },
             SlotModel::Positional => quote! { #rt::SlotModel::Positional },
+            SlotModel::GprPositions => quote! { #rt::SlotModel::GprPositions },
             #[allow(unreachable_patterns)]
             other => {
                 return Err(format!(
@@ -418,7 +481,16 @@ fn target_items(
         let slot_bytes = abi.facts.stack_slot.unwrap_or(8) as usize;
         let overflow = abi.facts.float_overflow == FloatOverflow::IntRegs;
         let sign32 = abi.facts.int_widen == IntWiden::SignFrom32;
-        let nan_box = abi.facts.f32_in_float_reg == F32InReg::NanBoxed;
+        let f32_in_reg = match abi.facts.f32_in_float_reg {
+            F32InReg::LowBits => quote! { #rt::F32InReg::LowBits },
+            F32InReg::NanBoxed => quote! { #rt::F32InReg::NanBoxed },
+            F32InReg::HighBits => quote! { #rt::F32InReg::HighBits },
+            F32InReg::AsDouble => quote! { #rt::F32InReg::AsDouble },
+            F32InReg::Halves => quote! { #rt::F32InReg::Halves },
+        };
+        let pairs_even = abi.facts.int_pairs_even;
+        let wide_align = abi.facts.wide_stack_align.unwrap_or(layout.word) as usize;
+        let linkage = abi.facts.linkage_area as usize;
         let by_ref = abi
             .facts
             .by_reference
@@ -443,7 +515,10 @@ fn target_items(
                 stack_slot: #slot_bytes,
                 float_overflow_to_int: #overflow,
                 u32_sign_extended: #sign32,
-                f32_nan_boxed: #nan_box,
+                f32_in_float_reg: #f32_in_reg,
+                linkage_area: #linkage,
+                int_pairs_even: #pairs_even,
+                wide_stack_align: #wide_align,
                 by_reference: #by_ref,
                 variadic: #variadic,
                 trampoline: #call_fn,
@@ -459,15 +534,22 @@ fn target_items(
         layout.int_rets as usize,
         layout.float_rets as usize,
     );
-    let (regs, rets) = (ir + fr, iret + fret);
+    let (regs, rets) = (
+        layout.regs_bytes() as usize / 8,
+        layout.rets_bytes() as usize / 8,
+    );
     let nabis = abis.len();
     let (stack, words, bytes, ret, size) = (
         layout.stack() as usize,
         layout.stack_words() as usize,
         layout.stack_bytes() as usize,
-        layout.int_ret(0) as usize,
+        layout.ret() as usize,
         layout.size() as usize,
     );
+    let word = layout.word as usize;
+    let float_base = (layout.float_reg(0) / layout.word) as usize;
+    let float_units = (8 / layout.word) as usize;
+    let float_ret_base = ((layout.float_ret(0) - layout.ret()) / layout.word) as usize;
     let pool = pool as usize;
     let frame_doc = format!(
         "The register image a trampoline of {} reads and writes (generated from the specs): \
@@ -479,14 +561,22 @@ fn target_items(
     Ok(quote! {
         use super::*;
 
-        /// Integer argument register words in [`Frame::regs`].
+        /// Integer argument registers in [`Frame::regs`].
         pub(crate) const INT_REGS: usize = #ir;
-        /// Float argument register words in [`Frame::regs`], after the integer ones.
+        /// Float argument registers in [`Frame::regs`], after the integer ones.
         pub(crate) const FLOAT_REGS: usize = #fr;
-        /// Integer return register words in [`Frame::ret`].
+        /// Integer return registers in [`Frame::ret`].
         pub(crate) const INT_RETS: usize = #iret;
-        /// Float return register words in [`Frame::ret`], after the integer ones.
+        /// Float return registers in [`Frame::ret`], after the integer ones.
         pub(crate) const FLOAT_RETS: usize = #fret;
+        /// Bytes in a general register: the unit frames and stack arguments are counted in.
+        pub(crate) const WORD: usize = #word;
+        /// The unit of [`Frame::regs`] where float register 0 starts.
+        pub(crate) const FLOAT_BASE: usize = #float_base;
+        /// Units per float register (each holds 8 bytes).
+        pub(crate) const FLOAT_UNITS: usize = #float_units;
+        /// The unit of [`Frame::ret`] where float return register 0 starts.
+        pub(crate) const FLOAT_RET_BASE: usize = #float_ret_base;
         /// Callback thunks per ABI.
         pub(crate) const POOL_PER_ABI: usize = #pool;
         /// Conventions in [`ABIS`].
@@ -498,15 +588,15 @@ fn target_items(
         #[repr(C)]
         #[derive(Debug, Clone, Copy)]
         pub struct Frame {
-            /// Argument registers: integer ones, then float ones (low 64 bits).
+            /// Argument registers: integer ones (a word each), then float ones (low 64 bits, 8-byte aligned).
             pub regs: [u64; #regs],
             /// Address of the stack arguments (a call), or of the caller's (a callback).
-            pub stack: *const u64,
+            pub stack: *const u8,
             /// Stack argument words to copy (a call).
             pub stack_words: usize,
             /// Bytes reserved below the stack pointer for shadow space and stack arguments, aligned (a call).
             pub stack_bytes: usize,
-            /// Return registers: integer ones, then float ones.
+            /// Return registers: integer ones (a word each), then float ones (8-byte aligned).
             pub ret: [u64; #rets],
         }
 

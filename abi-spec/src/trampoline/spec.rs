@@ -41,6 +41,7 @@ pub(crate) fn read_asm(
     top: &mut Fields<'_, '_>,
     sink: &mut Sink<'_>,
     int_regs: Option<&RegList>,
+    link_class: &[String],
 ) -> Option<AsmSpec> {
     if !present(top, "asm") {
         return None;
@@ -56,9 +57,6 @@ pub(crate) fn read_asm(
     }
     let pushes = t.int(sink, "call_pushes", 0..65, "8");
     let link = t.opt_string(sink, "link_reg", "\"x30\"");
-    if let Some(l) = &link {
-        check_int_reg(int_regs, l, "link register", sink);
-    }
     let word = t.int(sink, "word", 4..9, "8");
     if let Some(w) = &word
         && w.value != 4
@@ -85,9 +83,15 @@ pub(crate) fn read_asm(
             "say how a full register is spelled, e.g. `float128 = \"q{index}\"`",
         );
     }
-    let mut templates = Vec::new();
+    let mut templates: Vec<Vec<String>> = Vec::new();
     for tpl in Tpl::ALL {
-        let lines = t.strings(sink, tpl.key(), "[\"ret\"]");
+        // The link templates are optional: most arches load and store the link
+        // register like any other.
+        let lines = if matches!(tpl, Tpl::LoadLink | Tpl::StoreLink) {
+            t.opt_strings(sink, tpl.key(), "[\"mflr r0\", \"std r0, {off}({base})\"]")
+        } else {
+            t.strings(sink, tpl.key(), "[\"ret\"]")
+        };
         if let Some(lines) = &lines {
             if lines.value.is_empty() && !tpl.may_be_empty() {
                 sink.error(
@@ -122,6 +126,41 @@ pub(crate) fn read_asm(
                 .unwrap_or_default(),
         );
     }
+    // A link register of the arch's `[special] link` class (powerpc's `lr`)
+    // is no general register: only the link templates can move it.
+    let link_moves = [Tpl::LoadLink, Tpl::StoreLink]
+        .iter()
+        .all(|t| templates.get(*t as usize).is_some_and(|l| !l.is_empty()));
+    if let Some(l) = &link {
+        if !link_class.contains(&l.value) {
+            check_int_reg(int_regs, l, "link register", sink);
+        } else if !link_moves {
+            sink.error(
+                l.span.clone(),
+                format!("link register `{}` is a special register", l.value),
+                "say how to save and restore it: `store_link = [\"mflr r0\", \"std r0, {off}({base})\"]` and `load_link`",
+            );
+        }
+    }
+    let mut read_directives = |key: &'static str, example: &str| -> Vec<String> {
+        let Some(list) = t.opt_strings(sink, key, example) else {
+            return Vec::new();
+        };
+        for d in list
+            .value
+            .iter()
+            .filter(|d| !d.value.trim_start().starts_with('.'))
+        {
+            sink.error(
+                d.span.clone(),
+                format!("`{}` is not an assembler directive", d.value),
+                format!("list directives only, e.g. {example}"),
+            );
+        }
+        list.value.into_iter().map(|d| d.value).collect()
+    };
+    let directives = read_directives("directives", r#"[".option push", ".option arch, +d"]"#);
+    let directives_end = read_directives("directives_end", r#"[".option pop"]"#);
     t.finish(sink);
     let u = |v: Sp<i64>| u32::try_from(v.value).unwrap_or_default();
     Some(AsmSpec {
@@ -133,6 +172,8 @@ pub(crate) fn read_asm(
         float64: float64?.value,
         float128: float128.map(|f| f.value),
         templates,
+        directives,
+        directives_end,
     })
 }
 
@@ -278,11 +319,14 @@ pub(crate) fn read_call_facts(
     };
     facts.f32_in_float_reg = match choice(
         "f32_in_float_reg",
-        &["low_bits", "nan_boxed"],
-        "use `low_bits` or `nan_boxed`",
+        &["low_bits", "nan_boxed", "high_bits", "as_double", "halves"],
+        "use `low_bits`, `nan_boxed`, `high_bits`, `as_double` or `halves`",
         sink,
     ) {
         Some(1) => F32InReg::NanBoxed,
+        Some(2) => F32InReg::HighBits,
+        Some(3) => F32InReg::AsDouble,
+        Some(4) => F32InReg::Halves,
         _ => F32InReg::LowBits,
     };
     if present(top, "by_reference")
@@ -343,5 +387,68 @@ pub(crate) fn read_call_facts(
         facts.variadic_count_reg = Some(r.value);
     }
     facts.rust_abi = top.opt_string(sink, "rust_abi", "\"C\"").map(|s| s.value);
+    if let Some(list) = top.opt_strings(sink, "reserved", r#"["x18"]"#) {
+        for r in &list.value {
+            if let Some(arch) = arch
+                && !arch.has_reg(&r.value)
+            {
+                sink.error(
+                    r.span.clone(),
+                    format!(
+                        "reserved register `{}` is not a register of {}",
+                        r.value, arch.name
+                    ),
+                    format!("name one of targets/arch/{}.toml's registers", arch.name),
+                );
+            }
+        }
+        facts.reserved = list.value.into_iter().map(|s| s.value).collect();
+    }
+    if let Some(p) = top.opt_string(sink, "int_pairs", "\"even\"") {
+        match p.value.as_str() {
+            "even" => facts.int_pairs_even = true,
+            "any" => {}
+            other => sink.error(
+                p.span,
+                format!("unknown `int_pairs` rule `{other}`"),
+                "use `even` (an 8-byte integer takes an even/odd register pair) or `any`",
+            ),
+        }
+    }
+    if let Some(a) = top.opt_int(sink, "wide_stack_align", 1..17, "8") {
+        if a.value.count_ones() == 1 {
+            facts.wide_stack_align = u32::try_from(a.value).ok();
+        } else {
+            sink.error(
+                a.span,
+                format!("alignment {} is not a power of two", a.value),
+                "write 4 or 8",
+            );
+        }
+    }
+    facts.unsupported = top
+        .opt_string(sink, "unsupported", "\"floats return on the x87 stack\"")
+        .map(|s| s.value);
+    if let Some(n) = top.opt_int(sink, "linkage_area", 0..4097, "32") {
+        facts.linkage_area = u32::try_from(n.value).unwrap_or_default();
+    }
+    if let Some(r) = top.opt_string(sink, "call_target", "\"r12\"") {
+        if let Some(arch) = arch
+            && !arch.int_regs.contains(&r.value)
+        {
+            sink.error(
+                r.span.clone(),
+                format!("`{}` is not an integer register of {}", r.value, arch.name),
+                format!("name one of targets/arch/{}.toml's `int_regs`", arch.name),
+            );
+        } else if int_args.contains(&r.value) {
+            sink.error(
+                r.span.clone(),
+                format!("call target register `{}` carries an argument", r.value),
+                "name a register that is free at a call",
+            );
+        }
+        facts.call_target = Some(r.value);
+    }
     facts
 }

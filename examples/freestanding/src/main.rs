@@ -106,8 +106,9 @@ extern "C" fn start(stack: *const usize) -> ! {
 /// `p` points at a NUL-terminated string that lives for `'static`.
 unsafe fn c_string(p: *const u8) -> &'static [u8] {
     let mut len = 0;
-    // SAFETY: reads stop at the NUL.
-    while unsafe { p.add(len).read() } != 0 {
+    // SAFETY: reads stop at the NUL. Volatile: an optimised build would
+    // otherwise turn the loop into a call to `strlen`, which nothing provides.
+    while unsafe { p.add(len).read_volatile() } != 0 {
         len += 1;
     }
     // SAFETY: `len` bytes before the NUL are part of the string.

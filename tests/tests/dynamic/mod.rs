@@ -1,7 +1,8 @@
 //! Shared by the dynamic-call tests (`trampoline.rs`, `callbacks.rs`): the
 //! generated random signatures, argument recording, a seeded value generator,
-//! and hand-written per-arch test scaffolding (canary harnesses, callees that
-//! clobber every register their convention lets them, stack-pointer probes).
+//! and the test scaffolding generated from the specs (canary harnesses,
+//! callees that clobber every register their convention lets them,
+//! stack-pointer probes).
 #![allow(dead_code, unreachable_pub, clippy::undocumented_unsafe_blocks)]
 
 use std::cell::RefCell;
@@ -9,6 +10,8 @@ use std::cell::RefCell;
 pub use abi_runtime::abi::{Type, Value};
 
 pub mod harness;
+
+use harness::{Harness, Scaffold};
 
 /// One generated signature of one convention.
 pub struct Sig {
@@ -31,22 +34,7 @@ include!(concat!(env!("OUT_DIR"), "/dynamic_sigs.rs"));
 
 /// The generated signatures of convention `abi`, if this arch runs it.
 pub fn sigs(abi: &str) -> Option<&'static [Sig]> {
-    #[cfg(target_arch = "x86_64")]
-    match abi {
-        "sysv" => return Some(sysv::SIGS),
-        "win64" => return Some(win64::SIGS),
-        _ => {}
-    }
-    #[cfg(target_arch = "aarch64")]
-    if abi == "aapcs64" {
-        return Some(aapcs64::SIGS);
-    }
-    #[cfg(target_arch = "riscv64")]
-    if abi == "lp64d" {
-        return Some(lp64d::SIGS);
-    }
-    let _ = abi;
-    None
+    scaffold(abi).map(|s| s.sigs)
 }
 
 pub use std::hint::black_box;

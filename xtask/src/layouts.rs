@@ -1,0 +1,572 @@
+//! The `[layouts.*]` sections of the Linux specs: the structures abi-runtime
+//! reads or writes, measured by the target's own C compiler.
+//!
+//! `cargo xtask import-layouts --target NAME` writes a small C file that
+//! includes each structure's UAPI header and hands `sizeof`, `_Alignof`,
+//! `offsetof`, each field's width and its signedness to `asm` statements as
+//! immediate operands; `cc -S` prints them into the assembly, where they are read back
+//! (nothing runs, so no emulator is needed). The compiler is the `[ci] linker`
+//! of the spec (the cross gcc; the host's `cc` when empty). `verify-specs`
+//! measures every layout a spec has the same way and reports each difference
+//! at the line that states it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use abi_spec::layout::FieldType;
+use abi_spec::model::Target;
+
+use crate::cheaders;
+
+/// A structure abi-runtime reads or writes, and the fields it touches.
+struct Wanted {
+    name: &'static str,
+    c_type: &'static str,
+    header: &'static str,
+    fields: &'static [&'static str],
+}
+
+/// The layouts the runtime needs on Linux (abi-runtime/src/lib.rs lists the
+/// same in its `__layouts!` call). `stat` is `struct stat`, or `struct stat64`
+/// where the table fills that one (see [`stat_type`]).
+const WANTED: [Wanted; 5] = [
+    Wanted {
+        name: "timespec",
+        c_type: "struct __kernel_timespec",
+        header: "linux/time_types.h",
+        fields: &["tv_sec", "tv_nsec"],
+    },
+    Wanted {
+        name: "timeval",
+        c_type: "struct __kernel_old_timeval",
+        header: "linux/time_types.h",
+        fields: &["tv_sec", "tv_usec"],
+    },
+    Wanted {
+        name: "stat",
+        c_type: "struct stat",
+        header: "asm/stat.h",
+        fields: &[
+            "st_ino",
+            "st_nlink",
+            "st_mode",
+            "st_uid",
+            "st_gid",
+            "st_size",
+            "st_blksize",
+            "st_blocks",
+            "st_atime",
+            "st_atime_nsec",
+            "st_mtime",
+            "st_mtime_nsec",
+            "st_ctime",
+            "st_ctime_nsec",
+        ],
+    },
+    Wanted {
+        name: "epoll_event",
+        c_type: "struct epoll_event",
+        header: "linux/eventpoll.h",
+        fields: &["events", "data"],
+    },
+    Wanted {
+        name: "clone_args",
+        c_type: "struct clone_args",
+        header: "linux/sched.h",
+        fields: &[
+            "flags",
+            "pidfd",
+            "child_tid",
+            "parent_tid",
+            "exit_signal",
+            "stack",
+            "stack_size",
+            "tls",
+        ],
+    },
+];
+
+/// Which struct the kernel fills for `newfstatat` on this target: `struct
+/// stat64` where the table reaches it through `fstatat64` (the 32-bit ports),
+/// else `struct stat`.
+fn stat_type(t: &Target) -> &'static str {
+    if t.call("newfstatat").is_none() && t.call("fstatat64").is_some() {
+        "struct stat64"
+    } else {
+        "struct stat"
+    }
+}
+
+/// One layout to measure: name, C type, header, field names.
+#[derive(Debug, Clone)]
+struct Request {
+    name: String,
+    c_type: String,
+    header: String,
+    fields: Vec<String>,
+}
+
+/// What the compiler said about one layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Measured {
+    pub(crate) name: String,
+    pub(crate) c_type: String,
+    pub(crate) header: String,
+    pub(crate) size: u32,
+    pub(crate) align: u32,
+    /// (field, offset, type), in the order asked.
+    pub(crate) fields: Vec<(String, u32, FieldType)>,
+}
+
+/// The requests for a target: what its spec says, then what the runtime
+/// needs and the spec lacks.
+fn requests(t: &Target) -> Vec<Request> {
+    let mut out: Vec<Request> = t
+        .layouts
+        .iter()
+        .map(|l| Request {
+            name: l.name.clone(),
+            c_type: l.c_type.clone(),
+            header: l.header.clone(),
+            fields: l.fields.iter().map(|f| f.name.clone()).collect(),
+        })
+        .collect();
+    for w in &WANTED {
+        match out.iter_mut().find(|r| r.name == w.name) {
+            Some(r) => {
+                for f in w.fields {
+                    if !r.fields.iter().any(|x| x == f) {
+                        r.fields.push((*f).to_owned());
+                    }
+                }
+            }
+            None => out.push(Request {
+                name: w.name.to_owned(),
+                c_type: if w.name == "stat" {
+                    stat_type(t).to_owned()
+                } else {
+                    w.c_type.to_owned()
+                },
+                header: w.header.to_owned(),
+                fields: w.fields.iter().map(|f| (*f).to_owned()).collect(),
+            }),
+        }
+    }
+    out
+}
+
+/// The C file that makes the compiler print the numbers.
+fn c_source(reqs: &[Request]) -> String {
+    let mut headers: Vec<&str> = reqs.iter().map(|r| r.header.as_str()).collect();
+    headers.sort_unstable();
+    headers.dedup();
+    let mut s = String::from(
+        "/* Written by `cargo xtask import-layouts`: each asm statement prints one number. */\n",
+    );
+    for h in headers {
+        s.push_str(&format!("#include <{h}>\n"));
+    }
+    s.push_str(
+        "#define ABI_OUT(key, value) __asm__ volatile(\"\\n#ABI_LAYOUT \" key \" %0\" :: \"i\"(value))\n\
+         #define ABI_MEMBER(T, f) (((T *)0)->f)\n\
+         void abi_layouts(void) {\n",
+    );
+    for r in reqs {
+        let (n, t) = (&r.name, &r.c_type);
+        s.push_str(&format!("  ABI_OUT(\"{n} size\", sizeof({t}));\n"));
+        s.push_str(&format!("  ABI_OUT(\"{n} align\", _Alignof({t}));\n"));
+        for f in &r.fields {
+            s.push_str(&format!(
+                "  ABI_OUT(\"{n} {f} offset\", __builtin_offsetof({t}, {f}));\n\
+                 \x20 ABI_OUT(\"{n} {f} bytes\", sizeof(ABI_MEMBER({t}, {f})));\n\
+                 \x20 ABI_OUT(\"{n} {f} signed\", (__typeof__(ABI_MEMBER({t}, {f})))-1 < 0);\n"
+            ));
+        }
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// The C compiler of a target: its `[ci] linker` (a cross gcc), else the host's `cc`.
+fn compiler(t: &Target) -> String {
+    if t.ci.linker.is_empty() {
+        "cc".to_owned()
+    } else {
+        t.ci.linker.clone()
+    }
+}
+
+/// Compiles the requests with the target's compiler and reads the numbers back.
+fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
+    let dir = std::env::temp_dir().join(format!("xtask-layouts-{}-{}", t.name, std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let src = dir.join("layouts.c");
+    std::fs::write(&src, c_source(reqs)).map_err(|e| format!("{}: {e}", src.display()))?;
+    let cc = compiler(t);
+    let out = Command::new(&cc)
+        .args(["-S", "-O0", "-o", "-"])
+        .arg(&src)
+        .output()
+        .map_err(|e| {
+            format!(
+                "{}: cannot run the C compiler `{cc}` ([ci] linker): {e}; install [ci] packages ({})",
+                t.loc.path,
+                t.ci.packages.join(", ")
+            )
+        })?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if !out.status.success() {
+        return Err(format!(
+            "{}: `{cc} -S` of the layout probe failed (a c_type, header or field name the headers lack?):\n{}",
+            t.loc.path,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let asm = String::from_utf8_lossy(&out.stdout);
+    let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
+    for line in asm.lines() {
+        let Some(rest) = line.split_once("ABI_LAYOUT ").map(|(_, r)| r) else {
+            continue;
+        };
+        let Some((key, value)) = rest.trim().rsplit_once(' ') else {
+            continue;
+        };
+        // An immediate as the arch's assembler writes it: `$144`, `#144` or `144`.
+        let value = value
+            .trim_start_matches(['$', '#'])
+            .parse()
+            .map_err(|_| format!("{cc}: unreadable number in `{line}`"))?;
+        numbers.insert(key.to_owned(), value);
+    }
+    let get = |key: String| {
+        numbers
+            .get(&key)
+            .copied()
+            .ok_or_else(|| format!("{cc}: the assembly lacks `{key}`"))
+    };
+    reqs.iter()
+        .map(|r| {
+            let n = &r.name;
+            let fields = r
+                .fields
+                .iter()
+                .map(|f| {
+                    let bytes = get(format!("{n} {f} bytes"))?;
+                    let signed = get(format!("{n} {f} signed"))? != 0;
+                    let ty = FieldType::of(bytes, signed).ok_or_else(|| {
+                        format!("{}: `{f}` of {} is {bytes} bytes wide, not an integer a layout can describe", t.loc.path, r.c_type)
+                    })?;
+                    Ok((f.clone(), get(format!("{n} {f} offset"))?, ty))
+                })
+                .collect::<Result<_, String>>()?;
+            Ok(Measured {
+                name: n.clone(),
+                c_type: r.c_type.clone(),
+                header: r.header.clone(),
+                size: get(format!("{n} size"))?,
+                align: get(format!("{n} align"))?,
+                fields,
+            })
+        })
+        .collect()
+}
+
+/// The `[layouts.*]` sections for `measured`, as spec text.
+fn render(t: &Target, measured: &[Measured]) -> String {
+    let mut s = format!(
+        "# Kernel structures abi-runtime reads or writes, as {} lays them out\n\
+         # (`cargo xtask import-layouts`; verify-specs checks them). Byte order: target_endian.\n",
+        compiler(t)
+    );
+    let mut sorted = measured.to_vec();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for m in &sorted {
+        s.push_str(&format!(
+            "[layouts.{}]\nc_type = \"{}\"\nheader = \"{}\"\nsize = {}\nalign = {}\n",
+            m.name, m.c_type, m.header, m.size, m.align
+        ));
+        let mut fields = m.fields.clone();
+        fields.sort_by_key(|(_, offset, _)| *offset);
+        let inline: Vec<String> = fields
+            .iter()
+            .map(|(f, o, ty)| format!("{f} = {{ offset = {o}, type = \"{}\" }}", ty.as_str()))
+            .collect();
+        let one_line = format!("fields = {{ {} }}\n", inline.join(", "));
+        if one_line.len() <= 100 {
+            s.push_str(&one_line);
+        } else {
+            s.push_str(&format!("[layouts.{}.fields]\n", m.name));
+            for f in &inline {
+                s.push_str(f);
+                s.push('\n');
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// `text` with its `[layouts.*]` sections (and the comment lines just above
+/// them) replaced by `block`; without any, `block` goes before `[provenance]`.
+fn replace_sections(text: &str, block: &str) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let is_header = |l: &str| l.trim_start().starts_with('[');
+    let is_layout = |l: &str| l.trim_start().starts_with("[layouts");
+    let Some(first) = lines.iter().position(|l| is_layout(l)) else {
+        let at = lines
+            .iter()
+            .position(|l| l.trim() == "[provenance]")
+            .unwrap_or(lines.len());
+        // Keep the comment block that introduces [provenance] with it.
+        let mut at = at;
+        while at > 0 && lines[at - 1].trim_start().starts_with('#') {
+            at -= 1;
+        }
+        return [lines[..at].concat(), block.to_owned(), lines[at..].concat()].concat();
+    };
+    let mut start = first;
+    while start > 0 && lines[start - 1].trim_start().starts_with('#') {
+        start -= 1;
+    }
+    let mut end = first;
+    while end < lines.len() && (!is_header(lines[end]) || is_layout(lines[end])) {
+        end += 1;
+    }
+    // Comments above the next section belong to it.
+    while end > first && lines[end - 1].trim_start().starts_with('#') {
+        end -= 1;
+    }
+    [
+        lines[..start].concat(),
+        block.to_owned(),
+        lines[end..].concat(),
+    ]
+    .concat()
+}
+
+/// Imports the layouts of target `name` in folder `dir`; returns what was measured.
+pub(crate) fn import(dir: &Path, name: &str) -> Result<Vec<Measured>, String> {
+    let (t, path) = crate::import::load_target(dir, name)?;
+    let measured = measure(&t, &requests(&t))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let new = replace_sections(&text, &render(&t, &measured));
+    let mut files = abi_spec::read_dir(dir, &dir.display().to_string())
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for f in &mut files {
+        if f.kind == abi_spec::SpecKind::Target && f.name == name {
+            f.source = abi_spec::SourceFile::new(path.display().to_string(), new.clone());
+        }
+    }
+    abi_spec::load(&files).map_err(|d| format!("the imported layouts do not load:\n{d}"))?;
+    std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(measured)
+}
+
+/// Checks a target's layouts against its compiler; appends to `out`.
+pub(crate) fn verify(t: &Target, out: &mut crate::verify::Outcome) -> Result<(), String> {
+    if t.cfg.os != "linux" {
+        return Ok(());
+    }
+    for w in &WANTED {
+        match t.layout(w.name) {
+            None => out.mismatches.push(format!(
+                "{}: no [layouts.{}], which abi-runtime reads; run `cargo xtask import-layouts --target {}`",
+                t.loc.path, w.name, t.name
+            )),
+            Some(l) => {
+                for f in w.fields.iter().filter(|f| l.field(f).is_none()) {
+                    out.mismatches.push(format!(
+                        "{}: [layouts.{}] lacks field `{f}`, which abi-runtime reads",
+                        l.loc, w.name
+                    ));
+                }
+            }
+        }
+    }
+    if t.layouts.is_empty() {
+        return Ok(());
+    }
+    cheaders::ensure_packages(&t.ci.packages.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let reqs: Vec<Request> = requests(t)
+        .into_iter()
+        .filter(|r| t.layout(&r.name).is_some())
+        .collect();
+    let measured = measure(t, &reqs)?;
+    for (l, m) in t
+        .layouts
+        .iter()
+        .map(|l| (l, measured.iter().find(|m| m.name == l.name)))
+    {
+        let Some(m) = m else { continue };
+        out.checked += 1;
+        let mut wrong =
+            |what: String, at: &abi_spec::Loc| out.mismatches.push(format!("{at}: {what}"));
+        if (l.size, l.align) != (m.size, m.align) {
+            wrong(
+                format!(
+                    "[layouts.{}] says size {} align {}, {} has {} and {} ({})",
+                    l.name,
+                    l.size,
+                    l.align,
+                    l.c_type,
+                    m.size,
+                    m.align,
+                    compiler(t)
+                ),
+                &l.loc,
+            );
+        }
+        for f in &l.fields {
+            let Some((_, offset, ty)) = m.fields.iter().find(|(n, _, _)| *n == f.name) else {
+                continue;
+            };
+            if (f.offset, f.ty) != (*offset, *ty) {
+                wrong(
+                    format!(
+                        "`{}` of [layouts.{}] is {} at offset {}, the compiler says {} at {}",
+                        f.name,
+                        l.name,
+                        f.ty.as_str(),
+                        f.offset,
+                        ty.as_str(),
+                        offset
+                    ),
+                    &f.loc,
+                );
+            }
+        }
+    }
+    out.notes.push(format!(
+        "{} layouts measured by {}",
+        t.layouts.len(),
+        compiler(t)
+    ));
+    Ok(())
+}
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let mut names = Vec::new();
+    let mut dir: PathBuf = crate::legs::targets_dir();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--target" => names.push(it.next().ok_or("--target needs a spec name")?.clone()),
+            "--targets" => dir = PathBuf::from(it.next().ok_or("--targets needs a folder")?),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    if names.is_empty() {
+        let files = abi_spec::read_dir(&dir, &dir.display().to_string())
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let specs = abi_spec::load(&files).map_err(|d| d.to_string())?;
+        names = specs
+            .targets
+            .iter()
+            .filter(|t| t.cfg.os == "linux")
+            .map(|t| t.name.clone())
+            .collect();
+    }
+    for name in names {
+        let m = import(&dir, &name)?;
+        let list: Vec<String> = m
+            .iter()
+            .map(|m| format!("{} ({} bytes)", m.name, m.size))
+            .collect();
+        println!("{name}: {}", list.join(", "));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_replaced_in_place() {
+        let text = "[constants]\nA = 1\n\n# old\n[layouts.a]\nsize = 1\n[layouts.a.fields]\nx = 1\n\n# about provenance\n[provenance]\nk = 1\n";
+        let t = replace_sections(text, "# new\n[layouts.b]\nsize = 2\n\n");
+        assert_eq!(
+            t,
+            "[constants]\nA = 1\n\n# new\n[layouts.b]\nsize = 2\n\n# about provenance\n[provenance]\nk = 1\n"
+        );
+        let none = "[constants]\nA = 1\n\n# about provenance\n[provenance]\nk = 1\n";
+        assert_eq!(
+            replace_sections(none, "[layouts.b]\n\n"),
+            "[constants]\nA = 1\n\n[layouts.b]\n\n# about provenance\n[provenance]\nk = 1\n"
+        );
+    }
+
+    /// The layout check of verify-specs on every Linux spec of the repository
+    /// (verify-specs also needs each spec's header tables; this needs only
+    /// the compilers).
+    #[test]
+    fn every_linux_spec_has_the_layouts_its_compiler_gives() {
+        let dir = crate::legs::targets_dir();
+        let files = abi_spec::read_dir(&dir, "targets").unwrap();
+        let specs = abi_spec::load(&files).unwrap();
+        let mut seen = 0;
+        for t in specs.targets.iter().filter(|t| t.cfg.os == "linux") {
+            let mut out = crate::verify::Outcome::default();
+            verify(t, &mut out).unwrap();
+            assert!(
+                out.mismatches.is_empty(),
+                "{}: {:?}",
+                t.name,
+                out.mismatches
+            );
+            assert_eq!(out.checked, WANTED.len(), "{}", t.name);
+            seen += 1;
+        }
+        assert!(seen >= 3, "{seen} Linux specs");
+    }
+
+    #[test]
+    fn wrong_and_missing_layouts_are_caught() {
+        let text =
+            std::fs::read_to_string(crate::legs::targets_dir().join("linux-x86_64.toml")).unwrap();
+        let wrong = text
+            .replace("st_size = { offset = 48, type = \"i64\" }", "st_size = { offset = 40, type = \"u64\" }")
+            .replace("[layouts.timeval]\nc_type = \"struct __kernel_old_timeval\"\nheader = \"linux/time_types.h\"\nsize = 16", "[layouts.timeval]\nc_type = \"struct __kernel_old_timeval\"\nheader = \"linux/time_types.h\"\nsize = 32");
+        let start = wrong.find("[layouts.epoll_event]").unwrap();
+        let end = start + wrong[start..].find("\n\n").unwrap() + 2;
+        let wrong = [&wrong[..start], &wrong[end..]].concat();
+        let dir = std::env::temp_dir().join(format!("xtask-layouts-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let targets = crate::legs::targets_dir();
+        for sub in ["abi", "arch", "errno"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+            for e in std::fs::read_dir(targets.join(sub)).unwrap() {
+                let e = e.unwrap();
+                std::fs::copy(e.path(), dir.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+        std::fs::write(dir.join("linux-x86_64.toml"), wrong).unwrap();
+        let (t, _) = crate::import::load_target(&dir, "linux-x86_64").unwrap();
+        let mut out = crate::verify::Outcome::default();
+        verify(&t, &mut out).unwrap();
+        let text = out.mismatches.join("\n");
+        assert_eq!(out.mismatches.len(), 3, "{text}");
+        assert!(text.contains("no [layouts.epoll_event]"), "{text}");
+        assert!(
+            text.contains(
+                "`st_size` of [layouts.stat] is u64 at offset 40, the compiler says i64 at 48"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "[layouts.timeval] says size 32 align 8, struct __kernel_old_timeval has 16 and 8"
+            ),
+            "{text}"
+        );
+        // Importing puts back what the compiler says.
+        import(&dir, "linux-x86_64").unwrap();
+        let (t, _) = crate::import::load_target(&dir, "linux-x86_64").unwrap();
+        let mut out = crate::verify::Outcome::default();
+        verify(&t, &mut out).unwrap();
+        assert!(out.mismatches.is_empty(), "{:?}", out.mismatches);
+        assert_eq!(t.layout("epoll_event").unwrap().size, 12);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
