@@ -14,6 +14,11 @@ pub(crate) struct Leg {
     pub(crate) triple: String,
     /// Runner command line; empty when the leg runs natively.
     pub(crate) runner: String,
+    /// With an empty `runner`: the runner used when the host cannot run the
+    /// triple's programs itself; empty when there is none.
+    pub(crate) fallback_runner: String,
+    /// Other Rust targets the leg's tests build for.
+    pub(crate) rust_targets: Vec<String>,
     /// Linker; empty for the default.
     pub(crate) linker: String,
     /// Debian packages that provide the runner and linker.
@@ -30,6 +35,8 @@ impl Leg {
             name: t.name.clone(),
             triple: t.ci.triple.clone(),
             runner: t.ci.runner.clone(),
+            fallback_runner: t.ci.fallback_runner.clone(),
+            rust_targets: t.ci.rust_targets.clone(),
             linker: t.ci.linker.clone(),
             packages: t.ci.packages.clone(),
             tests: t.ci.tests.clone(),
@@ -70,6 +77,63 @@ impl Leg {
     }
 }
 
+impl Leg {
+    /// Whether the host runs the triple's programs itself (a 64-bit kernel
+    /// may or may not run 32-bit programs): builds an empty program for the
+    /// triple with the leg's linker and starts it. An error when it cannot be
+    /// built.
+    pub(crate) fn runs_natively(&self) -> Result<bool, String> {
+        let dir = repo_root()
+            .join("target/tmp")
+            .join(format!("xtask-native-{}", self.triple));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let src = dir.join("main.rs");
+        std::fs::write(&src, "fn main() {}\n").map_err(|e| format!("{}: {e}", src.display()))?;
+        let exe = dir.join("probe");
+        let mut rustc = std::process::Command::new("rustc");
+        rustc
+            .current_dir(repo_root())
+            .args(["--edition", "2024", "--target", &self.triple, "-o"])
+            .arg(&exe)
+            .arg(&src);
+        if !self.linker.is_empty() {
+            rustc.arg(format!("-Clinker={}", self.linker));
+        }
+        let built = rustc.output().map_err(|e| format!("{rustc:?}: {e}"))?;
+        if !built.status.success() {
+            return Err(format!(
+                "cannot build a program for {}: {}",
+                self.triple,
+                String::from_utf8_lossy(&built.stderr).trim()
+            ));
+        }
+        Ok(std::process::Command::new(&exe)
+            .status()
+            .is_ok_and(|s| s.success()))
+    }
+
+    /// Picks the fallback runner when the leg has one and the host cannot run
+    /// the triple's programs; says which it chose.
+    pub(crate) fn choose_runner(&mut self) -> Result<(), String> {
+        if !self.runner.is_empty() || self.fallback_runner.is_empty() {
+            return Ok(());
+        }
+        if self.runs_natively()? {
+            println!(
+                "xtask: {}: the host runs {} programs natively",
+                self.name, self.triple
+            );
+        } else {
+            println!(
+                "xtask: {}: the host cannot run {} programs; running them under `{}`",
+                self.name, self.triple, self.fallback_runner
+            );
+            self.runner = self.fallback_runner.clone();
+        }
+        Ok(())
+    }
+}
+
 /// The legs of the spec files in `dir` (the repository's `targets/`).
 pub(crate) fn load(dir: &Path) -> Result<Vec<Leg>, String> {
     let files = abi_spec::read_dir(dir, "targets")
@@ -101,11 +165,16 @@ pub(crate) fn print(legs: &[Leg]) {
                 s.to_owned()
             }
         };
+        let runner = if l.runner.is_empty() && !l.fallback_runner.is_empty() {
+            format!("native, else {}", l.fallback_runner)
+        } else {
+            or_dash(&l.runner)
+        };
         println!(
             "{:<16} {:<30} {:<44} {:<24} {}",
             l.name,
             l.triple,
-            or_dash(&l.runner),
+            runner,
             or_dash(&l.linker),
             l.packages.join(" ")
         );
