@@ -142,6 +142,37 @@ pub struct SyscallConv {
     pub trap: String,
     /// How the raw result tells an error from a value, unless a call says otherwise.
     pub errors: ErrorConv,
+    /// How a 64-bit argument travels when registers are narrower (`pairs`);
+    /// `None` where every argument fits one register.
+    pub pairs: Option<PairRule>,
+}
+
+/// How a 64-bit argument is split over two registers of a 32-bit convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairRule {
+    /// Whether the pair starts at an even argument register (Arm EABI), a
+    /// register being skipped when needed.
+    pub even: bool,
+    /// Whether the low word goes first (the target's byte order unless the
+    /// spec says otherwise).
+    pub low_first: bool,
+}
+
+impl PairRule {
+    /// The argument-register index each argument starts at and the number
+    /// of registers used in all, for arguments of these widths (`true`: 64-bit).
+    pub fn layout(self, wide: impl IntoIterator<Item = bool>) -> (Vec<usize>, usize) {
+        let mut next = 0;
+        let mut starts = Vec::new();
+        for w in wide {
+            if w && self.even && next % 2 == 1 {
+                next += 1;
+            }
+            starts.push(next);
+            next += if w { 2 } else { 1 };
+        }
+        (starts, next)
+    }
 }
 
 /// The kinds of system-call convention.
