@@ -154,7 +154,7 @@ pub(crate) fn targets_dir() -> std::path::PathBuf {
 
 pub(crate) fn print(legs: &[Leg]) {
     println!(
-        "{:<16} {:<30} {:<44} {:<24} packages",
+        "{:<16} {:<30} {:<46} {:<26} packages",
         "target", "triple", "runner", "linker"
     );
     for l in legs {
@@ -171,7 +171,7 @@ pub(crate) fn print(legs: &[Leg]) {
             or_dash(&l.runner)
         };
         println!(
-            "{:<16} {:<30} {:<44} {:<24} {}",
+            "{:<16} {:<30} {:<46} {:<26} {}",
             l.name,
             l.triple,
             runner,
