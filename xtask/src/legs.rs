@@ -243,3 +243,58 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod runner_tests {
+    use super::*;
+
+    fn leg(triple: &str, fallback: &str) -> Leg {
+        Leg {
+            name: format!("probe-{triple}"),
+            triple: triple.to_owned(),
+            runner: String::new(),
+            fallback_runner: fallback.to_owned(),
+            rust_targets: Vec::new(),
+            linker: String::new(),
+            packages: Vec::new(),
+            tests: Vec::new(),
+            examples: Vec::new(),
+        }
+    }
+
+    fn host() -> String {
+        let out = std::process::Command::new("rustc")
+            .arg("-vV")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("host: "))
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn the_fallback_runner_is_taken_only_when_the_host_cannot_run_the_triple() {
+        // The host runs its own programs: no fallback.
+        let mut native = leg(&host(), "never-used");
+        native.choose_runner().unwrap();
+        assert_eq!(native.runner, "");
+        // A .wasm file is no program the kernel can start.
+        let mut wasm = leg("wasm32-wasip1", "node run.mjs");
+        assert!(!wasm.runs_natively().unwrap());
+        wasm.choose_runner().unwrap();
+        assert_eq!(wasm.runner, "node run.mjs");
+        // A leg with a runner keeps it, without probing.
+        let mut given = leg("no-such-triple", "other");
+        given.runner = "qemu-x".to_owned();
+        given.choose_runner().unwrap();
+        assert_eq!(given.runner, "qemu-x");
+        // A triple rustc does not know is an error that says so, not a fallback.
+        let e = leg("no-such-triple", "other").choose_runner().unwrap_err();
+        assert!(
+            e.contains("cannot build a program for no-such-triple"),
+            "{e}"
+        );
+    }
+}

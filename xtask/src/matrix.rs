@@ -193,7 +193,7 @@ fn wall(d: Duration) -> String {
 
 fn print_table(results: &[LegResult]) {
     println!(
-        "\n{:<16} {:<30} {:<44} {:>6} {:>6} {:>7} {:>7} {:>8}  result",
+        "\n{:<16} {:<30} {:<46} {:>6} {:>6} {:>7} {:>7} {:>8}  result",
         "target", "triple", "runner", "passed", "failed", "ignored", "release", "time"
     );
     let (mut p, mut f, mut i) = (0, 0, 0);
@@ -207,7 +207,7 @@ fn print_table(results: &[LegResult]) {
         let result = if failures.is_empty() { "pass" } else { "FAIL" };
         let t = &r.tally;
         println!(
-            "{:<16} {:<30} {:<44} {:>6} {:>6} {:>7} {:>7} {:>8}  {result}",
+            "{:<16} {:<30} {:<46} {:>6} {:>6} {:>7} {:>7} {:>8}  {result}",
             r.leg.name,
             r.leg.triple,
             runner,
