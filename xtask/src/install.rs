@@ -41,10 +41,34 @@ pub(crate) fn ensure(legs: &[Leg], allow_install: bool) -> Result<(), String> {
 }
 
 pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
-    let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{}: {e}", describe(cmd)))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{cmd:?} failed: {status}"))
+        Err(format!("`{}` failed: {status}", describe(cmd)))
     }
+}
+
+/// A command as a user would type it: the program's file name and the
+/// arguments (quoted when they hold spaces), without the environment.
+pub(crate) fn describe(cmd: &Command) -> String {
+    let program = std::path::Path::new(cmd.get_program());
+    let mut words = vec![
+        program
+            .file_name()
+            .unwrap_or(program.as_os_str())
+            .to_string_lossy()
+            .into_owned(),
+    ];
+    for a in cmd.get_args() {
+        let a = a.to_string_lossy();
+        words.push(if a.contains(' ') {
+            format!("'{a}'")
+        } else {
+            a.into_owned()
+        });
+    }
+    words.join(" ")
 }
