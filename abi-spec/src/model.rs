@@ -286,6 +286,10 @@ pub struct Ci {
     pub fallback_runner: String,
     /// Other Rust targets the leg's tests build for, installed with the leg's own.
     pub rust_targets: Vec<String>,
+    /// GitHub Actions the leg's job in the generated workflow uses before its
+    /// command, for tools no Debian package provides in the needed version:
+    /// `"owner/action@ref key=value ..."`.
+    pub setup_actions: Vec<String>,
     /// Debian packages the leg needs.
     pub packages: Vec<String>,
     /// Integration tests (files of `tests/tests/`) the leg runs besides the

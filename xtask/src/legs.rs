@@ -19,6 +19,8 @@ pub(crate) struct Leg {
     pub(crate) fallback_runner: String,
     /// Other Rust targets the leg's tests build for.
     pub(crate) rust_targets: Vec<String>,
+    /// GitHub Actions its workflow job uses first (`owner/action@ref key=value`).
+    pub(crate) setup_actions: Vec<String>,
     /// Linker; empty for the default.
     pub(crate) linker: String,
     /// Debian packages that provide the runner and linker.
@@ -37,6 +39,7 @@ impl Leg {
             runner: t.ci.runner.clone(),
             fallback_runner: t.ci.fallback_runner.clone(),
             rust_targets: t.ci.rust_targets.clone(),
+            setup_actions: t.ci.setup_actions.clone(),
             linker: t.ci.linker.clone(),
             packages: t.ci.packages.clone(),
             tests: t.ci.tests.clone(),
@@ -255,6 +258,7 @@ mod runner_tests {
             runner: String::new(),
             fallback_runner: fallback.to_owned(),
             rust_targets: Vec::new(),
+            setup_actions: Vec::new(),
             linker: String::new(),
             packages: Vec::new(),
             tests: Vec::new(),

@@ -71,14 +71,19 @@ fn first_difference(have: &str, want: &str) -> Option<(usize, String, String)> {
 fn scalar(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || " ._/=+-(),&".contains(c))
-        && !s.starts_with([' ', '-', '&'])
+            .all(|c| c.is_ascii_alphanumeric() || " ._/=+-(),&@".contains(c))
+        && !s.starts_with([' ', '-', '&', '@'])
         && !s.ends_with(' ');
     if plain {
         s.to_owned()
     } else {
         format!("'{}'", s.replace('\'', "''"))
     }
+}
+
+/// A YAML string that stays a string (`20` would be a number): always quoted.
+fn scalar_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// A shell word: unquoted when harmless, else single-quoted.
@@ -167,6 +172,18 @@ pub(crate) fn render(legs: &[Leg], toolchain: &Toolchain) -> String {
             leg.name,
             scalar(&format!("{} ({}, {runner})", leg.name, leg.triple)),
         );
+        for action in &leg.setup_actions {
+            let mut words = action.split_whitespace();
+            let uses = words.next().unwrap_or_default();
+            let _ = writeln!(y, "      - uses: {}", scalar(uses));
+            let with: Vec<(&str, &str)> = words.filter_map(|w| w.split_once('=')).collect();
+            if !with.is_empty() {
+                let _ = writeln!(y, "        with:");
+                for (k, v) in with {
+                    let _ = writeln!(y, "          {k}: {}", scalar_string(v));
+                }
+            }
+        }
         if !leg.packages.is_empty() {
             let words: Vec<String> = leg.packages.iter().map(|p| shell_word(p)).collect();
             let _ = writeln!(
@@ -228,6 +245,7 @@ mod tests {
             runner: runner.to_owned(),
             fallback_runner: String::new(),
             rust_targets: Vec::new(),
+            setup_actions: Vec::new(),
             linker: "cc-x".to_owned(),
             packages: packages.iter().map(|p| p.to_string()).collect(),
             tests: Vec::new(),
@@ -272,12 +290,14 @@ mod tests {
             &[],
         );
         new.rust_targets = vec!["x86_64-unknown-none".to_owned()];
+        new.setup_actions = vec!["actions/setup-node@v4 node-version=20".to_owned()];
         legs.push(new);
         let y = render(&legs, &toolchain());
         let job = &y[y.find("  new-leg:\n").expect("a job for the new leg")..];
         for want in [
             "    name: new-leg (new-unknown-linux-gnu, tests/runners/new-run --flag)\n",
             "    container: rust:1.95.0-bookworm\n",
+            "      - uses: actions/setup-node@v4\n        with:\n          node-version: '20'\n",
             "        run: rustup component add rustfmt clippy && rustup target add new-unknown-linux-gnu x86_64-unknown-none\n",
             "          echo \"CARGO_TARGET_NEW_UNKNOWN_LINUX_GNU_RUNNER=$PWD/tests/runners/new-run --flag\" >> \"$GITHUB_ENV\"\n",
             "          echo \"CARGO_TARGET_NEW_UNKNOWN_LINUX_GNU_LINKER=cc-x\" >> \"$GITHUB_ENV\"\n",

@@ -112,6 +112,11 @@ pub(super) fn read_target(
                 "\"qemu-i386 -L /usr/i686-linux-gnu\"",
             );
             let rust_targets = c.opt_strings(sink, "rust_targets", r#"["x86_64-unknown-none"]"#);
+            let setup_actions = c.opt_strings(
+                sink,
+                "setup_actions",
+                r#"["actions/setup-node@v4 node-version=20"]"#,
+            );
             let packages = c.strings(sink, "packages", r#"["qemu-user"]"#);
             let tests = c.opt_strings(sink, "tests", r#"["linux", "platform"]"#);
             let examples = c.opt_strings(sink, "examples", r#"["portable"]"#);
@@ -122,6 +127,7 @@ pub(super) fn read_target(
                 runner: runner.map(|s| s.value).unwrap_or_default(),
                 fallback_runner: fallback_runner.map(|s| s.value).unwrap_or_default(),
                 rust_targets: values(rust_targets),
+                setup_actions: values(setup_actions),
                 packages: values(packages),
                 tests: values(tests),
                 examples: values(examples),
