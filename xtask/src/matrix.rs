@@ -95,7 +95,8 @@ const RELEASE: &str = "release";
 
 /// The steps of one leg, run one after the other; a failing step does not stop
 /// the next (a release failure must not hide the tests' results, nor the
-/// reverse), and the leg fails when any step did.
+/// reverse), except the first build of the runtime, which every later step
+/// repeats; the leg fails when any step did.
 struct Steps {
     steps: Vec<Step>,
 }
@@ -423,6 +424,54 @@ fn host_triple() -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn result(steps: &[(&'static str, bool)], passed: u64) -> LegResult {
+        let leg = legs::load(&legs::targets_dir()).unwrap().remove(0);
+        LegResult {
+            leg,
+            steps: steps
+                .iter()
+                .map(|&(name, ok)| Step {
+                    name,
+                    outcome: if ok {
+                        Ok(())
+                    } else {
+                        Err("exit status: 101".to_owned())
+                    },
+                    time: Duration::from_secs(1),
+                })
+                .collect(),
+            tally: Tally {
+                passed,
+                ..Tally::default()
+            },
+            time: Duration::from_secs(3),
+        }
+    }
+
+    #[test]
+    fn a_leg_reports_its_release_build_and_every_failed_step() {
+        let green = result(&[("build", true), ("test", true), (RELEASE, true)], 5);
+        assert_eq!((green.release(), green.failures()), ("ok", vec![]));
+        // Tests pass, the release build does not: the leg fails.
+        let release = result(&[("build", true), ("test", true), (RELEASE, false)], 5);
+        assert_eq!(release.release(), "FAIL");
+        assert_eq!(release.failures(), ["release: exit status: 101"]);
+        // The runtime does not build: no release result, and no test ran.
+        let broken = result(&[("build", false)], 0);
+        assert_eq!(broken.release(), "-");
+        assert_eq!(broken.failures(), ["build: exit status: 101"]);
+        // Every step passed but no test ran at all.
+        let empty = result(&[("build", true), ("test", true)], 0);
+        assert_eq!(empty.failures(), ["ran no test"]);
+    }
+
+    #[test]
+    fn wall_times_read_as_seconds_or_minutes() {
+        assert_eq!(wall(Duration::from_millis(42_040)), "42.0s");
+        assert_eq!(wall(Duration::from_secs(65)), "1m05s");
+        assert_eq!(wall(Duration::from_secs(3600)), "60m00s");
+    }
 
     #[test]
     fn tally_reads_libtest_output() {
