@@ -60,6 +60,7 @@ bad_spec!(
     unknown_register_syscall,
     unknown_register_abi,
     too_many_call_args,
+    via_mistakes,
     unknown_key_did_you_mean,
     missing_key,
     wrong_value_type,

@@ -138,6 +138,14 @@ pub(super) fn read_target(
     let constants = read_constants(top, sink);
     let entry = read_entry(top, sink);
     let vdso = read_vdso(top, calls.as_deref().unwrap_or_default(), sink);
+    let via = super::via::read_via(
+        top,
+        file,
+        syscall.as_ref(),
+        cfg.as_ref(),
+        calls.as_deref().unwrap_or_default(),
+        sink,
+    );
     if let (Some(sc), Some(calls)) = (&syscall, &calls) {
         check_last_error(top_span(file), file, sc, calls, sink);
     }
@@ -169,6 +177,7 @@ pub(super) fn read_target(
         constants,
         entry,
         vdso,
+        via,
     })
 }
 
@@ -313,7 +322,7 @@ fn read_syscall(
             );
         }
     }
-    let errors = read_errors(&mut s, ConvKind::Trap, sink);
+    let (errors, flag_read) = read_trap_errors(&mut s, arch, sink);
     let pairs = read_pairs(&mut s, endian, sink);
     s.finish(sink);
     Some(SyscallConv {
@@ -330,6 +339,7 @@ fn read_syscall(
         options: values(options),
         trap: trap?.value,
         errors: errors?,
+        flag_read,
         pairs,
     })
 }
@@ -367,6 +377,7 @@ fn read_linked(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> O
         options: Vec::new(),
         trap: String::new(),
         errors: errors?,
+        flag_read: Vec::new(),
         pairs: None,
     })
 }
@@ -421,6 +432,59 @@ fn read_pairs(
 /// Rust ABI strings an import declaration may use.
 const RUST_ABIS: [&str; 5] = ["C", "system", "win64", "sysv64", "efiapi"];
 
+/// `errors` of a trap convention: `negated_errno` (with `max`), or `flag`
+/// (with the `flag` of the arch file's `[flags]` that is set on failure).
+fn read_trap_errors(
+    s: &mut Fields<'_, '_>,
+    arch: Option<&Arch>,
+    sink: &mut Sink<'_>,
+) -> (Option<ErrorConv>, Vec<String>) {
+    let example = "`errors = { kind = \"negated_errno\", max = 4095 }` or `errors = { kind = \"flag\", flag = \"cr0_so\" }`";
+    let Some(mut e) = s.table(sink, "errors", example) else {
+        return (None, Vec::new());
+    };
+    let name = e.string(sink, "kind", "\"negated_errno\"");
+    let kind = name.as_ref().map(|n| n.value.as_str());
+    let max = (kind == Some("negated_errno")).then(|| e.int(sink, "max", 1..65_536, "4095"));
+    let flag = (kind == Some("flag")).then(|| e.string(sink, "flag", "\"cr0_so\""));
+    e.finish(sink);
+    match (kind, max, flag) {
+        (Some("negated_errno"), Some(max), _) => (
+            max.and_then(|m| u32::try_from(m.value).ok())
+                .map(|max| ErrorConv::NegatedErrno { max }),
+            Vec::new(),
+        ),
+        (Some("flag"), _, Some(flag)) => {
+            let (Some(flag), Some(arch)) = (flag, arch) else {
+                return (None, Vec::new());
+            };
+            match arch.flags.iter().find(|f| f.name == flag.value) {
+                Some(f) => (Some(ErrorConv::Flag { mask: f.mask }), f.read.clone()),
+                None => {
+                    let help = match closest(
+                        &flag.value,
+                        arch.flags.iter().map(|f| f.name.as_str()),
+                    ) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "say how to read it in targets/arch/{}.toml: `[flags] {} = {{ read = [\"...{{out}}\"], mask = 0x1 }}`",
+                            arch.name, flag.value
+                        ),
+                    };
+                    sink.error(
+                        flag.span.clone(),
+                        format!("arch {} has no flag `{}`", arch.name, flag.value),
+                        help,
+                    );
+                    (None, Vec::new())
+                }
+            }
+        }
+        (Some(_), _, _) => (name.as_ref().and_then(|n| error_conv(n, sink)), Vec::new()),
+        (None, _, _) => (None, Vec::new()),
+    }
+}
+
 fn read_errors(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> Option<ErrorConv> {
     let example = match kind {
         ConvKind::Trap => "`errors = { kind = \"negated_errno\", max = 4095 }`",
@@ -461,7 +525,7 @@ fn error_conv(name: &Sp<String>, sink: &mut Sink<'_>) -> Option<ErrorConv> {
     None
 }
 
-fn parse_kind(s: &Sp<String>, sink: &mut Sink<'_>) -> Option<ArgKind> {
+pub(super) fn parse_kind(s: &Sp<String>, sink: &mut Sink<'_>) -> Option<ArgKind> {
     if let Some(&(_, k)) = ArgKind::ALL.iter().find(|(n, _)| *n == s.value) {
         return Some(k);
     }
@@ -670,7 +734,7 @@ fn check_last_error(
 
 /// How many argument registers `args` take on a target: one each, two for a
 /// 64-bit argument on a narrower register (plus any skipped for alignment).
-pub(crate) fn register_count(args: &[Arg], cfg: Option<&Cfg>, pairs: Option<PairRule>) -> usize {
+pub(super) fn register_count(args: &[Arg], cfg: Option<&Cfg>, pairs: Option<PairRule>) -> usize {
     let width = cfg.map_or(64, |c| c.pointer_width);
     match pairs {
         Some(rule) => rule.layout(args.iter().map(|a| is_wide(a.kind, width))).1,
@@ -679,11 +743,11 @@ pub(crate) fn register_count(args: &[Arg], cfg: Option<&Cfg>, pairs: Option<Pair
 }
 
 /// Whether a value of `kind` needs two registers of `width` bits.
-pub(crate) fn is_wide(kind: ArgKind, width: u32) -> bool {
+fn is_wide(kind: ArgKind, width: u32) -> bool {
     kind.bits().is_some_and(|b| b > width)
 }
 
-fn read_args(
+pub(super) fn read_args(
     args: &Sp<Vec<Sp<String>>>,
     cfg: Option<&Cfg>,
     registers: bool,
