@@ -116,10 +116,11 @@ impl Leg {
     }
 
     /// Picks the fallback runner when the leg has one and the host cannot run
-    /// the triple's programs; says which it chose.
+    /// the triple's programs; says which it chose. An error when the runner's
+    /// program is missing, before anything is built for nothing.
     pub(crate) fn choose_runner(&mut self) -> Result<(), String> {
         if !self.runner.is_empty() || self.fallback_runner.is_empty() {
-            return Ok(());
+            return self.runner_exists();
         }
         if self.runs_natively()? {
             println!(
@@ -133,7 +134,35 @@ impl Leg {
             );
             self.runner = self.fallback_runner.clone();
         }
-        Ok(())
+        self.runner_exists()
+    }
+
+    /// Whether the runner's program is there: a repository path (a runner
+    /// script) or a command on `PATH`.
+    fn runner_exists(&self) -> Result<(), String> {
+        let Some(program) = self.runner.split_whitespace().next() else {
+            return Ok(());
+        };
+        let found = if program.contains('/') {
+            repo_root().join(program).is_file()
+        } else {
+            std::env::var_os("PATH").is_some_and(|path| {
+                std::env::split_paths(&path).any(|dir| dir.join(program).is_file())
+            })
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(format!(
+                "the runner `{program}` ([ci] runner of {}) is not installed{}",
+                self.name,
+                if self.packages.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (the leg's Debian packages: {})", self.packages.join(" "))
+                }
+            ))
+        }
     }
 }
 
@@ -285,15 +314,24 @@ mod runner_tests {
         native.choose_runner().unwrap();
         assert_eq!(native.runner, "");
         // A .wasm file is no program the kernel can start.
-        let mut wasm = leg("wasm32-wasip1", "node run.mjs");
+        let mut wasm = leg("wasm32-wasip1", "sh run.sh");
         assert!(!wasm.runs_natively().unwrap());
         wasm.choose_runner().unwrap();
-        assert_eq!(wasm.runner, "node run.mjs");
+        assert_eq!(wasm.runner, "sh run.sh");
         // A leg with a runner keeps it, without probing.
         let mut given = leg("no-such-triple", "other");
-        given.runner = "qemu-x".to_owned();
+        given.runner = "sh -c".to_owned();
         given.choose_runner().unwrap();
-        assert_eq!(given.runner, "qemu-x");
+        assert_eq!(given.runner, "sh -c");
+        // A runner that is not there is named before anything is built.
+        let mut missing = leg("no-such-triple", "");
+        missing.runner = "no-such-emulator-xyz -L /x".to_owned();
+        let e = missing.choose_runner().unwrap_err();
+        assert!(e.contains("the runner `no-such-emulator-xyz`"), "{e}");
+        missing.runner = "tests/runners/no-such-run".to_owned();
+        assert!(missing.choose_runner().is_err());
+        missing.runner = "tests/runners/wine-run".to_owned();
+        missing.choose_runner().unwrap();
         // A triple rustc does not know is an error that says so, not a fallback.
         let e = leg("no-such-triple", "other").choose_runner().unwrap_err();
         assert!(
