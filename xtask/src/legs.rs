@@ -115,11 +115,12 @@ impl Leg {
             .is_ok_and(|s| s.success()))
     }
 
-    /// Picks the fallback runner when the leg has one and the host cannot run
-    /// the triple's programs; says which it chose. An error when the runner's
+    /// For a leg without a runner: checks that the host runs the triple's
+    /// programs, else takes the fallback runner (an error without one); says
+    /// which it chose. An error when the runner's
     /// program is missing, before anything is built for nothing.
     pub(crate) fn choose_runner(&mut self) -> Result<(), String> {
-        if !self.runner.is_empty() || self.fallback_runner.is_empty() {
+        if !self.runner.is_empty() {
             return self.runner_exists();
         }
         if self.runs_natively()? {
@@ -127,6 +128,11 @@ impl Leg {
                 "xtask: {}: the host runs {} programs natively",
                 self.name, self.triple
             );
+        } else if self.fallback_runner.is_empty() {
+            return Err(format!(
+                "the host cannot run {} programs natively, and [ci] of {} has no fallback_runner",
+                self.triple, self.name
+            ));
         } else {
             println!(
                 "xtask: {}: the host cannot run {} programs; running them under `{}`",
@@ -332,6 +338,12 @@ mod runner_tests {
         assert!(missing.choose_runner().is_err());
         missing.runner = "tests/runners/wine-run".to_owned();
         missing.choose_runner().unwrap();
+        // No runner, no fallback, and the host cannot start the program.
+        let e = leg("wasm32-wasip1", "").choose_runner().unwrap_err();
+        assert!(
+            e.contains("cannot run wasm32-wasip1 programs natively"),
+            "{e}"
+        );
         // A triple rustc does not know is an error that says so, not a fallback.
         let e = leg("no-such-triple", "other").choose_runner().unwrap_err();
         assert!(
