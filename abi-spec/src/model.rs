@@ -392,6 +392,16 @@ pub struct Ci {
     pub linker: String,
     /// Runner command line, empty to run natively.
     pub runner: String,
+    /// With an empty `runner`: the runner to use when the host cannot run the
+    /// triple's programs natively (e.g. a kernel without 32-bit support);
+    /// empty when there is none.
+    pub fallback_runner: String,
+    /// Other Rust targets the leg's tests build for, installed with the leg's own.
+    pub rust_targets: Vec<String>,
+    /// GitHub Actions the leg's job in the generated workflow uses before its
+    /// command, for tools no Debian package provides in the needed version:
+    /// `"owner/action@ref key=value ..."`.
+    pub setup_actions: Vec<String>,
     /// Debian packages the leg needs.
     pub packages: Vec<String>,
     /// Integration tests (files of `tests/tests/`) the leg runs besides the

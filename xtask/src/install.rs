@@ -1,4 +1,5 @@
-//! Installing what a leg needs: its rustup target and its Debian packages.
+//! Installing what a leg needs: its Debian packages (its Rust targets:
+//! `toolchain.rs`).
 
 use std::process::Command;
 
@@ -12,8 +13,8 @@ pub(crate) fn dpkg_installed(name: &str) -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
 }
 
-/// Makes sure every leg's Debian packages and Rust target are there. With
-/// `allow_install` false it only reports what is missing.
+/// Makes sure every leg's Debian packages are there (`apt-get update` first).
+/// With `allow_install` false it only reports what is missing.
 pub(crate) fn ensure(legs: &[Leg], allow_install: bool) -> Result<(), String> {
     let mut packages: Vec<&str> = legs
         .iter()
@@ -36,31 +37,38 @@ pub(crate) fn ensure(legs: &[Leg], allow_install: bool) -> Result<(), String> {
             .args(&packages)
             .env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .map_err(|e| format!("rustup: {e}"))?;
-    let installed = String::from_utf8_lossy(&installed.stdout).into_owned();
-    for l in legs {
-        if !installed.lines().any(|t| t.trim() == l.triple) {
-            if !allow_install {
-                return Err(format!(
-                    "missing Rust target; install it with: rustup target add {}",
-                    l.triple
-                ));
-            }
-            println!("xtask: installing Rust target {}", l.triple);
-            run(Command::new("rustup").args(["target", "add", &l.triple]))?;
-        }
-    }
     Ok(())
 }
 
 pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
-    let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{}: {e}", describe(cmd)))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{cmd:?} failed: {status}"))
+        Err(format!("`{}` failed: {status}", describe(cmd)))
     }
+}
+
+/// A command as a user would type it: the program's file name and the
+/// arguments (quoted when they hold spaces), without the environment.
+pub(crate) fn describe(cmd: &Command) -> String {
+    let program = std::path::Path::new(cmd.get_program());
+    let mut words = vec![
+        program
+            .file_name()
+            .unwrap_or(program.as_os_str())
+            .to_string_lossy()
+            .into_owned(),
+    ];
+    for a in cmd.get_args() {
+        let a = a.to_string_lossy();
+        words.push(if a.contains(' ') {
+            format!("'{a}'")
+        } else {
+            a.into_owned()
+        });
+    }
+    words.join(" ")
 }

@@ -14,6 +14,13 @@ pub(crate) struct Leg {
     pub(crate) triple: String,
     /// Runner command line; empty when the leg runs natively.
     pub(crate) runner: String,
+    /// With an empty `runner`: the runner used when the host cannot run the
+    /// triple's programs itself; empty when there is none.
+    pub(crate) fallback_runner: String,
+    /// Other Rust targets the leg's tests build for.
+    pub(crate) rust_targets: Vec<String>,
+    /// GitHub Actions its workflow job uses first (`owner/action@ref key=value`).
+    pub(crate) setup_actions: Vec<String>,
     /// Linker; empty for the default.
     pub(crate) linker: String,
     /// Debian packages that provide the runner and linker.
@@ -30,6 +37,9 @@ impl Leg {
             name: t.name.clone(),
             triple: t.ci.triple.clone(),
             runner: t.ci.runner.clone(),
+            fallback_runner: t.ci.fallback_runner.clone(),
+            rust_targets: t.ci.rust_targets.clone(),
+            setup_actions: t.ci.setup_actions.clone(),
             linker: t.ci.linker.clone(),
             packages: t.ci.packages.clone(),
             tests: t.ci.tests.clone(),
@@ -70,6 +80,98 @@ impl Leg {
     }
 }
 
+impl Leg {
+    /// Whether the host runs the triple's programs itself (a 64-bit kernel
+    /// may or may not run 32-bit programs): builds an empty program for the
+    /// triple with the leg's linker and starts it. An error when it cannot be
+    /// built.
+    pub(crate) fn runs_natively(&self) -> Result<bool, String> {
+        let dir = repo_root()
+            .join("target/tmp")
+            .join(format!("xtask-native-{}", self.triple));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let src = dir.join("main.rs");
+        std::fs::write(&src, "fn main() {}\n").map_err(|e| format!("{}: {e}", src.display()))?;
+        let exe = dir.join("probe");
+        let mut rustc = std::process::Command::new("rustc");
+        rustc
+            .current_dir(repo_root())
+            .args(["--edition", "2024", "--target", &self.triple, "-o"])
+            .arg(&exe)
+            .arg(&src);
+        if !self.linker.is_empty() {
+            rustc.arg(format!("-Clinker={}", self.linker));
+        }
+        let built = rustc.output().map_err(|e| format!("{rustc:?}: {e}"))?;
+        if !built.status.success() {
+            return Err(format!(
+                "cannot build a program for {}: {}",
+                self.triple,
+                String::from_utf8_lossy(&built.stderr).trim()
+            ));
+        }
+        Ok(std::process::Command::new(&exe)
+            .status()
+            .is_ok_and(|s| s.success()))
+    }
+
+    /// For a leg without a runner: checks that the host runs the triple's
+    /// programs, else takes the fallback runner (an error without one); says
+    /// which it chose. An error when the runner's
+    /// program is missing, before anything is built for nothing.
+    pub(crate) fn choose_runner(&mut self) -> Result<(), String> {
+        if !self.runner.is_empty() {
+            return self.runner_exists();
+        }
+        if self.runs_natively()? {
+            println!(
+                "xtask: {}: the host runs {} programs natively",
+                self.name, self.triple
+            );
+        } else if self.fallback_runner.is_empty() {
+            return Err(format!(
+                "the host cannot run {} programs natively, and [ci] of {} has no fallback_runner",
+                self.triple, self.name
+            ));
+        } else {
+            println!(
+                "xtask: {}: the host cannot run {} programs; running them under `{}`",
+                self.name, self.triple, self.fallback_runner
+            );
+            self.runner = self.fallback_runner.clone();
+        }
+        self.runner_exists()
+    }
+
+    /// Whether the runner's program is there: a repository path (a runner
+    /// script) or a command on `PATH`.
+    fn runner_exists(&self) -> Result<(), String> {
+        let Some(program) = self.runner.split_whitespace().next() else {
+            return Ok(());
+        };
+        let found = if program.contains('/') {
+            repo_root().join(program).is_file()
+        } else {
+            std::env::var_os("PATH").is_some_and(|path| {
+                std::env::split_paths(&path).any(|dir| dir.join(program).is_file())
+            })
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(format!(
+                "the runner `{program}` ([ci] runner of {}) is not installed{}",
+                self.name,
+                if self.packages.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (the leg's Debian packages: {})", self.packages.join(" "))
+                }
+            ))
+        }
+    }
+}
+
 /// The legs of the spec files in `dir` (the repository's `targets/`).
 pub(crate) fn load(dir: &Path) -> Result<Vec<Leg>, String> {
     let files = abi_spec::read_dir(dir, "targets")
@@ -90,7 +192,7 @@ pub(crate) fn targets_dir() -> std::path::PathBuf {
 
 pub(crate) fn print(legs: &[Leg]) {
     println!(
-        "{:<16} {:<30} {:<44} {:<24} packages",
+        "{:<16} {:<30} {:<46} {:<26} packages",
         "target", "triple", "runner", "linker"
     );
     for l in legs {
@@ -101,11 +203,16 @@ pub(crate) fn print(legs: &[Leg]) {
                 s.to_owned()
             }
         };
+        let runner = if l.runner.is_empty() && !l.fallback_runner.is_empty() {
+            format!("native, else {}", l.fallback_runner)
+        } else {
+            or_dash(&l.runner)
+        };
         println!(
-            "{:<16} {:<30} {:<44} {:<24} {}",
+            "{:<16} {:<30} {:<46} {:<26} {}",
             l.name,
             l.triple,
-            or_dash(&l.runner),
+            runner,
             or_dash(&l.linker),
             l.packages.join(" ")
         );
@@ -171,6 +278,77 @@ mod tests {
                     "aarch64-linux-gnu-gcc".to_owned()
                 ),
             ]
+        );
+    }
+}
+
+#[cfg(test)]
+mod runner_tests {
+    use super::*;
+
+    fn leg(triple: &str, fallback: &str) -> Leg {
+        Leg {
+            name: format!("probe-{triple}"),
+            triple: triple.to_owned(),
+            runner: String::new(),
+            fallback_runner: fallback.to_owned(),
+            rust_targets: Vec::new(),
+            setup_actions: Vec::new(),
+            linker: String::new(),
+            packages: Vec::new(),
+            tests: Vec::new(),
+            examples: Vec::new(),
+        }
+    }
+
+    fn host() -> String {
+        let out = std::process::Command::new("rustc")
+            .arg("-vV")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("host: "))
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn the_fallback_runner_is_taken_only_when_the_host_cannot_run_the_triple() {
+        // The host runs its own programs: no fallback.
+        let mut native = leg(&host(), "never-used");
+        native.choose_runner().unwrap();
+        assert_eq!(native.runner, "");
+        // A .wasm file is no program the kernel can start.
+        let mut wasm = leg("wasm32-wasip1", "sh run.sh");
+        assert!(!wasm.runs_natively().unwrap());
+        wasm.choose_runner().unwrap();
+        assert_eq!(wasm.runner, "sh run.sh");
+        // A leg with a runner keeps it, without probing.
+        let mut given = leg("no-such-triple", "other");
+        given.runner = "sh -c".to_owned();
+        given.choose_runner().unwrap();
+        assert_eq!(given.runner, "sh -c");
+        // A runner that is not there is named before anything is built.
+        let mut missing = leg("no-such-triple", "");
+        missing.runner = "no-such-emulator-xyz -L /x".to_owned();
+        let e = missing.choose_runner().unwrap_err();
+        assert!(e.contains("the runner `no-such-emulator-xyz`"), "{e}");
+        missing.runner = "tests/runners/no-such-run".to_owned();
+        assert!(missing.choose_runner().is_err());
+        missing.runner = "tests/runners/wine-run".to_owned();
+        missing.choose_runner().unwrap();
+        // No runner, no fallback, and the host cannot start the program.
+        let e = leg("wasm32-wasip1", "").choose_runner().unwrap_err();
+        assert!(
+            e.contains("cannot run wasm32-wasip1 programs natively"),
+            "{e}"
+        );
+        // A triple rustc does not know is an error that says so, not a fallback.
+        let e = leg("no-such-triple", "other").choose_runner().unwrap_err();
+        assert!(
+            e.contains("cannot build a program for no-such-triple"),
+            "{e}"
         );
     }
 }

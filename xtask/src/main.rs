@@ -6,6 +6,7 @@
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the headers
 //! cargo xtask import-layouts [--target NAME]                    the [layouts.*] of the Linux specs from their C compilers
 //! cargo xtask verify-specs                                      every spec entry against its headers
+//! cargo xtask ci-workflow [--check]                             .github/workflows/matrix.yml from the specs
 //! ```
 
 use std::process::ExitCode;
@@ -18,15 +19,22 @@ mod install;
 mod layouts;
 mod legs;
 mod matrix;
+mod toolchain;
 mod verify;
+mod workflow;
 
 const USAGE: &str = "usage:
   cargo xtask matrix [--target NAME] [--no-install] [--list]
       run every leg the target specs' [ci] sections define: the host suite
       natively, the others cross-compiled and run under their runners (qemu-user,
       wine, node); installs missing Debian packages and Rust targets first
-      (--no-install: only report them); --list prints the legs; ends with a
-      table of passed/failed/ignored tests per leg
+      (--no-install: only report them); --list prints the legs; every leg also
+      builds abi-runtime and runs the examples in release mode; ends with a
+      table of passed/failed/ignored tests, the release build and the wall
+      time per leg
+  cargo xtask ci-workflow [--check]
+      write .github/workflows/matrix.yml from the specs' [ci] sections (one
+      job per leg); --check fails when the committed file differs
   cargo xtask bench [--quick]
       run the benchmark suite (stub instruction counts by callgrind and qemu,
       criterion times, dynamic calls against libffi, build cost, code size) and
@@ -55,6 +63,7 @@ fn main() -> ExitCode {
         Some("import-linux") => import::run(&args[1..]),
         Some("verify-specs") => verify::run(&args[1..]),
         Some("import-layouts") => layouts::run(&args[1..]),
+        Some("ci-workflow") => workflow::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(
                 "{} declarations: bridged cold {:?} incr {:?}; hand-written cold {:?} incr {:?}; expand {:?}",

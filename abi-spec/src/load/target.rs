@@ -106,6 +106,17 @@ pub(super) fn read_target(
             let triple = c.string(sink, "triple", "\"x86_64-unknown-linux-gnu\"");
             let linker = c.opt_string(sink, "linker", "\"aarch64-linux-gnu-gcc\"");
             let runner = c.opt_string(sink, "runner", "\"qemu-aarch64 -L /usr/aarch64-linux-gnu\"");
+            let fallback_runner = c.opt_string(
+                sink,
+                "fallback_runner",
+                "\"qemu-i386 -L /usr/i686-linux-gnu\"",
+            );
+            let rust_targets = c.opt_strings(sink, "rust_targets", r#"["x86_64-unknown-none"]"#);
+            let setup_actions = c.opt_strings(
+                sink,
+                "setup_actions",
+                r#"["actions/setup-node@v4 node-version=20"]"#,
+            );
             let packages = c.strings(sink, "packages", r#"["qemu-user"]"#);
             let tests = c.opt_strings(sink, "tests", r#"["linux", "platform"]"#);
             let examples = c.opt_strings(sink, "examples", r#"["portable"]"#);
@@ -114,6 +125,9 @@ pub(super) fn read_target(
                 triple: triple.map(|s| s.value).unwrap_or_default(),
                 linker: linker.map(|s| s.value).unwrap_or_default(),
                 runner: runner.map(|s| s.value).unwrap_or_default(),
+                fallback_runner: fallback_runner.map(|s| s.value).unwrap_or_default(),
+                rust_targets: values(rust_targets),
+                setup_actions: values(setup_actions),
                 packages: values(packages),
                 tests: values(tests),
                 examples: values(examples),
