@@ -5,6 +5,7 @@
 //! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the headers
 //! cargo xtask verify-specs                                      every spec entry against its headers
+//! cargo xtask package-check                                     a user crate built from the packaged crates alone
 //! ```
 
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ mod import;
 mod install;
 mod legs;
 mod matrix;
+mod package_check;
 mod verify;
 
 const USAGE: &str = "usage:
@@ -38,7 +40,11 @@ const USAGE: &str = "usage:
   cargo xtask verify-specs [--targets DIR]
       check every entry of every spec against the headers its [provenance]
       names (Linux numbers and the completeness of the table, WASI imports,
-      Windows DLL functions); prints a summary, fails on any mismatch";
+      Windows DLL functions); prints a summary, fails on any mismatch
+  cargo xtask package-check
+      package abi-spec, abi-macros, abi-runtime and abi-build as cargo publish
+      would, check what each package holds, and build and run a user crate
+      against the unpacked packages alone (Linux hosts)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +53,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("import-linux") => import::run(&args[1..]),
         Some("verify-specs") => verify::run(&args[1..]),
+        Some("package-check") => package_check::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(
                 "{} declarations: bridged cold {:?} incr {:?}; hand-written cold {:?} incr {:?}; expand {:?}",
