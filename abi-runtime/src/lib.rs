@@ -31,10 +31,12 @@ extern crate self as abi_runtime;
 pub use abi_macros::{entry_point, syscall_bridge};
 
 mod errno;
+mod error_kind;
 mod reg;
 pub mod trace;
 
 pub use errno::Errno;
+pub use error_kind::ErrorKind;
 pub use reg::{FromReg, RegArg, RegArg64};
 
 abi_macros::__constants!();

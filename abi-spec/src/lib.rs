@@ -21,6 +21,7 @@ mod builtin {
 }
 pub mod diag;
 pub mod emit_c;
+pub mod error_kind;
 pub mod load;
 pub mod model;
 pub mod plan;

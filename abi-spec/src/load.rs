@@ -274,6 +274,8 @@ fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Op
         let code = e.int(sink, "code", 1..65_536, "1");
         let text = e.opt_string(sink, "text", "\"Operation not permitted\"");
         let alias = e.opt_string(sink, "alias_of", "\"EAGAIN\"");
+        let kind = e.opt_string(sink, "kind", "\"NotFound\"");
+        let kind = read_error_kind(kind, alias.is_some(), k.get_ref(), sink);
         if text.is_none() == alias.is_none() {
             sink.error(
                 v.span(),
@@ -293,6 +295,7 @@ fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Op
                     code: i32::try_from(code.value).unwrap_or_default(),
                     text: text.map(|t| t.value),
                     alias_of: alias.map(|a| a.value),
+                    kind,
                 },
             ));
         }
@@ -308,7 +311,47 @@ fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Op
     }
     let mut entries: Vec<ErrnoEntry> = entries.into_iter().map(|(_, e)| e).collect();
     entries.sort_by_key(|e| (e.code, e.alias_of.is_some()));
+    // An alias follows its primary (same code, sorted first): it has its kind.
+    for i in 1..entries.len() {
+        if entries[i].alias_of.is_some() && entries[i - 1].code == entries[i].code {
+            entries[i].kind = entries[i - 1].kind.clone();
+        }
+    }
     Some(ErrnoTable { name, entries })
+}
+
+/// An errno entry's `kind`: one of the portable classes; an alias takes its
+/// primary's and may not give one.
+fn read_error_kind(
+    kind: Option<Sp<String>>,
+    alias: bool,
+    name: &str,
+    sink: &mut Sink<'_>,
+) -> String {
+    use crate::error_kind::{NAMES, UNCATEGORIZED};
+    let Some(kind) = kind else {
+        return UNCATEGORIZED.to_owned();
+    };
+    if alias {
+        sink.error(
+            kind.span,
+            format!("`{name}` is an alias: it has the kind of the code it aliases"),
+            "remove `kind` here; give it on the primary name",
+        );
+    } else if !NAMES.contains(&kind.value.as_str()) {
+        let help = match closest(&kind.value, NAMES) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("the kinds are: {}", NAMES.join(", ")),
+        };
+        sink.error(
+            kind.span,
+            format!("unknown error kind `{}`", kind.value),
+            help,
+        );
+    } else {
+        return kind.value;
+    }
+    UNCATEGORIZED.to_owned()
 }
 
 fn read_abi(
