@@ -22,7 +22,8 @@ pub(crate) fn expand_item(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(o) => o,
         Err(e) => return e.to_compile_error(),
     };
-    let mut out = TokenStream::new();
+    // Rebuilds on a change of ABI_BRIDGE_TARGETS or its files.
+    let mut out = specs::tracking();
     let owned;
     let specs: &Specs = match &opts.targets {
         Some((dir, span)) => match specs::with_user_dir(dir) {

@@ -81,7 +81,11 @@ pub fn entry_point(input: TokenStream) -> TokenStream {
 /// Runs `f` on the built-in specs, or turns their diagnostics into compile errors.
 fn with_builtin(f: impl FnOnce(&abi_spec::Specs) -> proc_macro2::TokenStream) -> TokenStream {
     match specs::builtin() {
-        Ok(specs) => f(specs).into(),
+        Ok(specs) => {
+            let mut out = specs::tracking();
+            out.extend(f(specs));
+            out.into()
+        }
         Err(e) => {
             let errs = e.0.iter().map(|d| {
                 let m = d.one_line();

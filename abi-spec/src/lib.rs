@@ -25,6 +25,7 @@ pub mod error_kind;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod raw_call;
 mod read;
 pub mod render;
 pub mod syscall_table;

@@ -10,6 +10,7 @@ use crate::diag::{Diagnostic, Diagnostics, SourceFile, closest};
 use crate::model::{Abi, Arch, ErrnoEntry, ErrnoTable, SlotModel, Specs};
 use crate::read::{Fields, Sink, Sp};
 
+mod extend;
 mod target;
 use target::read_target;
 
@@ -84,7 +85,8 @@ pub fn builtin_files() -> Vec<SpecFile> {
 }
 
 /// Reads the spec files of a `targets/`-style folder: `*.toml` at the top and
-/// in `abi/`, `arch/` and `errno/`. Paths in diagnostics are shown as
+/// in `abi/`, `arch/` and `errno/`. A top-level file with `extends =
+/// "<target>"` is an extension: its `[calls]` are added to that target. Paths in diagnostics are shown as
 /// `display_prefix/<relative path>`.
 pub fn read_dir(dir: &Path, display_prefix: &str) -> std::io::Result<Vec<SpecFile>> {
     let mut out = Vec::new();
@@ -134,7 +136,12 @@ pub fn load(files: &[SpecFile]) -> Result<Specs, Diagnostics> {
         SpecKind::Target,
     ];
     for kind in order {
-        for f in files.iter().filter(|f| f.kind == kind) {
+        // Extension files add calls to targets: they come after every target.
+        let (extensions, own): (Vec<&SpecFile>, Vec<&SpecFile>) = files
+            .iter()
+            .filter(|f| f.kind == kind)
+            .partition(|f| extend::is_extension(f));
+        for f in own.into_iter().chain(extensions) {
             let mut sink = Sink::new(&f.source);
             load_one(f, files, &mut specs, &mut sink);
             sink.diags.sort_by_key(|d| (d.loc.line, d.loc.col));
@@ -221,7 +228,9 @@ fn load_one(f: &SpecFile, files: &[SpecFile], specs: &mut Specs, sink: &mut Sink
             }
         }
         SpecKind::Target => {
-            if let Some(t) = read_target(name, &f.source, &mut top, specs, files, sink) {
+            if let Some(base) = top.opt_string(sink, "extends", "\"linux-x86_64\"") {
+                extend::read_extension(base, &f.source, &mut top, specs, sink);
+            } else if let Some(t) = read_target(name, &f.source, &mut top, specs, files, sink) {
                 specs.targets.push(t);
             }
         }
