@@ -67,6 +67,7 @@ fn cargo(dir: &Path, args: &[&str]) -> (bool, String, String) {
 
 /// libc's answer for `listxattrat(AT_FDCWD, "/", 0, NULL, 0)`.
 fn listxattrat_by_libc() -> String {
+    // SAFETY: a NUL-terminated path, no buffer (size 0).
     let r = unsafe { libc::syscall(465, libc::AT_FDCWD, c"/".as_ptr(), 0, 0usize, 0usize) };
     if r < 0 {
         format!(
