@@ -34,7 +34,7 @@ impl Errno {
     }
 
     /// The portable class of the code, the same on every target (see
-    /// [`ErrorKind`]): what `std::io::Error::from_raw_os_error(code).kind()`
+    /// [`ErrorKind`](crate::ErrorKind)): what `std::io::Error::from_raw_os_error(code).kind()`
     /// says, from the `kind` of the code's entry in the errno table.
     ///
     /// ```

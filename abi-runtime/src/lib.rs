@@ -20,6 +20,26 @@
 //! assert_eq!(unsafe { write(-1, msg.as_ptr(), 1) }, Err(Errno::EBADF));
 //! # }
 //! ```
+//!
+//! # Features
+//!
+//! - `std`: `From<Errno> for std::io::Error` (the OS error of the same code, so
+//!   `?` works in functions returning `std::io::Result`) and
+//!   `From<ErrorKind> for std::io::ErrorKind`. Without it the crate is
+//!   `#![no_std]` and allocates nothing.
+//! - `trace`: every bridged call reports its name, number, arguments, raw
+//!   result and duration to the hook of [`trace`]; without it the stubs
+//!   compile to the same code as hand-written asm.
+//!
+//! # Spec files of your own
+//!
+//! `#[syscall_bridge(targets = "dir")]` adds a folder of spec files to one
+//! declaration; the environment variable `ABI_BRIDGE_TARGETS` (an absolute
+//! path, e.g. from `.cargo/config.toml`: `[env] ABI_BRIDGE_TARGETS = { value =
+//! "specs", relative = true }`) adds one to every expansion of the build, this
+//! crate's own modules included. Either folder may hold whole ports or
+//! extension files that add calls to a target (`extends = "linux-x86_64"` and
+//! a `[calls]` table).
 #![no_std]
 
 #[cfg(feature = "std")]
