@@ -140,6 +140,7 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             #result
         });
     };
+    let from_reg = from_reg_path(ret, rt);
     let (ret_ty, body) = match ret {
         RetForm::Never => (
             quote! { ! },
@@ -153,7 +154,7 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             ty.clone(),
             quote! {
                 #traced
-                #rt::FromReg::from_reg(#result)
+                #from_reg(#result)
             },
         ),
         RetForm::Decoded(ty) => {
@@ -165,12 +166,49 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
                 ty.clone(),
                 quote! {
                     #traced
-                    ::core::result::Result::map(#decode, #rt::FromReg::from_reg)
+                    match #decode {
+                        ::core::result::Result::Ok(v) => ::core::result::Result::Ok(#from_reg(v)),
+                        ::core::result::Result::Err(e) => ::core::result::Result::Err(e),
+                    }
                 },
             )
         }
     };
     gated_fn(plan.target, sig, &ret_ty, body)
+}
+
+/// `FromReg::from_reg` on the span of the type it makes (`T` of
+/// `Result<T, Errno>`, or the raw return type), so that a type without
+/// `FromReg` is reported on the user's return type, not on the attribute.
+fn from_reg_path(ret: &RetForm, rt: &TokenStream) -> TokenStream {
+    let ty = match ret {
+        RetForm::Raw(ty) => ty,
+        RetForm::Decoded(ty) => ty,
+        RetForm::Never => return quote! { #rt::FromReg::from_reg },
+    };
+    let value_ty: Option<syn::Type> = match syn::parse2::<syn::Type>(ty.clone()) {
+        Ok(syn::Type::Path(p)) if matches!(ret, RetForm::Decoded(_)) => p
+            .path
+            .segments
+            .last()
+            .and_then(|s| match &s.arguments {
+                syn::PathArguments::AngleBracketed(a) => a.args.first().cloned(),
+                _ => None,
+            })
+            .and_then(|g| match g {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            }),
+        Ok(t) => Some(t),
+        Err(_) => None,
+    };
+    match value_ty {
+        Some(t) => {
+            let span = syn::spanned::Spanned::span(&t);
+            quote_spanned! {span=> <#t as #rt::FromReg>::from_reg }
+        }
+        None => quote! { #rt::FromReg::from_reg },
+    }
 }
 
 /// A signature built from the spec's own argument kinds, for `abi-gen show`
@@ -373,6 +411,7 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
         #bindings
         let #raw: usize = #rt::__trace_call!(#name, #nr, [#(#locals as usize),*] => #traced);
     };
+    let from_reg = from_reg_path(ret, rt);
     let (ret_ty, body) = match ret {
         RetForm::Never => (
             quote! { ! },
@@ -382,10 +421,7 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
                 #call
             },
         ),
-        RetForm::Raw(ty) => (
-            ty.clone(),
-            quote! { #raw_usize #rt::FromReg::from_reg(#raw) },
-        ),
+        RetForm::Raw(ty) => (ty.clone(), quote! { #raw_usize #from_reg(#raw) }),
         RetForm::Decoded(ty) => {
             let decode = plan.decode.map_or_else(
                 || quote! { ::core::unreachable!() },
@@ -402,7 +438,7 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
                 };
                 quote! { ::core::result::Result::Ok(_) => ::core::result::Result::Ok(#value), }
             } else {
-                quote! { ::core::result::Result::Ok(v) => ::core::result::Result::Ok(#rt::FromReg::from_reg(v)), }
+                quote! { ::core::result::Result::Ok(v) => ::core::result::Result::Ok(#from_reg(v)), }
             };
             (
                 ty.clone(),
