@@ -4,7 +4,7 @@
 //! compile errors.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 
 use crate::diag::closest;
 use crate::model::{Call, ConvKind, Specs, Target};
@@ -72,56 +72,63 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
             message: format!("no target has a call named `{}`; {hint}", decl.call),
         }]);
     }
-    let mut errors = Vec::new();
-    if let Some((t, c)) = found
-        .iter()
-        .find(|(_, c)| !accepts_count(c, decl.sig.params.len()))
-    {
-        let args: Vec<String> = c
-            .args
-            .iter()
-            .map(|a| format!("{}: {}", a.name, a.kind.as_str()))
-            .collect();
-        errors.push(DeclError {
-            span: decl.params_span,
-            message: format!(
-                "`{}` takes {} argument{} on {} ({}: {}){}, but this declaration has {}",
-                c.name,
-                c.args.len(),
-                if c.args.len() == 1 { "" } else { "s" },
-                t.name,
-                c.loc,
-                args.join(", "),
-                results_note(c),
-                decl.sig.params.len()
-            ),
-        });
-    }
+    // Each target's table is checked on its own: a mismatch is a compile error
+    // for that target only, naming its spec (the macro cannot know which
+    // target is being built, so the error is gated on each one's cfg), and
+    // the targets that agree get their stubs.
+    let n = decl.sig.params.len();
     let never = matches!(decl.sig.ret, RetForm::Never);
-    if let Some((t, c)) = found.iter().find(|(_, c)| c.noreturn != never) {
-        let message = if c.noreturn {
-            format!(
-                "`{}` never returns ({} on {}): declare it `-> !`",
-                c.name, c.loc, t.name
-            )
-        } else {
-            format!(
-                "`{}` returns ({} on {}): declare `-> Result<usize, Errno>` or a raw `-> usize`",
-                c.name, c.loc, t.name
-            )
-        };
-        errors.push(DeclError {
-            span: decl.ret_span,
-            message,
-        });
+    let mut out = TokenStream::new();
+    let mut agreeing = Vec::new();
+    for &(t, c) in &found {
+        let mut problems = Vec::new();
+        if !accepts_count(c, n) {
+            let args: Vec<String> = c
+                .args
+                .iter()
+                .map(|a| format!("{}: {}", a.name, a.kind.as_str()))
+                .collect();
+            problems.push((
+                decl.params_span,
+                format!(
+                    "`{}` takes {} argument{} on {} ({}: {}){}, but this declaration has {n}",
+                    c.name,
+                    c.args.len(),
+                    if c.args.len() == 1 { "" } else { "s" },
+                    t.name,
+                    c.loc,
+                    args.join(", "),
+                    results_note(c),
+                ),
+            ));
+        }
+        if c.noreturn != never {
+            let message = if c.noreturn {
+                format!(
+                    "`{}` never returns ({} on {}): declare it `-> !`",
+                    c.name, c.loc, t.name
+                )
+            } else {
+                format!(
+                    "`{}` returns ({} on {}): declare `-> Result<usize, Errno>` or a raw `-> usize`",
+                    c.name, c.loc, t.name
+                )
+            };
+            problems.push((decl.ret_span, message));
+        }
+        if problems.is_empty() {
+            agreeing.push((t, c));
+            continue;
+        }
+        let cfg = cfg_predicate(t);
+        for (span, message) in problems {
+            out.extend(quote_spanned! {span=> #[cfg(#cfg)] ::core::compile_error!(#message); });
+        }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if let Some(fb) = &decl.fallback {
+    let found = agreeing;
+    if let Some(fb) = decl.fallback.as_ref().filter(|_| !found.is_empty()) {
         check_fallback(specs, &found, decl, fb)?;
     }
-    let mut out = TokenStream::new();
     // A probed call renders its stubs under a private name, behind the probe.
     let primary_sig = decl.fallback.as_ref().map(|_| StubSig {
         attrs: vec![quote! { #[allow(non_snake_case)] }],
@@ -156,8 +163,8 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     {
         let cfg = cfg_predicate(t);
         let msg = format!(
-            "`{}` is not in the call table of {} ({}); add it there, or gate this declaration with #[cfg]",
-            decl.call, t.name, t.loc.path
+            "`{}` is not in the call table of {} ({}); add it with an extension file in your spec folder (`extends = \"{}\"` and a [calls] entry, see the README), or gate this declaration with #[cfg]",
+            decl.call, t.name, t.loc.path, t.name
         );
         out.extend(quote! { #[cfg(#cfg)] ::core::compile_error!(#msg); });
     }
