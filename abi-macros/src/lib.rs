@@ -38,7 +38,9 @@ mod trampolines;
 ///
 /// Options: `name = "call"` picks the call when the function is named
 /// otherwise; `targets = "dir"` adds the spec files of `dir` (relative to the
-/// crate's `Cargo.toml`) to the built-in ones.
+/// crate's `Cargo.toml`) to the built-in ones; `fallback = path` with
+/// `fallback_on = "ENOSYS, EPERM"` makes a probed call. abi-runtime's docs of
+/// the re-exported attribute have tested examples of each.
 #[proc_macro_attribute]
 pub fn syscall_bridge(attr: TokenStream, item: TokenStream) -> TokenStream {
     decl::expand_item(attr.into(), item.into()).into()

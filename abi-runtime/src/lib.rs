@@ -48,7 +48,87 @@ extern crate std;
 // Generated code names this crate `::abi_runtime`, also inside it.
 extern crate self as abi_runtime;
 
-pub use abi_macros::{entry_point, syscall_bridge};
+pub use abi_macros::entry_point;
+
+/// Bridges bodiless `unsafe fn` declarations to system calls, on every target
+/// that has a spec file: one `#[inline(always)]` stub per target, gated by
+/// `cfg`. The function's name picks the call; arguments must fit registers
+/// ([`RegArg`]); the return type is `Result<T, Errno>` (decoded), a raw
+/// integer, or `!`. It goes on one declaration, an inline `mod` of them, or
+/// an `extern` block.
+///
+/// ```
+/// # #[cfg(target_os = "linux")] {
+/// use abi_runtime::{Errno, syscall_bridge};
+///
+/// #[syscall_bridge]
+/// mod sys {
+///     use abi_runtime::Errno;
+///     pub unsafe fn getpid() -> Result<i32, Errno>;
+///     pub unsafe fn getppid() -> i32; // raw: the call cannot fail
+///     pub unsafe fn close(fd: i32) -> Result<(), Errno>;
+///     pub unsafe fn exit_group(status: i32) -> !;
+/// }
+/// // SAFETY: getpid has no preconditions.
+/// assert_eq!(unsafe { sys::getpid() }, Ok(std::process::id() as i32));
+/// // SAFETY: as above.
+/// assert_eq!(unsafe { sys::getppid() } as u32, std::os::unix::process::parent_id());
+/// // SAFETY: fd -1 is never open.
+/// assert_eq!(unsafe { sys::close(-1) }, Err(Errno::EBADF));
+/// # }
+/// ```
+///
+/// # Options
+///
+/// - `name = "call"`: bridge a call under another Rust name.
+/// - `targets = "dir"`: add the spec files of `dir` (relative to the crate's
+///   `Cargo.toml`) to the built-in ones, for this declaration: whole ports, or
+///   extension files that add calls to a target (`extends = "linux-x86_64"`).
+///   The environment variable `ABI_BRIDGE_TARGETS` does the same for every
+///   expansion of the build (see the crate docs).
+/// - `fallback = path` with `fallback_on = "ENOSYS, EPERM"`: a probed call. The
+///   first call tries the bridged one; a listed error switches the call's slot
+///   to `path` (a function of the same signature) for the life of the process.
+///
+/// ```
+/// # #[cfg(target_os = "linux")] {
+/// use abi_runtime::{Errno, syscall_bridge};
+///
+/// #[syscall_bridge(name = "newfstatat")]
+/// unsafe fn fstatat(dirfd: i32, path: *const u8, buf: *mut u8, flags: i32) -> Result<(), Errno>;
+/// let mut st = [0u8; 256];
+/// // SAFETY: a NUL-terminated path and a buffer larger than `struct stat`.
+/// assert_eq!(unsafe { fstatat(-100, c"/".as_ptr().cast(), st.as_mut_ptr(), 0) }, Ok(()));
+///
+/// /// Stands in for `dup` where the kernel refuses it.
+/// unsafe fn dup_refused(_fd: i32) -> Result<i32, Errno> {
+///     Err(Errno::EMFILE)
+/// }
+/// #[syscall_bridge(name = "dup", fallback = dup_refused, fallback_on = "EBADF")]
+/// unsafe fn dup_or_not(fd: i32) -> Result<i32, Errno>;
+/// // dup(-1) fails with EBADF, a listed error: from now on the fallback answers.
+/// // SAFETY: dup of any number is safe.
+/// assert_eq!(unsafe { dup_or_not(-1) }, Err(Errno::EMFILE));
+/// // SAFETY: as above.
+/// assert_eq!(unsafe { dup_or_not(1) }, Err(Errno::EMFILE));
+/// # }
+/// ```
+///
+/// ```
+/// # #[cfg(all(target_os = "linux", target_arch = "x86_64"))] {
+/// use abi_runtime::{Errno, syscall_bridge};
+///
+/// // examples/specs/x86_64-newer-calls.toml: `extends = "linux-x86_64"` and
+/// // `listxattrat = { nr = 465, args = [...] }` (Linux 6.13).
+/// #[syscall_bridge(targets = "examples/specs")]
+/// unsafe fn listxattrat(dfd: i32, path: *const u8, at_flags: u32, list: *mut u8, size: usize) -> Result<usize, Errno>;
+/// // SAFETY: a NUL-terminated path and no buffer (size 0).
+/// let r = unsafe { listxattrat(-100, c"/".as_ptr().cast(), 0, core::ptr::null_mut(), 0) };
+/// // The size of "/"'s attribute names; a kernel older than 6.13 says ENOSYS.
+/// assert!(matches!(r, Ok(_) | Err(Errno::ENOSYS)), "{r:?}");
+/// # }
+/// ```
+pub use abi_macros::syscall_bridge;
 
 mod errno;
 mod error_kind;

@@ -142,8 +142,15 @@ fn expand_errors() {
     let mut exit = fstatat_decl();
     exit.call = "exit_group".to_owned();
     exit.sig.params.truncate(1);
+    // WASI's fd_write with two arguments; Windows' ExitProcess declared as returning.
+    let mut fd_write = fstatat_decl();
+    fd_write.call = "fd_write".to_owned();
+    fd_write.sig.params.truncate(2);
+    let mut exit_process = fstatat_decl();
+    exit_process.call = "ExitProcess".to_owned();
+    exit_process.sig.params.truncate(1);
     let mut text = String::new();
-    for d in [unknown, short, never, exit] {
+    for d in [unknown, short, never, exit, fd_write, exit_process] {
         match bridge::expand(&specs, &d, &rt) {
             // A call no target has: an error everywhere.
             Err(errs) => errs

@@ -6,3 +6,7 @@ use abi_runtime::{Errno, syscall_bridge};
 pub unsafe fn fd_write(fd: u32, iovs: *const u8) -> Result<usize, Errno>;
 
 fn main() {}
+
+// Each table is checked for its own target: the message about the call's
+// own table is gated on that target (tests/tests/expansion.rs, expand_errors,
+// shows it); on this host the declaration is an error for linux-x86_64.
