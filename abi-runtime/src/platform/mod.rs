@@ -9,7 +9,13 @@
 //! buffers, and arguments and environment are read into buffers you pass.
 //!
 //! Errors are the target's own [`Errno`] values: `ENOENT` on Linux,
-//! `ERROR_FILE_NOT_FOUND` (from `GetLastError`) on Windows, WASI's `ENOENT`.
+//! `ERROR_FILE_NOT_FOUND` (from `GetLastError`) on Windows, WASI's `ENOENT`;
+//! [`Errno::kind`] classifies them the same way everywhere.
+//!
+//! [`File`] implements `core::fmt::Write`; with the `std` feature also
+//! `std::io::{Read, Write, Seek}` (for `File` and `&File`), `AsFd`/`AsRawFd`
+//! (Linux, WASI) or `AsHandle`/`AsRawHandle` (Windows), `From<std::fs::File>`
+//! and `TryFrom<File> for std::fs::File`.
 //!
 //! ```
 //! use abi_runtime::platform::{self, File};
@@ -31,6 +37,8 @@ mod sys;
 #[cfg(windows)]
 #[path = "windows.rs"]
 mod sys;
+
+mod interop;
 
 /// A target's native file handle: an fd on Linux and WASI, a `HANDLE` on Windows.
 ///
