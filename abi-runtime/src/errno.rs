@@ -2,7 +2,9 @@
 
 use core::fmt;
 
-/// The error number of a failed call, e.g. [`Errno::EBADF`].
+/// The error number of a failed call, e.g. `Errno::EBADF` (Linux, WASI) or
+/// `Errno::ERROR_FILE_NOT_FOUND` (Windows); [`Errno::kind`] classifies it the
+/// same way on every target.
 ///
 /// The constants and names come from the target's errno table in the spec
 /// files (`targets/errno/<os>.toml`).

@@ -1,9 +1,11 @@
 //! The `#![no_std]` runtime of abi-bridge.
 //!
-//! It holds what bridged code needs at run time: [`Errno`], the register
-//! conversion traits [`RegArg`] and [`FromReg`], and the bridged Linux calls in
-//! [`linux`], which the `#[syscall_bridge]` macro generates from the spec files
-//! like any user's declarations.
+//! It holds what bridged code needs at run time: [`Errno`] and its portable
+//! [`ErrorKind`], the register conversion traits [`RegArg`] and [`FromReg`],
+//! and the bridged calls of the target's OS (the modules `linux`, `wasi` or
+//! `windows`, present on their OS), which the `#[syscall_bridge]` macro
+//! generates from the spec files like any user's declarations, and the
+//! portable `platform` layer over them.
 //!
 //! ```
 //! # #[cfg(target_os = "linux")] {

@@ -1,6 +1,6 @@
 //! abi-spec: the spec files of abi-bridge, from text to plans to code.
 //!
-//! Data flows one way: [`load`] reads `targets/*.toml` into a validated
+//! Data flows one way: [`load()`] reads `targets/*.toml` into a validated
 //! [`Specs`] model (every error with file:line:col, the line and a fix),
 //! [`plan::lower`] turns one (target, call) into a [`plan::SyscallPlan`], and
 //! [`render`] / [`bridge`] turn plans into Rust tokens for the proc-macro and
