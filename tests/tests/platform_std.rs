@@ -131,3 +131,45 @@ fn errno_through_question_mark_keeps_std_kind() {
     assert_eq!(io.kind(), std.kind());
     assert_eq!(io.raw_os_error(), std.raw_os_error());
 }
+
+#[test]
+fn line_reader_agrees_with_std_lines() {
+    use abi_runtime::platform::LineReader;
+    let path = temp_path("lines");
+    // Lines of many lengths, an empty one, CRLF, and no final newline; a
+    // 64-byte buffer refills many times.
+    let mut text = String::new();
+    for i in 0..200 {
+        text.push_str(&"x".repeat(i % 50));
+        text.push_str(if i % 7 == 0 { "\r\n" } else { "\n" });
+    }
+    text.push_str("\nlast line without a newline");
+    std::fs::write(&path, &text).unwrap();
+    let file = File::open(&path).unwrap();
+    let mut buf = [0u8; 64];
+    let mut reader = LineReader::new(&file, &mut buf);
+    let mut ours = Vec::new();
+    while let Some(line) = reader.next_line().unwrap() {
+        ours.push(String::from_utf8(line.strip_suffix(b"\r").unwrap_or(line).to_vec()).unwrap());
+    }
+    let std: Vec<String> = BufReader::new(std::fs::File::open(&path).unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ours, std);
+    drop(file);
+    // A line longer than the buffer is an error, not a silent split.
+    let file = File::open(&path).unwrap();
+    let mut small = [0u8; 16];
+    let mut reader = LineReader::new(&file, &mut small);
+    let err = loop {
+        match reader.next_line() {
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("no line was too long"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    drop(file);
+    std::fs::remove_file(&path).unwrap();
+}

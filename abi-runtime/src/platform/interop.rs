@@ -1,11 +1,13 @@
 //! [`File`] with the standard traits: `core::fmt::Write` always; with the
 //! `std` feature, `std::io::{Read, Write, Seek}`, the OS handle traits
 //! (`AsFd`/`AsRawFd` on Linux and WASI, `AsHandle`/`AsRawHandle` on Windows)
-//! and conversions to and from `std::fs::File`.
+//! and conversions to and from `std::fs::File`; and [`LineReader`], lines
+//! without an allocator.
 
 use core::fmt;
 
-use super::File;
+use super::{File, sys};
+use crate::Errno;
 
 /// Formatted output to a file without an allocator: `write!(file, ...)`.
 ///
@@ -17,6 +19,81 @@ use super::File;
 impl fmt::Write for File {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.write_all(s.as_bytes()).map_err(|_| fmt::Error)
+    }
+}
+
+/// Reads a file line by line into a buffer the caller gives, without
+/// allocating: each line comes back without its `\n` (a `\r` before it is
+/// kept), the last one also when the file does not end in `\n`.
+///
+/// ```
+/// use abi_runtime::platform::{File, LineReader};
+/// # let dir = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+/// # let path = format!("{dir}/abi-doc-lines");
+/// File::create(&path).unwrap().write_all(b"one\ntwo\n\nlast").unwrap();
+/// let file = File::open(&path).unwrap();
+/// let mut buf = [0u8; 64];
+/// let mut lines = LineReader::new(&file, &mut buf);
+/// let mut seen = Vec::new();
+/// while let Some(line) = lines.next_line().unwrap() {
+///     seen.push(line.to_vec());
+/// }
+/// assert_eq!(seen, [&b"one"[..], b"two", b"", b"last"]);
+/// # drop(file); abi_runtime::platform::remove_file(&path).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct LineReader<'a> {
+    file: &'a File,
+    buf: &'a mut [u8],
+    /// The unread bytes are `buf[start..end]`.
+    start: usize,
+    end: usize,
+    at_end: bool,
+}
+
+impl<'a> LineReader<'a> {
+    /// A reader of `file` that holds at most `buf.len()` bytes of a line.
+    pub fn new(file: &'a File, buf: &'a mut [u8]) -> Self {
+        LineReader {
+            file,
+            buf,
+            start: 0,
+            end: 0,
+            at_end: false,
+        }
+    }
+
+    /// The next line, `Ok(None)` at the end of the file. A line longer than
+    /// the buffer is the target's "invalid argument" error (`EINVAL`,
+    /// `ERROR_INVALID_PARAMETER`); read errors are the file's.
+    pub fn next_line(&mut self) -> Result<Option<&[u8]>, Errno> {
+        let line = loop {
+            let unread = &self.buf[self.start..self.end];
+            if let Some(i) = unread.iter().position(|&b| b == b'\n') {
+                let line = self.start..self.start + i;
+                self.start += i + 1;
+                break line;
+            }
+            if self.at_end {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let line = self.start..self.end;
+                self.start = self.end;
+                break line;
+            }
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            if self.end == self.buf.len() {
+                return Err(sys::INVALID);
+            }
+            match self.file.read(&mut self.buf[self.end..])? {
+                0 => self.at_end = true,
+                n => self.end += n,
+            }
+        };
+        Ok(Some(&self.buf[line]))
     }
 }
 

@@ -39,6 +39,7 @@ mod sys;
 mod sys;
 
 mod interop;
+pub use interop::LineReader;
 
 /// A target's native file handle: an fd on Linux and WASI, a `HANDLE` on Windows.
 ///
