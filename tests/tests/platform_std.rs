@@ -157,7 +157,6 @@ fn line_reader_agrees_with_std_lines() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(ours, std);
-    drop(file);
     // A line longer than the buffer is an error, not a silent split.
     let file = File::open(&path).unwrap();
     let mut small = [0u8; 16];
@@ -172,4 +171,21 @@ fn line_reader_agrees_with_std_lines() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     drop(file);
     std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn files_open_side_by_side() {
+    // On WASI every open looks for the preopened directory among the
+    // descriptors, past the files already open.
+    let (a, b) = (temp_path("side-a"), temp_path("side-b"));
+    let fa = File::create(&a).unwrap();
+    let fb = File::create(&b).unwrap();
+    let fa2 = File::open(&a).unwrap();
+    fa.write_all(b"a").unwrap();
+    fb.write_all(b"bb").unwrap();
+    assert_eq!(fa2.size().unwrap(), 1);
+    assert_eq!(std::fs::read(&b).unwrap(), b"bb");
+    drop((fa, fb, fa2));
+    std::fs::remove_file(&a).unwrap();
+    std::fs::remove_file(&b).unwrap();
 }

@@ -33,7 +33,9 @@ fn resolve(path: &str) -> Result<(u32, &str), Errno> {
         match unsafe { sys::fd_prestat_get(fd, &mut pre) } {
             Ok(()) => {}
             Err(Errno::EBADF) => break,
-            Err(e) => return Err(e),
+            // An open file, not a preopen (Node's WASI says EINVAL): files
+            // opened earlier sit among the descriptors after the preopens.
+            Err(_) => continue,
         }
         if pre.tag != c::PREOPENTYPE_DIR as u8 || pre.name_len > NAME_MAX {
             continue;
