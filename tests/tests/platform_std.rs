@@ -1,7 +1,8 @@
 //! `platform::File` with std's traits and types, against std itself, on all
 //! five targets: `io::Read`/`Write`/`Seek`, `BufRead` over it, conversions
 //! to and from `std::fs::File`, the OS handle traits, `fmt::Write`, and
-//! `Errno` through `?` into `io::Error` with the same kind.
+//! `Errno` through `?` into `io::Error` with the same kind, the line reader,
+//! and the open modes against `std::fs::OpenOptions`.
 
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
@@ -188,4 +189,59 @@ fn files_open_side_by_side() {
     drop((fa, fb, fa2));
     std::fs::remove_file(&a).unwrap();
     std::fs::remove_file(&b).unwrap();
+}
+
+#[test]
+fn open_modes_agree_with_std_open_options() {
+    use abi_runtime::platform::OpenMode;
+    use std::fs::OpenOptions;
+    let path = temp_path("modes");
+    // ReadWrite: an existing file, not truncated; a missing one is NotFound, as in std.
+    let ours = File::open_with(&path, OpenMode::ReadWrite).unwrap_err();
+    let std = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap_err();
+    assert_eq!(
+        (ours.kind(), Some(ours.raw())),
+        (ErrorKind::NotFound, std.raw_os_error())
+    );
+    std::fs::write(&path, b"hello").unwrap();
+    let f = File::open_with(&path, OpenMode::ReadWrite).unwrap();
+    f.write_all(b"J").unwrap();
+    let mut buf = [0u8; 8];
+    assert_eq!(f.read(&mut buf).unwrap(), 4);
+    assert_eq!(&buf[..4], b"ello");
+    drop(f);
+    assert_eq!(std::fs::read(&path).unwrap(), b"Jello");
+    // Append: every write goes to the end, wherever the position was.
+    let f = File::open_with(&path, OpenMode::Append).unwrap();
+    f.write_all(b", world").unwrap();
+    f.write_all(b"!").unwrap();
+    drop(f);
+    assert_eq!(std::fs::read(&path).unwrap(), b"Jello, world!");
+    // CreateNew: an existing path fails as std's create_new does.
+    let ours = File::open_with(&path, OpenMode::CreateNew).unwrap_err();
+    let std = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .unwrap_err();
+    assert_eq!(ours.kind(), ErrorKind::AlreadyExists);
+    assert_eq!(Some(ours.raw()), std.raw_os_error());
+    std::fs::remove_file(&path).unwrap();
+    // ...and a missing one is created, empty, for reading and writing.
+    let f = File::open_with(&path, OpenMode::CreateNew).unwrap();
+    f.write_all(b"new").unwrap();
+    assert_eq!(f.size().unwrap(), 3);
+    drop(f);
+    // Append creates a missing file too.
+    std::fs::remove_file(&path).unwrap();
+    File::open_with(&path, OpenMode::Append)
+        .unwrap()
+        .write_all(b"a")
+        .unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"a");
+    std::fs::remove_file(&path).unwrap();
 }

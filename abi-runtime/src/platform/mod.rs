@@ -112,6 +112,14 @@ pub enum OpenMode {
     Read,
     /// A file created (or truncated) for reading and writing.
     Create,
+    /// An existing file for reading and writing, not truncated.
+    ReadWrite,
+    /// A file created unless it exists, for writing at its end: every write
+    /// appends (std's `OpenOptions::new().append(true).create(true)`).
+    Append,
+    /// A new file for reading and writing: `AlreadyExists` if the path exists
+    /// (std's `create_new(true)`), decided by the OS in one step.
+    CreateNew,
 }
 
 /// An open file or standard stream. Files close when dropped; [`File::close`]
