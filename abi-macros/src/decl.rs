@@ -22,7 +22,8 @@ pub(crate) fn expand_item(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(o) => o,
         Err(e) => return e.to_compile_error(),
     };
-    let mut out = TokenStream::new();
+    // Rebuilds on a change of ABI_BRIDGE_TARGETS or its files.
+    let mut out = specs::tracking();
     let owned;
     let specs: &Specs = match &opts.targets {
         Some((dir, span)) => match specs::with_user_dir(dir) {
@@ -312,7 +313,12 @@ fn to_decl(f: ForeignItemFn, opts: Options) -> Result<Decl, Vec<syn::Error>> {
             ));
             (RetForm::Raw(quote! { () }), sig.ident.span())
         }
-        ReturnType::Type(_, ty) => (ret_form(ty), ty.span()),
+        ReturnType::Type(_, ty) => {
+            if let Err(e) = check_return(ty) {
+                errors.push(e);
+            }
+            (ret_form(ty), ty.span())
+        }
     };
     if !errors.is_empty() {
         return Err(errors);
@@ -393,6 +399,80 @@ fn ret_form(ty: &Type) -> RetForm {
         Type::Group(g) => ret_form(&g.elem),
         other => RetForm::Raw(other.to_token_stream()),
     }
+}
+
+/// Rejects return types the stub cannot produce, on the type's own span: a
+/// `Result` that is not `Result<T, Errno>` (`io::Result<T>`, another error
+/// type) and floats. Other types are left to the `FromReg` trait, whose error
+/// the stub reports on the type too.
+fn check_return(ty: &Type) -> syn::Result<()> {
+    let float = |t: &Type| matches!(t, Type::Path(p) if p.path.get_ident().is_some_and(|i| i == "f32" || i == "f64"));
+    match ty {
+        Type::Paren(p) => check_return(&p.elem),
+        Type::Group(g) => check_return(&g.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last().filter(|s| s.ident == "Result") else {
+                if float(ty) {
+                    return Err(syn::Error::new_spanned(
+                        ty,
+                        format!(
+                            "`{}` cannot come back in a syscall result register: floats do not travel there; return an integer",
+                            ty.to_token_stream()
+                        ),
+                    ));
+                }
+                return Ok(());
+            };
+            let args: Vec<&Type> = match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) => a
+                    .args
+                    .iter()
+                    .filter_map(|g| match g {
+                        syn::GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let errno = |t: &Type| matches!(t, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Errno"));
+            match args.as_slice() {
+                [ok, err] if errno(err) => {
+                    if float(ok) {
+                        Err(syn::Error::new_spanned(
+                            ok,
+                            format!(
+                                "`{}` cannot come back in a syscall result register: floats do not travel there; return an integer",
+                                ok.to_token_stream()
+                            ),
+                        ))
+                    } else {
+                        Ok(())
+                    }
+                }
+                _ => Err(syn::Error::new_spanned(
+                    ty,
+                    format!(
+                        "a decoded call returns `Result<T, Errno>`, not `{}`; return `Result<usize, Errno>` and convert the error where you need another type (with abi-runtime's `std` feature, `?` turns an `Errno` into an `io::Error`)",
+                        type_text(ty)
+                    ),
+                )),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A type as written (`std::io::Result<usize>`), without the spaces token
+/// printing puts around `::`, `<` and `>`.
+fn type_text(ty: &Type) -> String {
+    ty.to_token_stream()
+        .to_string()
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace(" <", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
 }
 
 /// Rejects the types that can never travel in one integer register; anything

@@ -39,7 +39,9 @@ mod trampolines;
 ///
 /// Options: `name = "call"` picks the call when the function is named
 /// otherwise; `targets = "dir"` adds the spec files of `dir` (relative to the
-/// crate's `Cargo.toml`) to the built-in ones.
+/// crate's `Cargo.toml`) to the built-in ones; `fallback = path` with
+/// `fallback_on = "ENOSYS, EPERM"` makes a probed call. abi-runtime's docs of
+/// the re-exported attribute have tested examples of each.
 #[proc_macro_attribute]
 pub fn syscall_bridge(attr: TokenStream, item: TokenStream) -> TokenStream {
     decl::expand_item(attr.into(), item.into()).into()
@@ -94,7 +96,11 @@ pub fn entry_point(input: TokenStream) -> TokenStream {
 /// Runs `f` on the built-in specs, or turns their diagnostics into compile errors.
 fn with_builtin(f: impl FnOnce(&abi_spec::Specs) -> proc_macro2::TokenStream) -> TokenStream {
     match specs::builtin() {
-        Ok(specs) => f(specs).into(),
+        Ok(specs) => {
+            let mut out = specs::tracking();
+            out.extend(f(specs));
+            out.into()
+        }
         Err(e) => {
             let errs = e.0.iter().map(|d| {
                 let m = d.one_line();

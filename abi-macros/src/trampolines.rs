@@ -13,7 +13,11 @@ use crate::specs;
 /// The built-in specs, or their diagnostics as compile errors.
 pub(crate) fn with_specs(f: impl FnOnce(&Specs) -> TokenStream) -> TokenStream {
     match specs::builtin() {
-        Ok(s) => f(s),
+        Ok(s) => {
+            let mut out = specs::tracking();
+            out.extend(f(s));
+            out
+        }
         Err(d) => {
             let errs = d.0.iter().map(|d| {
                 let m = d.one_line();

@@ -2,7 +2,9 @@
 
 use core::fmt;
 
-/// The error number of a failed call, e.g. [`Errno::EBADF`].
+/// The error number of a failed call, e.g. `Errno::EBADF` (Linux, WASI) or
+/// `Errno::ERROR_FILE_NOT_FOUND` (Windows); [`Errno::kind`] classifies it the
+/// same way on every target.
 ///
 /// The constants and names come from the target's errno table in the spec
 /// files (`targets/errno/<os>.toml`).
@@ -33,6 +35,24 @@ impl Errno {
         self.0
     }
 
+    /// The portable class of the code, the same on every target (see
+    /// [`ErrorKind`](crate::ErrorKind)): what `std::io::Error::from_raw_os_error(code).kind()`
+    /// says, from the `kind` of the code's entry in the errno table.
+    ///
+    /// ```
+    /// use abi_runtime::{Errno, ErrorKind};
+    /// # #[cfg(any(target_os = "linux", target_os = "wasi"))] {
+    /// assert_eq!(Errno::ENOENT.kind(), ErrorKind::NotFound);
+    /// assert_eq!(Errno::EAGAIN.kind(), ErrorKind::WouldBlock);
+    /// # }
+    /// # #[cfg(windows)]
+    /// assert_eq!(Errno::ERROR_PATH_NOT_FOUND.kind(), ErrorKind::NotFound);
+    /// assert_eq!(Errno::from_raw(99_999).kind(), ErrorKind::Uncategorized);
+    /// ```
+    pub const fn kind(self) -> crate::ErrorKind {
+        Self::classify(self.0)
+    }
+
     /// The symbolic name, e.g. `"EBADF"`, or `"UNKNOWN"` for a code the table lacks.
     pub const fn name(self) -> &'static str {
         match Self::describe(self.0) {
@@ -41,7 +61,20 @@ impl Errno {
         }
     }
 
-    /// The description, e.g. `"Bad file descriptor"`, or `"unknown error"`.
+    /// The description from the target's errno table, or `"unknown error"`
+    /// for a code the table lacks. The texts are the OS's own: Linux's headers
+    /// call `EBADF` "Bad file number", WASI's "Bad file descriptor".
+    ///
+    /// ```
+    /// use abi_runtime::Errno;
+    /// # #[cfg(target_os = "linux")]
+    /// assert_eq!(Errno::EBADF.description(), "Bad file number");
+    /// # #[cfg(target_os = "wasi")]
+    /// assert_eq!(Errno::EBADF.description(), "Bad file descriptor");
+    /// # #[cfg(windows)]
+    /// assert_eq!(Errno::ERROR_FILE_NOT_FOUND.description(), "The system cannot find the file specified");
+    /// assert_eq!(Errno::from_raw(99_999).description(), "unknown error");
+    /// ```
     pub const fn description(self) -> &'static str {
         match Self::describe(self.0) {
             Some((_, text)) => text,
@@ -67,6 +100,8 @@ impl fmt::Display for Errno {
 
 impl core::error::Error for Errno {}
 
+/// With the `std` feature: the `std::io::Error` of the same OS code, so `?`
+/// turns an `Errno` into an `io::Error`.
 #[cfg(feature = "std")]
 impl From<Errno> for std::io::Error {
     fn from(e: Errno) -> Self {

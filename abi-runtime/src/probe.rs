@@ -4,7 +4,7 @@
 //! kernels, seccomp filters, containers), its slot switches to the fallback for
 //! the life of the process. Later calls cost one load of the slot. Each slot is
 //! a `static` named after the function (`STATX_PROBE` for `statx`), and
-//! [`report`] lists the runtime's own.
+//! `report` (Linux) lists the runtime's own.
 
 use core::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 
@@ -82,7 +82,7 @@ impl Slot {
     }
 }
 
-/// One line of [`report`].
+/// One line of `report` (Linux).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Probed {
     /// The call.

@@ -119,3 +119,56 @@ impl Syscall {
         unsafe { (self.stub)(&a) }
     }
 }
+
+/// Makes the system call numbered `number` with `args`, whether or not the
+/// table lists it (a call newer than the spec files, or one a table leaves
+/// out), and decodes the result with the target's error convention. The stub
+/// is generated from the target's `[syscall]` convention like every other;
+/// unused argument registers are passed as 0.
+///
+/// Returns `Err(Errno::EINVAL)` without making the call when `args` has more
+/// than [`MAX`] entries. The numbers differ between targets: take them from
+/// the kernel's headers for the target (or from [`by_name`]).
+///
+/// ```
+/// use abi_runtime::syscalls;
+///
+/// let getppid = syscalls::by_name("getppid").unwrap().number();
+/// // SAFETY: getppid has no preconditions.
+/// let parent = unsafe { syscalls::raw(getppid, &[]) }.unwrap();
+/// assert_eq!(parent as u32, std::os::unix::process::parent_id());
+/// ```
+///
+/// # Safety
+///
+/// The arguments must satisfy the call's contract (pointers valid for what the
+/// kernel reads or writes through them, and so on); a number the kernel does
+/// not know fails with `ENOSYS`.
+pub unsafe fn raw(number: usize, args: &[usize]) -> Result<usize, Errno> {
+    if args.len() > MAX_ARGS {
+        return Err(Errno::EINVAL);
+    }
+    let mut a = [0usize; MAX_ARGS];
+    a[..args.len()].copy_from_slice(args);
+    // SAFETY: the caller upholds the call's contract.
+    unsafe { raw_call(&a, number) }
+}
+
+/// Makes the system call numbered `$number` with arguments of any type that
+/// converts to a register ([`RegArg`](crate::RegArg): integers, pointers,
+/// `bool`, ...): [`raw`] with each argument converted as a bridged stub
+/// converts it. Must be used inside `unsafe`.
+///
+/// ```
+/// let msg = b"by number\n";
+/// let write = abi_runtime::syscalls::by_name("write").unwrap().number();
+/// // SAFETY: the buffer is valid for its length.
+/// let n = unsafe { abi_runtime::syscall!(write, 1i32, msg.as_ptr(), msg.len()) };
+/// assert_eq!(n, Ok(msg.len()));
+/// ```
+#[macro_export]
+macro_rules! syscall {
+    ($number:expr $(, $arg:expr)* $(,)?) => {
+        $crate::syscalls::raw($number, &[$($crate::RegArg::into_reg($arg)),*])
+    };
+}

@@ -128,8 +128,8 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     {
         let cfg = cfg_predicate(t);
         let msg = format!(
-            "`{}` is not in the call table of {} ({}); add it there, or gate this declaration with #[cfg]",
-            decl.call, t.name, t.loc.path
+            "`{}` is not in the call table of {} ({}); add it with an extension file in your spec folder (`extends` naming {} and a [calls] entry, see the README), or gate this declaration with #[cfg]",
+            decl.call, t.name, t.loc.path, t.name
         );
         out.extend(quote! { #[cfg(#cfg)] ::core::compile_error!(#msg); });
     }

@@ -1,6 +1,6 @@
 //! abi-spec: the spec files of abi-bridge, from text to plans to code.
 //!
-//! Data flows one way: [`load`] reads `targets/*.toml` into a validated
+//! Data flows one way: [`load()`] reads `targets/*.toml` into a validated
 //! [`Specs`] model (every error with file:line:col, the line and a fix),
 //! [`plan::lower`] turns one (target, call) into a [`plan::SyscallPlan`], and
 //! [`render`] / [`bridge`] turn plans into Rust tokens for the proc-macro and
@@ -21,10 +21,12 @@ mod builtin {
 }
 pub mod diag;
 pub mod emit_c;
+pub mod error_kind;
 pub mod layout;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod raw_call;
 mod read;
 pub mod render;
 pub mod syscall_table;

@@ -10,6 +10,7 @@ use crate::diag::{Diagnostic, Diagnostics, SourceFile, closest};
 use crate::model::{Abi, Arch, ErrnoEntry, ErrnoTable, SlotModel, Specs};
 use crate::read::{Fields, Sink, Sp};
 
+mod extend;
 mod layouts;
 mod target;
 mod via;
@@ -86,7 +87,8 @@ pub fn builtin_files() -> Vec<SpecFile> {
 }
 
 /// Reads the spec files of a `targets/`-style folder: `*.toml` at the top and
-/// in `abi/`, `arch/` and `errno/`. Paths in diagnostics are shown as
+/// in `abi/`, `arch/` and `errno/`. A top-level file with `extends =
+/// "<target>"` is an extension: its `[calls]` are added to that target. Paths in diagnostics are shown as
 /// `display_prefix/<relative path>`.
 pub fn read_dir(dir: &Path, display_prefix: &str) -> std::io::Result<Vec<SpecFile>> {
     let mut out = Vec::new();
@@ -136,7 +138,12 @@ pub fn load(files: &[SpecFile]) -> Result<Specs, Diagnostics> {
         SpecKind::Target,
     ];
     for kind in order {
-        for f in files.iter().filter(|f| f.kind == kind) {
+        // Extension files add calls to targets: they come after every target.
+        let (extensions, own): (Vec<&SpecFile>, Vec<&SpecFile>) = files
+            .iter()
+            .filter(|f| f.kind == kind)
+            .partition(|f| extend::is_extension(f));
+        for f in own.into_iter().chain(extensions) {
             let mut sink = Sink::new(&f.source);
             load_one(f, files, &mut specs, &mut sink);
             sink.diags.sort_by_key(|d| (d.loc.line, d.loc.col));
@@ -223,7 +230,9 @@ fn load_one(f: &SpecFile, files: &[SpecFile], specs: &mut Specs, sink: &mut Sink
             }
         }
         SpecKind::Target => {
-            if let Some(t) = read_target(name, &f.source, &mut top, specs, files, sink) {
+            if let Some(base) = top.opt_string(sink, "extends", "\"linux-x86_64\"") {
+                extend::read_extension(base, &f.source, &mut top, specs, sink);
+            } else if let Some(t) = read_target(name, &f.source, &mut top, specs, files, sink) {
                 specs.targets.push(t);
             }
         }
@@ -344,6 +353,8 @@ fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Op
         let code = e.int(sink, "code", 1..65_536, "1");
         let text = e.opt_string(sink, "text", "\"Operation not permitted\"");
         let alias = e.opt_string(sink, "alias_of", "\"EAGAIN\"");
+        let kind = e.opt_string(sink, "kind", "\"NotFound\"");
+        let kind = read_error_kind(kind, alias.is_some(), k.get_ref(), sink);
         if text.is_none() == alias.is_none() {
             sink.error(
                 v.span(),
@@ -363,6 +374,7 @@ fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Op
                     code: i32::try_from(code.value).unwrap_or_default(),
                     text: text.map(|t| t.value),
                     alias_of: alias.map(|a| a.value),
+                    kind,
                 },
             ));
         }
@@ -378,7 +390,47 @@ fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Op
     }
     let mut entries: Vec<ErrnoEntry> = entries.into_iter().map(|(_, e)| e).collect();
     entries.sort_by_key(|e| (e.code, e.alias_of.is_some()));
+    // An alias follows its primary (same code, sorted first): it has its kind.
+    for i in 1..entries.len() {
+        if entries[i].alias_of.is_some() && entries[i - 1].code == entries[i].code {
+            entries[i].kind = entries[i - 1].kind.clone();
+        }
+    }
     Some(ErrnoTable { name, entries })
+}
+
+/// An errno entry's `kind`: one of the portable classes; an alias takes its
+/// primary's and may not give one.
+fn read_error_kind(
+    kind: Option<Sp<String>>,
+    alias: bool,
+    name: &str,
+    sink: &mut Sink<'_>,
+) -> String {
+    use crate::error_kind::{NAMES, UNCATEGORIZED};
+    let Some(kind) = kind else {
+        return UNCATEGORIZED.to_owned();
+    };
+    if alias {
+        sink.error(
+            kind.span,
+            format!("`{name}` is an alias: it has the kind of the code it aliases"),
+            "remove `kind` here; give it on the primary name",
+        );
+    } else if !NAMES.contains(&kind.value.as_str()) {
+        let help = match closest(&kind.value, NAMES) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("the kinds are: {}", NAMES.join(", ")),
+        };
+        sink.error(
+            kind.span,
+            format!("unknown error kind `{}`", kind.value),
+            help,
+        );
+    } else {
+        return kind.value;
+    }
+    UNCATEGORIZED.to_owned()
 }
 
 fn read_abi(

@@ -641,4 +641,7 @@ pub struct ErrnoEntry {
     pub text: Option<String>,
     /// The primary name this one aliases.
     pub alias_of: Option<String>,
+    /// The portable class of the code (`kind = "NotFound"`), one of
+    /// [`crate::error_kind::NAMES`]; an alias has its primary's.
+    pub kind: String,
 }

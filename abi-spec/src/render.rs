@@ -295,6 +295,7 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             #result
         });
     };
+    let from_reg = from_reg_path(ret, rt);
     let (ret_ty, body) = match ret {
         RetForm::Never => (
             quote! { ! },
@@ -308,7 +309,7 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             ty.clone(),
             quote! {
                 #traced
-                #rt::FromReg::from_reg(#result)
+                #from_reg(#result)
             },
         ),
         RetForm::Decoded(ty) => {
@@ -318,20 +319,57 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             };
             let value = if plan.result.is_some() {
                 // The value is what the kernel wrote to the slot.
-                quote! { |_| #slot as _ }
+                quote! {{ let _ = v; #slot as _ }}
             } else {
-                quote! { #rt::FromReg::from_reg }
+                quote! { #from_reg(v) }
             };
             (
                 ty.clone(),
                 quote! {
                     #traced
-                    ::core::result::Result::map(#decode, #value)
+                    match #decode {
+                        ::core::result::Result::Ok(v) => ::core::result::Result::Ok(#value),
+                        ::core::result::Result::Err(e) => ::core::result::Result::Err(e),
+                    }
                 },
             )
         }
     };
     gated_fn(plan.target, sig, &ret_ty, body)
+}
+
+/// `FromReg::from_reg` on the span of the type it makes (`T` of
+/// `Result<T, Errno>`, or the raw return type), so that a type without
+/// `FromReg` is reported on the user's return type, not on the attribute.
+fn from_reg_path(ret: &RetForm, rt: &TokenStream) -> TokenStream {
+    let ty = match ret {
+        RetForm::Raw(ty) => ty,
+        RetForm::Decoded(ty) => ty,
+        RetForm::Never => return quote! { #rt::FromReg::from_reg },
+    };
+    let value_ty: Option<syn::Type> = match syn::parse2::<syn::Type>(ty.clone()) {
+        Ok(syn::Type::Path(p)) if matches!(ret, RetForm::Decoded(_)) => p
+            .path
+            .segments
+            .last()
+            .and_then(|s| match &s.arguments {
+                syn::PathArguments::AngleBracketed(a) => a.args.first().cloned(),
+                _ => None,
+            })
+            .and_then(|g| match g {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            }),
+        Ok(t) => Some(t),
+        Err(_) => None,
+    };
+    match value_ty {
+        Some(t) => {
+            let span = syn::spanned::Spanned::span(&t);
+            quote_spanned! {span=> <#t as #rt::FromReg>::from_reg }
+        }
+        None => quote! { #rt::FromReg::from_reg },
+    }
 }
 
 /// A signature built from the spec's own argument kinds, for `abi-gen show`
@@ -546,6 +584,7 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
         #bindings
         let #raw: usize = #rt::__trace_call!(#name, #nr, [#(#locals as usize),*] => #traced);
     };
+    let from_reg = from_reg_path(ret, rt);
     let (ret_ty, body) = match ret {
         RetForm::Never => (
             quote! { ! },
@@ -555,10 +594,7 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
                 #call
             },
         ),
-        RetForm::Raw(ty) => (
-            ty.clone(),
-            quote! { #raw_usize #rt::FromReg::from_reg(#raw) },
-        ),
+        RetForm::Raw(ty) => (ty.clone(), quote! { #raw_usize #from_reg(#raw) }),
         RetForm::Decoded(ty) => {
             let decode = plan.decode.map_or_else(
                 || quote! { ::core::unreachable!() },
@@ -575,7 +611,7 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
                 };
                 quote! { ::core::result::Result::Ok(_) => ::core::result::Result::Ok(#value), }
             } else {
-                quote! { ::core::result::Result::Ok(v) => ::core::result::Result::Ok(#rt::FromReg::from_reg(v)), }
+                quote! { ::core::result::Result::Ok(v) => ::core::result::Result::Ok(#from_reg(v)), }
             };
             (
                 ty.clone(),

@@ -74,6 +74,18 @@ pub fn table_items(specs: &Specs, rt: &TokenStream, row: &TokenStream) -> TokenS
             });
             idx
         };
+        let raw = crate::raw_call::raw_call_items(t, rt);
+        let raw_use = raw.as_ref().map(|_| {
+            quote! {
+                pub(crate) use stubs::raw_call;
+            }
+        });
+        let raw_export = raw.as_ref().map(|_| {
+            quote! {
+                #[cfg(#cfg)]
+                pub(crate) use #m::raw_call;
+            }
+        });
         let doc = format!(
             "The calls of {} ({}), sorted by number.",
             t.name, t.loc.path
@@ -87,7 +99,9 @@ pub fn table_items(specs: &Specs, rt: &TokenStream, row: &TokenStream) -> TokenS
                 mod stubs {
                     use super::*;
                     #stubs
+                    #raw
                 }
+                #raw_use
                 /// Most arguments a call of this target takes.
                 pub(crate) const MAX_ARGS: usize = #max;
                 #[doc = #doc]
@@ -97,6 +111,7 @@ pub fn table_items(specs: &Specs, rt: &TokenStream, row: &TokenStream) -> TokenS
             }
             #[cfg(#cfg)]
             pub(crate) use #m::{MAX_ARGS, TABLE, BY_NAME};
+            #raw_export
         });
     }
     out

@@ -193,7 +193,7 @@ fn builtin_specs_load_without_diagnostics() {
 
 #[test]
 fn read_dir_of_targets_matches_builtin() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../targets");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets");
     let from_disk = abi_spec::read_dir(&dir, "targets").expect("read targets/");
     let builtin = abi_spec::builtin_files();
     let key = |f: &abi_spec::SpecFile| (f.source.path.clone(), f.name.clone(), f.kind as u8);

@@ -7,6 +7,7 @@
 //! cargo xtask import-layouts [--target NAME]                    the [layouts.*] of the Linux specs from their C compilers
 //! cargo xtask verify-specs                                      every spec entry against its headers
 //! cargo xtask ci-workflow [--check]                             .github/workflows/matrix.yml from the specs
+//! cargo xtask package-check                                     a user crate built from the packaged crates alone
 //! ```
 
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ mod install;
 mod layouts;
 mod legs;
 mod matrix;
+mod package_check;
 mod toolchain;
 mod verify;
 mod workflow;
@@ -53,7 +55,11 @@ const USAGE: &str = "usage:
   cargo xtask verify-specs [--targets DIR]
       check every entry of every spec against the headers its [provenance]
       names (Linux numbers and the completeness of the table, WASI imports,
-      Windows DLL functions); prints a summary, fails on any mismatch";
+      Windows DLL functions); prints a summary, fails on any mismatch
+  cargo xtask package-check
+      package abi-spec, abi-macros, abi-runtime and abi-build as cargo publish
+      would, check what each package holds, and build and run a user crate
+      against the unpacked packages alone (Linux hosts)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -64,6 +70,7 @@ fn main() -> ExitCode {
         Some("verify-specs") => verify::run(&args[1..]),
         Some("import-layouts") => layouts::run(&args[1..]),
         Some("ci-workflow") => workflow::run(&args[1..]),
+        Some("package-check") => package_check::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(
                 "{} declarations: bridged cold {:?} incr {:?}; hand-written cold {:?} incr {:?}; expand {:?}",

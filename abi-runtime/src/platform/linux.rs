@@ -38,6 +38,9 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
     let flags = match mode {
         OpenMode::Read => c::O_RDONLY | c::O_CLOEXEC,
         OpenMode::Create => c::O_RDWR | c::O_CREAT | c::O_TRUNC | c::O_CLOEXEC,
+        OpenMode::ReadWrite => c::O_RDWR | c::O_CLOEXEC,
+        OpenMode::Append => c::O_WRONLY | c::O_CREAT | c::O_APPEND | c::O_CLOEXEC,
+        OpenMode::CreateNew => c::O_RDWR | c::O_CREAT | c::O_EXCL | c::O_CLOEXEC,
     };
     // SAFETY: the path is NUL-terminated and outlives the call.
     with_c_path(path, |p| unsafe {

@@ -33,7 +33,9 @@ fn resolve(path: &str) -> Result<(u32, &str), Errno> {
         match unsafe { sys::fd_prestat_get(fd, &mut pre) } {
             Ok(()) => {}
             Err(Errno::EBADF) => break,
-            Err(e) => return Err(e),
+            // An open file, not a preopen (Node's WASI says EINVAL): files
+            // opened earlier sit among the descriptors after the preopens.
+            Err(_) => continue,
         }
         if pre.tag != c::PREOPENTYPE_DIR as u8 || pre.name_len > NAME_MAX {
             continue;
@@ -66,9 +68,11 @@ fn resolve(path: &str) -> Result<(u32, &str), Errno> {
 
 pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
     let (dir, rel) = resolve(path)?;
-    let oflags = match mode {
-        OpenMode::Read => 0,
-        OpenMode::Create => c::OFLAGS_CREAT | c::OFLAGS_TRUNC,
+    let (oflags, fdflags) = match mode {
+        OpenMode::Read | OpenMode::ReadWrite => (0, 0),
+        OpenMode::Create => (c::OFLAGS_CREAT | c::OFLAGS_TRUNC, 0),
+        OpenMode::Append => (c::OFLAGS_CREAT, c::FDFLAGS_APPEND),
+        OpenMode::CreateNew => (c::OFLAGS_CREAT | c::OFLAGS_EXCL, 0),
     };
     // Ask for what the directory may hand on: more is ENOTCAPABLE.
     let mut stat = sys::FdStat::default();
@@ -85,7 +89,7 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
             oflags as u32,
             rights,
             rights,
-            0,
+            fdflags as u32,
         )
     }
 }

@@ -47,6 +47,10 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
     let (access, disposition) = match mode {
         OpenMode::Read => (c::GENERIC_READ, c::OPEN_EXISTING),
         OpenMode::Create => (c::GENERIC_READ | c::GENERIC_WRITE, c::CREATE_ALWAYS),
+        OpenMode::ReadWrite => (c::GENERIC_READ | c::GENERIC_WRITE, c::OPEN_EXISTING),
+        // Only the right to append: every write goes to the end.
+        OpenMode::Append => (c::FILE_APPEND_DATA, c::OPEN_ALWAYS),
+        OpenMode::CreateNew => (c::GENERIC_READ | c::GENERIC_WRITE, c::CREATE_NEW),
     };
     let share = c::FILE_SHARE_READ | c::FILE_SHARE_WRITE | c::FILE_SHARE_DELETE;
     with_wide(path, |p| {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! abi-gen list                 targets and their call counts
-//! abi-gen check [DIR]          validate DIR (default: the built-in specs)
+//! abi-gen check [DIR]          validate DIR beside the built-in specs (default: those alone)
 //! abi-gen show TARGET CALL     the plan and the Rust expansion of one call
 //! abi-gen trampoline HOST ABI  the trampolines for calling ABI from HOST code
 //! abi-gen emit --target T --lang c --out DIR   C stubs (.S) and their header (.h)
@@ -12,11 +12,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use abi_spec::model::ConvKind;
-use abi_spec::{Diagnostics, Specs, plan, render};
+use abi_spec::{Diagnostics, SpecFile, Specs, plan, render};
 
 const USAGE: &str = "usage:
   abi-gen list                 list the built-in targets and their call counts
-  abi-gen check [DIR]          validate the spec files in DIR (default: built-in specs)
+  abi-gen check [DIR]          validate the spec files in DIR beside the built-in ones,
+                               as #[syscall_bridge(targets = \"DIR\")] reads them
+                               (default: the built-in specs alone)
   abi-gen show TARGET CALL     print the plan and the Rust expansion of one call
   abi-gen trampoline HOST ABI  print the call trampoline, callback entry and a thunk
                                for calling ABI from HOST code (e.g. sysv win64)
@@ -78,7 +80,20 @@ fn check_dir(dir: &Path) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let n = files.len();
-    let r = abi_spec::load(&files).map(|_| ());
+    // DIR is checked as the macro would see it: beside the built-in files. A
+    // file of DIR that is a built-in one (same path below the folder, same
+    // text: `abi-gen check targets`) stands for it rather than clashing.
+    let same = |b: &SpecFile| {
+        files
+            .iter()
+            .any(|f| f.kind == b.kind && f.name == b.name && f.source.text == b.source.text)
+    };
+    let mut all: Vec<SpecFile> = abi_spec::builtin_files()
+        .into_iter()
+        .filter(|b| !same(b))
+        .collect();
+    all.extend(files);
+    let r = abi_spec::load(&all).map(|_| ());
     if r.is_ok() {
         println!("checked {n} files in {}", dir.display());
     }

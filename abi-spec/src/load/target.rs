@@ -630,7 +630,7 @@ pub(super) fn parse_kind(s: &Sp<String>, sink: &mut Sink<'_>) -> Option<ArgKind>
     None
 }
 
-fn read_calls(
+pub(super) fn read_calls(
     top: &mut Fields<'_, '_>,
     file: &SourceFile,
     syscall: Option<&SyscallConv>,
