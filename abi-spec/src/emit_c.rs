@@ -100,6 +100,17 @@ pub fn emit(specs: &Specs, target: &Target) -> Result<CFiles, String> {
             target.name
         ));
     }
+    // The registers asm! refuses (i686's esi and ebp) are no limit in a .S
+    // file: its stubs move values into every register directly.
+    let unreserved;
+    let target = if target.syscall.reserved.is_some() {
+        let mut t = target.clone();
+        t.syscall.reserved = None;
+        unreserved = t;
+        &unreserved
+    } else {
+        target
+    };
     let cx = Ctx {
         target,
         abi,
@@ -254,6 +265,12 @@ fn stub<'s>(
     for op in &plan.operands {
         let src = match op.input {
             None | Some(Input::Number(_)) => continue,
+            Some(Input::ReservedBlock) => {
+                return Err(
+                    "it goes through asm!'s reserved-register block, which a .S stub does not use"
+                        .to_owned(),
+                );
+            }
             Some(Input::Arg(i)) => match &locs[i] {
                 CLoc::Reg(r) => Source::Reg(r.clone()),
                 CLoc::Stack(off) => Source::Stack(*off),
