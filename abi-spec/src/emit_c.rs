@@ -705,4 +705,118 @@ mod tests {
         let wasi = emit(&specs, specs.target("wasi-wasm32").unwrap()).unwrap_err();
         assert!(wasi.contains("<wasi/api.h>"), "{wasi}");
     }
+
+    fn stub_of(files: &CFiles, name: &str) -> Vec<String> {
+        let body = files
+            .asm
+            .split(&format!("\n{PREFIX}{name}:\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no stub {name}"));
+        body.lines()
+            .take_while(|l| !l.contains(".size"))
+            .map(|l| l.trim().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn c_locations_follow_the_conventions() {
+        let specs = crate::load_builtin().unwrap();
+        let pread = &specs
+            .target("linux-armv7")
+            .unwrap()
+            .call("pread64")
+            .unwrap()
+            .args;
+        let reg = |r: &str| CLoc::Reg(r.to_owned());
+        // AAPCS32: the 64-bit offset finds r3 alone, so it goes to the stack
+        // (8-aligned) and closes the registers.
+        assert_eq!(
+            c_locations(specs.abi("aapcs32").unwrap(), pread, 32),
+            [reg("r0"), reg("r1"), reg("r2"), CLoc::StackPair(0)]
+        );
+        // i386: everything on the stack, four bytes a word, the pair unaligned.
+        assert_eq!(
+            c_locations(specs.abi("i386").unwrap(), pread, 32),
+            [
+                CLoc::Stack(0),
+                CLoc::Stack(4),
+                CLoc::Stack(8),
+                CLoc::StackPair(12)
+            ]
+        );
+        let six = &specs
+            .target("linux-s390x")
+            .unwrap()
+            .call("recvfrom")
+            .unwrap()
+            .args;
+        let s390 = c_locations(specs.abi("s390x").unwrap(), six, 64);
+        assert_eq!(s390[4], reg("r6"));
+        assert_eq!(s390[5], CLoc::Stack(0));
+        // ELFv2: a ninth argument sits at its own position's doubleword.
+        let nine: Vec<Arg> = (0..9).map(|_| six[0].clone()).collect();
+        let ppc = c_locations(specs.abi("elfv2").unwrap(), &nine, 64);
+        assert_eq!(ppc[7], reg("r10"));
+        assert_eq!(ppc[8], CLoc::Stack(64));
+    }
+
+    #[test]
+    fn stubs_save_callee_saved_registers_and_read_the_stack() {
+        let specs = crate::load_builtin().unwrap();
+        let arm = emit(&specs, specs.target("linux-armv7").unwrap()).unwrap();
+        // r4, r5 (the offset's pair) and r7 (the number) are callee-saved; the
+        // pair comes from the stack, above the 16-byte save frame.
+        assert_eq!(
+            stub_of(&arm, "pread64"),
+            [
+                "sub sp, sp, #16",
+                "str r7, [sp, #0]",
+                "str r4, [sp, #4]",
+                "str r5, [sp, #8]",
+                "ldr r4, [sp, #16]",
+                "ldr r5, [sp, #20]",
+                "movw r7, #180",
+                "svc 0",
+                "ldr r7, [sp, #0]",
+                "ldr r4, [sp, #4]",
+                "ldr r5, [sp, #8]",
+                "add sp, sp, #16",
+                "bx lr"
+            ]
+        );
+        // A [via] entry with constants: nanosleep through clock_nanosleep_time64.
+        let nap = stub_of(&arm, "nanosleep");
+        assert!(
+            nap.contains(&"movw r0, #0".to_owned()) && nap.contains(&"mov r3, r1".to_owned()),
+            "{nap:?}"
+        );
+        assert!(
+            arm.header
+                .contains("intptr_t abi_ftruncate(int fd, int64_t length);")
+        );
+        assert!(
+            arm.header
+                .contains("/* lseek (through _llseek): not made here"),
+            "{}",
+            arm.header
+        );
+        let i686 = emit(&specs, specs.target("linux-i686").unwrap()).unwrap();
+        let recv = stub_of(&i686, "recvfrom");
+        // Six arguments: ebx, esi, edi and ebp saved; the sixth read from
+        // 16 (frame) + 4 (return address) + 20 bytes up.
+        assert!(
+            recv.contains(&"mov dword ptr [esp + 12], ebp".to_owned()),
+            "{recv:?}"
+        );
+        assert!(
+            recv.contains(&"mov ebp, dword ptr [esp + 40]".to_owned()),
+            "{recv:?}"
+        );
+        let ppc = emit(&specs, specs.target("linux-ppc64le").unwrap()).unwrap();
+        assert_eq!(
+            stub_of(&ppc, "close"),
+            ["li %r0, 6", "sc", "bns 1f", "neg %r3, %r3", "1:", "blr"]
+        );
+        assert!(ppc.header.contains("#define ABI_ERRNO_MAX 4095"));
+    }
 }
