@@ -1,15 +1,27 @@
 //! C consumers: a `.S` file with one out-of-line stub per call of a trap
 //! target and a `.h` file with their prototypes and the error decoding.
 //!
-//! Each stub is the plan `#[syscall_bridge]` renders ([`crate::plan::lower`]):
-//! the arguments arrive in the registers of the target's C convention
-//! (`targets/abi/<abi>.toml`), move to the plan's registers (in an order that
-//! overwrites no argument still to be moved), the number is loaded, the
-//! plan's instructions run, and the raw result goes back in the convention's
-//! return register. The moves, loads and the return are the arch's `[asm]`
-//! templates (`targets/arch/<arch>.toml`); the trap's own directives
-//! (`[syscall] assembler`) come first. The stub returns the raw result; the
-//! header's helpers decode it.
+//! Each stub is the plan `#[syscall_bridge]` renders ([`crate::plan::lower_shape`]),
+//! for every entry of `[calls]` and every `[via]` entry (which shadows the
+//! entry of its name). The arguments arrive where the target's C convention
+//! (`targets/abi/<abi>.toml`) puts them: integer registers in order, a 64-bit
+//! argument on a 32-bit port in a register pair (even-aligned where
+//! `int_pairs = "even"`), the rest on the stack (`stack_slot` bytes each,
+//! `wide_stack_align` for a pair, above `linkage_area` and the return address
+//! a call pushes; `slots = "gpr_positions"` gives every argument its own
+//! slot, as ELFv2's parameter save area does). The stub makes a frame for the
+//! plan's registers that the convention makes callee-saved and stores them
+//! there, moves register arguments to the plan's registers (in an order that
+//! overwrites no argument still to be moved), loads stack arguments and
+//! constants, loads the number, runs the plan's instructions, restores and
+//! returns the raw result in the convention's return register. Every
+//! instruction is one of the arch's `[asm]` templates (`targets/arch/<arch>.toml`);
+//! the trap's own directives (`[syscall] assembler`) come first. Where the
+//! kernel flags errors (ppc64le's cr0.SO), the `[flags]` entry's `negate`
+//! lines turn a flagged errno into -errno, so the header decodes every port
+//! alike. A `[via]` entry whose plan needs what a stub does not compute yet
+//! (a result slot, a scaled argument, a block) is left out, with the reason
+//! in the header; the entry it goes through has its own stub.
 //!
 //! Import and call conventions (WASI, Windows) are refused: their calls are
 //! already C functions, declared by wasi-libc's `<wasi/api.h>` and by
@@ -75,13 +87,6 @@ pub fn emit(specs: &Specs, target: &Target) -> Result<CFiles, String> {
             .name
             .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
     );
-    let tpl = |t: Tpl, subs: &[(&str, &str)]| -> Result<Vec<String>, String> {
-        let lines = asm.template(t);
-        if lines.is_empty() {
-            return Err(format!("arch `{}` has no `{t:?}` template", target.arch));
-        }
-        Ok(lines.iter().map(|l| fill(l, subs)).collect())
-    };
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -120,7 +125,7 @@ pub fn emit(specs: &Specs, target: &Target) -> Result<CFiles, String> {
     let mut protos = Vec::new();
     for shape in shapes(target) {
         let sym = format!("{PREFIX}{}", shape.name);
-        let body = match stub(&cx, shape, &tpl) {
+        let body = match stub(&cx, shape) {
             Ok(body) => body,
             // A portable call made some other way is left out, with the reason;
             // the entry it goes through still has its stub.
@@ -152,6 +157,21 @@ struct Ctx<'s> {
     abi: &'s Abi,
     asm: &'s AsmSpec,
     ret: &'s str,
+}
+
+impl Ctx<'_> {
+    /// The lines of the arch's template `t`, filled with `subs`.
+    fn tpl(&self, t: Tpl, subs: &[(&str, &str)]) -> Result<Vec<String>, String> {
+        let lines = self.asm.template(t);
+        if lines.is_empty() {
+            return Err(format!(
+                "arch `{}` has no `{}` template",
+                self.target.arch,
+                t.key()
+            ));
+        }
+        Ok(lines.iter().map(|l| fill(l, subs)).collect())
+    }
 }
 
 /// A function of the header: made, or left out with the reason.
@@ -249,11 +269,8 @@ enum Source {
 /// first, in an order that overwrites no source, then stack slots and
 /// constants, then the number), trap, put the result where C wants it,
 /// restore and return.
-fn stub<'s>(
-    cx: &Ctx<'s>,
-    shape: Shape<'s>,
-    tpl: &dyn Fn(Tpl, &[(&str, &str)]) -> Result<Vec<String>, String>,
-) -> Result<Vec<String>, String> {
+fn stub<'s>(cx: &Ctx<'s>, shape: Shape<'s>) -> Result<Vec<String>, String> {
+    let tpl = |t: Tpl, subs: &[(&str, &str)]| cx.tpl(t, subs);
     let (target, abi, asm) = (cx.target, cx.abi, cx.asm);
     let plan = lower_shape(target, shape);
     let width = target.cfg.pointer_width;
