@@ -1,15 +1,27 @@
 //! C consumers: a `.S` file with one out-of-line stub per call of a trap
 //! target and a `.h` file with their prototypes and the error decoding.
 //!
-//! Each stub is the plan `#[syscall_bridge]` renders ([`crate::plan::lower`]):
-//! the arguments arrive in the registers of the target's C convention
-//! (`targets/abi/<abi>.toml`), move to the plan's registers (in an order that
-//! overwrites no argument still to be moved), the number is loaded, the
-//! plan's instructions run, and the raw result goes back in the convention's
-//! return register. The moves, loads and the return are the arch's `[asm]`
-//! templates (`targets/arch/<arch>.toml`); the trap's own directives
-//! (`[syscall] assembler`) come first. The stub returns the raw result; the
-//! header's helpers decode it.
+//! Each stub is the plan `#[syscall_bridge]` renders ([`crate::plan::lower_shape`]),
+//! for every entry of `[calls]` and every `[via]` entry (which shadows the
+//! entry of its name). The arguments arrive where the target's C convention
+//! (`targets/abi/<abi>.toml`) puts them: integer registers in order, a 64-bit
+//! argument on a 32-bit port in a register pair (even-aligned where
+//! `int_pairs = "even"`), the rest on the stack (`stack_slot` bytes each,
+//! `wide_stack_align` for a pair, above `linkage_area` and the return address
+//! a call pushes; `slots = "gpr_positions"` gives every argument its own
+//! slot, as ELFv2's parameter save area does). The stub makes a frame for the
+//! plan's registers that the convention makes callee-saved and stores them
+//! there, moves register arguments to the plan's registers (in an order that
+//! overwrites no argument still to be moved), loads stack arguments and
+//! constants, loads the number, runs the plan's instructions, restores and
+//! returns the raw result in the convention's return register. Every
+//! instruction is one of the arch's `[asm]` templates (`targets/arch/<arch>.toml`);
+//! the trap's own directives (`[syscall] assembler`) come first. Where the
+//! kernel flags errors (ppc64le's cr0.SO), the `[flags]` entry's `negate`
+//! lines turn a flagged errno into -errno, so the header decodes every port
+//! alike. A `[via]` entry whose plan needs what a stub does not compute yet
+//! (a result slot, a scaled argument, a block) is left out, with the reason
+//! in the header; the entry it goes through has its own stub.
 //!
 //! Import and call conventions (WASI, Windows) are refused: their calls are
 //! already C functions, declared by wasi-libc's `<wasi/api.h>` and by
@@ -17,9 +29,9 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{ArgKind, ConvKind, ErrorConv, Specs, Target};
-use crate::plan::{Input, Output, lower};
-use crate::trampoline::Tpl;
+use crate::model::{Abi, Arg, ArgKind, ConvKind, ErrorConv, Shape, SlotModel, Specs, Target};
+use crate::plan::{Input, Word, lower_shape};
+use crate::trampoline::{AsmSpec, Tpl};
 
 /// The two files for one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,13 +87,6 @@ pub fn emit(specs: &Specs, target: &Target) -> Result<CFiles, String> {
             .name
             .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
     );
-    let tpl = |t: Tpl, subs: &[(&str, &str)]| -> Result<Vec<String>, String> {
-        let lines = asm.template(t);
-        if lines.is_empty() {
-            return Err(format!("arch `{}` has no `{t:?}` template", target.arch));
-        }
-        Ok(lines.iter().map(|l| fill(l, subs)).collect())
-    };
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -92,86 +97,357 @@ pub fn emit(specs: &Specs, target: &Target) -> Result<CFiles, String> {
         let _ = writeln!(s, "\t{d}");
     }
     s += "\t.text\n";
-    if matches!(target.syscall.errors, crate::model::ErrorConv::Flag { .. }) {
+    if matches!(target.syscall.errors, ErrorConv::Flag { .. })
+        && target.syscall.flag_negate.is_empty()
+    {
         return Err(format!(
-            "{}: errors flagged in a register are not in C emission yet",
+            "{}: errors are flagged in a register and the arch's [flags] entry has no `negate` lines to turn them into -errno for C",
             target.name
         ));
     }
-    for call in &target.calls {
-        let plan = lower(target, call);
-        if call.args.len() > abi.int_args.len() {
-            return Err(format!(
-                "{}: `{}` takes {} arguments, more than the {} registers of {}",
-                target.name,
-                call.name,
-                call.args.len(),
-                abi.int_args.len(),
-                abi.name
-            ));
-        }
-        if plan
-            .operands
-            .iter()
-            .any(|op| matches!(op.input, Some(Input::Word(_) | Input::ReservedBlock)))
-        {
-            return Err(format!(
-                "{}: `{}` passes a register pair or a value other than its arguments; C emission does not lower those yet",
-                target.name, call.name
-            ));
-        }
-        // Registers the stub writes must be the caller's to lose.
-        for op in &plan.operands {
-            if abi.callee_saved.contains(&op.reg) {
-                return Err(format!(
-                    "{}: `{}` uses {}, which {} makes the callee preserve",
-                    target.name, call.name, op.reg, abi.name
-                ));
+    // The registers asm! refuses (i686's esi and ebp) are no limit in a .S
+    // file: its stubs move values into every register directly.
+    let unreserved;
+    let target = if target.syscall.reserved.is_some() {
+        let mut t = target.clone();
+        t.syscall.reserved = None;
+        unreserved = t;
+        &unreserved
+    } else {
+        target
+    };
+    let cx = Ctx {
+        target,
+        abi,
+        asm,
+        ret,
+    };
+    let mut protos = Vec::new();
+    for shape in shapes(target) {
+        let sym = format!("{PREFIX}{}", shape.name);
+        let body = match stub(&cx, shape) {
+            Ok(body) => body,
+            // A portable call made some other way is left out, with the reason;
+            // the entry it goes through still has its stub.
+            Err(why) if shape.via.is_some() => {
+                protos.push(Proto::Left(shape, why));
+                continue;
             }
-        }
-        let moves: Vec<(String, String)> = plan
-            .operands
-            .iter()
-            .filter_map(|op| match op.input {
-                Some(Input::Arg(i)) => Some((op.reg.clone(), abi.int_args[i].clone())),
-                _ => None,
-            })
-            .collect();
-        let number = &target.syscall.number;
-        let sym = format!("{PREFIX}{}", call.name);
+            Err(why) => return Err(format!("{}: `{}`: {why}", target.name, shape.name)),
+        };
         let _ = writeln!(s, "\n\t.globl {sym}\n\t.type {sym},%function\n{sym}:");
-        let mut body = Vec::new();
-        for (dst, src) in order_moves(moves, number)? {
-            body.extend(tpl(Tpl::Move, &[("dst", &dst), ("src", &src)])?);
-        }
-        body.extend(tpl(
-            Tpl::LoadImm,
-            &[("reg", number), ("imm", &call.nr.to_string())],
-        )?);
-        body.extend(plan.instructions.iter().cloned());
-        if !call.noreturn {
-            let result = plan
-                .operands
-                .iter()
-                .find(|o| o.output == Output::Result)
-                .map_or(&target.syscall.ret, |o| &o.reg);
-            if result != ret {
-                body.extend(tpl(Tpl::Move, &[("dst", ret), ("src", result)])?);
-            }
-            body.extend(tpl(Tpl::Ret, &[])?);
-        }
         for line in body {
             let _ = writeln!(s, "\t{line}");
         }
         let _ = writeln!(s, "\t.size {sym}, .-{sym}");
+        protos.push(Proto::Made(shape));
     }
     s += "\n\t.section .note.GNU-stack,\"\",%progbits\n";
     Ok(CFiles {
         header_name: format!("{stem}.h"),
-        header: header(target, &stem),
+        header: header(target, &stem, &protos),
         asm_name: format!("{stem}.S"),
         asm: s,
     })
+}
+
+/// What the stubs of one target share.
+struct Ctx<'s> {
+    target: &'s Target,
+    abi: &'s Abi,
+    asm: &'s AsmSpec,
+    ret: &'s str,
+}
+
+impl Ctx<'_> {
+    /// The lines of the arch's template `t`, filled with `subs`.
+    fn tpl(&self, t: Tpl, subs: &[(&str, &str)]) -> Result<Vec<String>, String> {
+        let lines = self.asm.template(t);
+        if lines.is_empty() {
+            return Err(format!(
+                "arch `{}` has no `{}` template",
+                self.target.arch,
+                t.key()
+            ));
+        }
+        Ok(lines.iter().map(|l| fill(l, subs)).collect())
+    }
+}
+
+/// A function of the header: made, or left out with the reason.
+enum Proto<'s> {
+    Made(Shape<'s>),
+    Left(Shape<'s>, String),
+}
+
+/// Every C function of `target`: the table's calls (but those a `[via]` entry
+/// of the same name shadows), then the `[via]` entries.
+fn shapes(target: &Target) -> Vec<Shape<'_>> {
+    let mut out: Vec<Shape<'_>> = target
+        .calls
+        .iter()
+        .filter(|c| !target.via.iter().any(|v| v.name == c.name))
+        .map(|call| Shape {
+            name: &call.name,
+            args: &call.args,
+            call,
+            via: None,
+        })
+        .collect();
+    out.extend(target.via.iter().filter_map(|v| target.shape(&v.name)));
+    out
+}
+
+/// Where the C convention puts one argument at entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CLoc {
+    /// In a register.
+    Reg(String),
+    /// In two registers, low word first.
+    Pair(String, String),
+    /// On the stack, this many bytes above the first stack argument.
+    Stack(u32),
+    /// Two words on the stack from this offset, in memory order.
+    StackPair(u32),
+}
+
+/// Where the C convention (`abi`) puts each of `args`, on a target with
+/// `width`-bit registers: integer registers in order, then the stack (an
+/// argument wider than a register takes a pair, even-aligned where the
+/// convention says so, and one that does not fit closes the registers).
+fn c_locations(abi: &Abi, args: &[Arg], width: u32) -> Vec<CLoc> {
+    let word = width / 8;
+    let slot = abi.facts.stack_slot.unwrap_or(word).max(word);
+    let wide_align = abi.facts.wide_stack_align.unwrap_or(slot);
+    let regs = &abi.int_args;
+    let (mut next_reg, mut stack) = (0usize, 0u32);
+    let mut out = Vec::new();
+    for (pos, a) in args.iter().enumerate() {
+        let wide = a.kind.bits().is_some_and(|b| b > width);
+        if abi.slots == SlotModel::GprPositions {
+            // Every argument has its doubleword in the parameter save area,
+            // those in registers included.
+            stack = u32::try_from(pos).unwrap_or(u32::MAX) * slot;
+        }
+        if wide {
+            if abi.facts.int_pairs_even && next_reg % 2 == 1 {
+                next_reg += 1;
+            }
+            if next_reg + 1 < regs.len() {
+                out.push(CLoc::Pair(
+                    regs[next_reg].clone(),
+                    regs[next_reg + 1].clone(),
+                ));
+                next_reg += 2;
+            } else {
+                next_reg = regs.len();
+                stack = stack.div_ceil(wide_align) * wide_align;
+                out.push(CLoc::StackPair(stack));
+                stack += 2 * word.max(slot / 2);
+            }
+        } else if next_reg < regs.len() {
+            out.push(CLoc::Reg(regs[next_reg].clone()));
+            next_reg += 1;
+        } else {
+            out.push(CLoc::Stack(stack));
+            stack += slot;
+        }
+    }
+    out
+}
+
+/// Where a syscall register's value comes from.
+enum Source {
+    Reg(String),
+    /// Bytes above the first stack argument.
+    Stack(u32),
+    Imm(i64),
+}
+
+/// The instruction lines of one stub: save the callee-saved registers the
+/// call writes, fill the plan's registers from the C arguments (registers
+/// first, in an order that overwrites no source, then stack slots and
+/// constants, then the number), trap, put the result where C wants it,
+/// restore and return.
+fn stub<'s>(cx: &Ctx<'s>, shape: Shape<'s>) -> Result<Vec<String>, String> {
+    let tpl = |t: Tpl, subs: &[(&str, &str)]| cx.tpl(t, subs);
+    let (target, abi, asm) = (cx.target, cx.abi, cx.asm);
+    let plan = lower_shape(target, shape);
+    let width = target.cfg.pointer_width;
+    let word = asm.word;
+    let locs = c_locations(abi, shape.args, width);
+    let little = target.cfg.endian == "little";
+    let half = |off: u32, high: bool| if high == little { off + word } else { off };
+    let mut sources: Vec<(String, Source)> = Vec::new();
+    for op in &plan.operands {
+        let src = match op.input {
+            None | Some(Input::Number(_)) => continue,
+            Some(Input::ReservedBlock) => {
+                return Err(
+                    "it goes through asm!'s reserved-register block, which a .S stub does not use"
+                        .to_owned(),
+                );
+            }
+            Some(Input::Arg(i)) => match &locs[i] {
+                CLoc::Reg(r) => Source::Reg(r.clone()),
+                CLoc::Stack(off) => Source::Stack(*off),
+                _ => {
+                    return Err(format!(
+                        "argument `{}` is wider than a register",
+                        shape.args[i].name
+                    ));
+                }
+            },
+            Some(Input::Word(w)) => match &plan.words[w] {
+                Word::Low(i) | Word::High(i) => {
+                    let high = matches!(plan.words[w], Word::High(_));
+                    match &locs[*i] {
+                        CLoc::Pair(lo, hi) => Source::Reg(if high { hi } else { lo }.clone()),
+                        CLoc::StackPair(off) => Source::Stack(half(*off, high)),
+                        CLoc::Reg(r) if !high => Source::Reg(r.clone()),
+                        CLoc::Stack(off) if !high => Source::Stack(*off),
+                        _ => {
+                            return Err(format!(
+                                "the high word of `{}` is not passed",
+                                shape.args[*i].name
+                            ));
+                        }
+                    }
+                }
+                Word::Const(c) => Source::Imm(*c),
+                Word::Arg(i) => match &locs[*i] {
+                    CLoc::Reg(r) => Source::Reg(r.clone()),
+                    CLoc::Stack(off) => Source::Stack(*off),
+                    _ => {
+                        return Err(format!(
+                            "argument `{}` is wider than a register",
+                            shape.args[*i].name
+                        ));
+                    }
+                },
+                Word::Scaled(..) => {
+                    return Err(
+                        "it passes a scaled argument, which C stubs do not compute yet".to_owned(),
+                    );
+                }
+                Word::ResultSlot => {
+                    return Err("the kernel writes its result through a pointer, which C stubs do not pass yet".to_owned());
+                }
+                Word::Block(_) => {
+                    return Err(
+                        "it passes a block of words, which C stubs do not build yet".to_owned()
+                    );
+                }
+                Word::Skip => continue,
+            },
+        };
+        sources.push((op.reg.clone(), src));
+    }
+    // Registers the stub writes that the C convention makes the callee preserve.
+    let mut saved: Vec<&str> = Vec::new();
+    for op in &plan.operands {
+        if abi.callee_saved.contains(&op.reg) && !saved.contains(&op.reg.as_str()) {
+            saved.push(&op.reg);
+        }
+    }
+    if saved.contains(&cx.ret) {
+        return Err(format!("the return register {} is callee-saved", cx.ret));
+    }
+    let frame = round_up(
+        u32::try_from(saved.len()).unwrap_or(u32::MAX) * word,
+        abi.stack_align.max(word),
+    );
+    let sp = asm.stack_pointer.as_str();
+    // The first stack argument, seen from the stack pointer once the frame is made.
+    let args_at = frame + asm.call_pushes + abi.shadow_space + abi.facts.linkage_area;
+    let mut body = Vec::new();
+    if frame > 0 && !shape.call.noreturn {
+        body.extend(tpl(
+            Tpl::SubImm,
+            &[("dst", sp), ("src", sp), ("imm", &frame.to_string())],
+        )?);
+        for (k, r) in saved.iter().enumerate() {
+            let off = (u32::try_from(k).unwrap_or(0) * word).to_string();
+            body.extend(tpl(
+                Tpl::StoreInt,
+                &[("reg", r), ("base", sp), ("off", &off)],
+            )?);
+        }
+    } else if frame > 0 {
+        // A call that never returns needs no saving, but the arguments are
+        // still read from where the caller left them.
+        body.extend(tpl(
+            Tpl::SubImm,
+            &[("dst", sp), ("src", sp), ("imm", &frame.to_string())],
+        )?);
+    }
+    let moves: Vec<(String, String)> = sources
+        .iter()
+        .filter_map(|(d, s)| match s {
+            Source::Reg(r) => Some((d.clone(), r.clone())),
+            _ => None,
+        })
+        .collect();
+    let number = &target.syscall.number;
+    for (dst, src) in order_moves(moves, number)? {
+        body.extend(tpl(Tpl::Move, &[("dst", &dst), ("src", &src)])?);
+    }
+    for (dst, src) in &sources {
+        match src {
+            Source::Stack(off) => {
+                let off = (args_at + off).to_string();
+                body.extend(tpl(
+                    Tpl::LoadInt,
+                    &[("reg", dst), ("base", sp), ("off", &off)],
+                )?);
+            }
+            Source::Imm(c) => {
+                body.extend(tpl(Tpl::LoadImm, &[("reg", dst), ("imm", &c.to_string())])?);
+            }
+            Source::Reg(_) => {}
+        }
+    }
+    body.extend(tpl(
+        Tpl::LoadImm,
+        &[("reg", number), ("imm", &shape.call.nr.to_string())],
+    )?);
+    body.extend(target.syscall.instructions.iter().cloned());
+    if shape.call.noreturn {
+        body.push(target.syscall.trap.clone());
+        return Ok(body);
+    }
+    let result = &target.syscall.ret;
+    if matches!(target.syscall.errors, ErrorConv::Flag { .. }) {
+        body.extend(
+            target
+                .syscall
+                .flag_negate
+                .iter()
+                .map(|l| fill(l, &[("reg", result)])),
+        );
+    }
+    if result != cx.ret {
+        body.extend(tpl(Tpl::Move, &[("dst", cx.ret), ("src", result)])?);
+    }
+    if frame > 0 {
+        for (k, r) in saved.iter().enumerate() {
+            let off = (u32::try_from(k).unwrap_or(0) * word).to_string();
+            body.extend(tpl(
+                Tpl::LoadInt,
+                &[("reg", r), ("base", sp), ("off", &off)],
+            )?);
+        }
+        body.extend(tpl(
+            Tpl::AddImm,
+            &[("dst", sp), ("src", sp), ("imm", &frame.to_string())],
+        )?);
+    }
+    body.extend(tpl(Tpl::Ret, &[])?);
+    Ok(body)
+}
+
+fn round_up(n: u32, to: u32) -> u32 {
+    n.div_ceil(to) * to
 }
 
 /// Orders parallel register moves `(dst, src)` so that no source is
@@ -279,7 +555,7 @@ const RESERVED: &[&str] = &[
     "while",
 ];
 
-fn header(target: &Target, stem: &str) -> String {
+fn header(target: &Target, stem: &str, protos: &[Proto<'_>]) -> String {
     let guard = stem.to_uppercase() + "_H";
     let mut h = String::new();
     let _ = writeln!(
@@ -289,8 +565,22 @@ fn header(target: &Target, stem: &str) -> String {
         name = target.name,
         abi = target.abi
     );
-    match target.syscall.errors {
-        ErrorConv::NegatedErrno { max } => {
+    let negated = match target.syscall.errors {
+        ErrorConv::NegatedErrno { max } => Some((max, String::new())),
+        ErrorConv::Flag { .. } => target.syscall.flag_max.map(|max| {
+            (
+                max,
+                format!(
+                    "/* The kernel flags an error ({}) and returns a positive errno;\n * each stub negates it then, so the result reads as below. A value in\n * [-{max}, -1] is therefore never a successful result here. */\n",
+                    crate::plan::describe_errors(target.syscall.errors, target)
+                ),
+            )
+        }),
+        _ => None,
+    };
+    match negated {
+        Some((max, how)) => {
+            h += &how;
             let _ = writeln!(
                 h,
                 "/* A raw result in [-{max}, -1] is -errno; every other value is the result. */\n\
@@ -303,17 +593,29 @@ fn header(target: &Target, stem: &str) -> String {
                  \treturn abi_is_error(raw) ? (int)-raw : 0;\n}}\n"
             );
         }
-        other => {
+        None => {
             let _ = writeln!(
                 h,
                 "/* Results: {}. */\n",
-                crate::plan::describe_errors(other, target)
+                crate::plan::describe_errors(target.syscall.errors, target)
             );
         }
     }
-    for c in &target.calls {
+    for p in protos {
+        let shape = match p {
+            Proto::Made(shape) => shape,
+            Proto::Left(shape, why) => {
+                let _ = writeln!(
+                    h,
+                    "/* {} (through {}): not made here, {why}; call {PREFIX}{} */",
+                    shape.name, shape.call.name, shape.call.name
+                );
+                continue;
+            }
+        };
+        let c = shape.call;
         let mut params = Vec::new();
-        for a in &c.args {
+        for a in shape.args {
             let name = if RESERVED.contains(&a.name.as_str()) {
                 format!("{}_", a.name)
             } else {
@@ -331,11 +633,14 @@ fn header(target: &Target, stem: &str) -> String {
         } else {
             "intptr_t"
         };
-        let _ = writeln!(
-            h,
-            "/* {} (number {}, {}) */\n{ret} {PREFIX}{}({params});",
-            c.name, c.nr, c.loc, c.name
-        );
+        let what = match shape.via {
+            Some(v) => format!(
+                "{} (through {}, number {}, {})",
+                v.name, c.name, c.nr, v.loc
+            ),
+            None => format!("{} (number {}, {})", c.name, c.nr, c.loc),
+        };
+        let _ = writeln!(h, "/* {what} */\n{ret} {PREFIX}{}({params});", shape.name);
     }
     let _ = writeln!(
         h,
@@ -416,5 +721,119 @@ mod tests {
         );
         let wasi = emit(&specs, specs.target("wasi-wasm32").unwrap()).unwrap_err();
         assert!(wasi.contains("<wasi/api.h>"), "{wasi}");
+    }
+
+    fn stub_of(files: &CFiles, name: &str) -> Vec<String> {
+        let body = files
+            .asm
+            .split(&format!("\n{PREFIX}{name}:\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no stub {name}"));
+        body.lines()
+            .take_while(|l| !l.contains(".size"))
+            .map(|l| l.trim().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn c_locations_follow_the_conventions() {
+        let specs = crate::load_builtin().unwrap();
+        let pread = &specs
+            .target("linux-armv7")
+            .unwrap()
+            .call("pread64")
+            .unwrap()
+            .args;
+        let reg = |r: &str| CLoc::Reg(r.to_owned());
+        // AAPCS32: the 64-bit offset finds r3 alone, so it goes to the stack
+        // (8-aligned) and closes the registers.
+        assert_eq!(
+            c_locations(specs.abi("aapcs32").unwrap(), pread, 32),
+            [reg("r0"), reg("r1"), reg("r2"), CLoc::StackPair(0)]
+        );
+        // i386: everything on the stack, four bytes a word, the pair unaligned.
+        assert_eq!(
+            c_locations(specs.abi("i386").unwrap(), pread, 32),
+            [
+                CLoc::Stack(0),
+                CLoc::Stack(4),
+                CLoc::Stack(8),
+                CLoc::StackPair(12)
+            ]
+        );
+        let six = &specs
+            .target("linux-s390x")
+            .unwrap()
+            .call("recvfrom")
+            .unwrap()
+            .args;
+        let s390 = c_locations(specs.abi("s390x").unwrap(), six, 64);
+        assert_eq!(s390[4], reg("r6"));
+        assert_eq!(s390[5], CLoc::Stack(0));
+        // ELFv2: a ninth argument sits at its own position's doubleword.
+        let nine: Vec<Arg> = (0..9).map(|_| six[0].clone()).collect();
+        let ppc = c_locations(specs.abi("elfv2").unwrap(), &nine, 64);
+        assert_eq!(ppc[7], reg("r10"));
+        assert_eq!(ppc[8], CLoc::Stack(64));
+    }
+
+    #[test]
+    fn stubs_save_callee_saved_registers_and_read_the_stack() {
+        let specs = crate::load_builtin().unwrap();
+        let arm = emit(&specs, specs.target("linux-armv7").unwrap()).unwrap();
+        // r4, r5 (the offset's pair) and r7 (the number) are callee-saved; the
+        // pair comes from the stack, above the 16-byte save frame.
+        assert_eq!(
+            stub_of(&arm, "pread64"),
+            [
+                "sub sp, sp, #16",
+                "str r7, [sp, #0]",
+                "str r4, [sp, #4]",
+                "str r5, [sp, #8]",
+                "ldr r4, [sp, #16]",
+                "ldr r5, [sp, #20]",
+                "movw r7, #180",
+                "svc 0",
+                "ldr r7, [sp, #0]",
+                "ldr r4, [sp, #4]",
+                "ldr r5, [sp, #8]",
+                "add sp, sp, #16",
+                "bx lr"
+            ]
+        );
+        // A [via] entry with constants: nanosleep through clock_nanosleep_time64.
+        let nap = stub_of(&arm, "nanosleep");
+        assert!(
+            nap.contains(&"movw r0, #0".to_owned()) && nap.contains(&"mov r3, r1".to_owned()),
+            "{nap:?}"
+        );
+        assert!(
+            arm.header
+                .contains("intptr_t abi_ftruncate(int fd, int64_t length);")
+        );
+        assert!(
+            arm.header
+                .contains("/* lseek (through _llseek): not made here"),
+            "{}",
+            arm.header
+        );
+        let i686 = emit(&specs, specs.target("linux-i686").unwrap()).unwrap();
+        let recv = stub_of(&i686, "recvfrom");
+        // Six arguments: ebx, esi, edi and ebp saved; the sixth read from
+        // 16 (frame) + 4 (return address) + 20 bytes up.
+        assert!(
+            recv.contains(&"mov dword ptr [esp + 12], ebp".to_owned()),
+            "{recv:?}"
+        );
+        assert!(
+            recv.contains(&"mov ebp, dword ptr [esp + 40]".to_owned()),
+            "{recv:?}"
+        );
+        let ppc = emit(&specs, specs.target("linux-ppc64le").unwrap()).unwrap();
+        assert_eq!(
+            stub_of(&ppc, "close"),
+            ["li %r0, 6", "sc", "bns 1f", "neg %r3, %r3", "1:", "blr"]
+        );
+        assert!(ppc.header.contains("#define ABI_ERRNO_MAX 4095"));
     }
 }

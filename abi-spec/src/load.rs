@@ -312,6 +312,7 @@ fn read_flags(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<crate::model
         let mut f = Fields::new(t, v.span(), format!("flag `{name}`"));
         let read = f.strings(sink, "read", r#"["mfcr {out}"]"#);
         let mask = f.int(sink, "mask", 1..i64::MAX, "0x10000000");
+        let negate = f.opt_strings(sink, "negate", r#"["bns 1f", "neg {reg}, {reg}", "1:"]"#);
         f.finish(sink);
         let (Some(read), Some(mask)) = (read, mask) else {
             continue;
@@ -324,8 +325,19 @@ fn read_flags(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<crate::model
             );
             continue;
         }
+        if let Some(n) = &negate
+            && !n.value.iter().any(|l| l.value.contains("{reg}"))
+        {
+            sink.error(
+                n.span.clone(),
+                format!("flag `{name}`: no line of `negate` names `{{reg}}`"),
+                "negate the result register `{reg}` when the flag is set, e.g. [\"bns 1f\", \"neg {reg}, {reg}\", \"1:\"]",
+            );
+            continue;
+        }
         out.push(crate::model::FlagRead {
             name,
+            negate: values(negate),
             read: values(Some(read)),
             mask: u64::try_from(mask.value).unwrap_or_default(),
         });

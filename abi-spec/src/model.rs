@@ -227,6 +227,13 @@ pub struct SyscallConv {
     pub errors: ErrorConv,
     /// `flag` errors: the lines that copy the flag into `{out}`.
     pub flag_read: Vec<String>,
+    /// `flag` errors: lines that turn a flagged raw result in `{reg}` (a
+    /// positive errno) into -errno and leave a result alone (the `negate` of
+    /// the arch's `[flags]` entry); C stubs return that form.
+    pub flag_negate: Vec<String>,
+    /// `flag` errors: the largest errno (`max`), which bounds the
+    /// negated-errno range C stubs return; `None` when the spec does not say.
+    pub flag_max: Option<u32>,
     /// Registers `asm!` refuses as operands, and the template that moves values
     /// into them (`reserved`); `None` when every argument register is usable.
     pub reserved: Option<Reserved>,
@@ -608,6 +615,9 @@ pub struct FlagRead {
     pub read: Vec<String>,
     /// The bits of `{out}` that are set when the flag is.
     pub mask: u64,
+    /// Lines that negate `{reg}` when the flag is set (optional): how a C
+    /// stub turns a flagged positive errno into -errno.
+    pub negate: Vec<String>,
 }
 
 impl Arch {

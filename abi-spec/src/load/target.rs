@@ -324,7 +324,7 @@ fn read_syscall(
             );
         }
     }
-    let (errors, flag_read) = read_trap_errors(&mut s, arch, sink);
+    let (errors, flag) = read_trap_errors(&mut s, arch, sink);
     let pairs = read_pairs(&mut s, endian, sink);
     let reserved = read_reserved(&mut s, arch, number.as_ref(), sink);
     s.finish(sink);
@@ -342,7 +342,9 @@ fn read_syscall(
         options: values(options),
         trap: trap?.value,
         errors: errors?,
-        flag_read,
+        flag_read: flag.read,
+        flag_negate: flag.negate,
+        flag_max: flag.max,
         reserved,
         pairs,
     })
@@ -382,6 +384,8 @@ fn read_linked(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> O
         trap: String::new(),
         errors: errors?,
         flag_read: Vec::new(),
+        flag_negate: Vec::new(),
+        flag_max: None,
         reserved: None,
         pairs: None,
     })
@@ -530,28 +534,41 @@ fn read_trap_errors(
     s: &mut Fields<'_, '_>,
     arch: Option<&Arch>,
     sink: &mut Sink<'_>,
-) -> (Option<ErrorConv>, Vec<String>) {
-    let example = "`errors = { kind = \"negated_errno\", max = 4095 }` or `errors = { kind = \"flag\", flag = \"cr0_so\" }`";
+) -> (Option<ErrorConv>, FlagUse) {
+    let example = "`errors = { kind = \"negated_errno\", max = 4095 }` or `errors = { kind = \"flag\", flag = \"cr0_so\", max = 4095 }`";
     let Some(mut e) = s.table(sink, "errors", example) else {
-        return (None, Vec::new());
+        return (None, FlagUse::default());
     };
     let name = e.string(sink, "kind", "\"negated_errno\"");
     let kind = name.as_ref().map(|n| n.value.as_str());
     let max = (kind == Some("negated_errno")).then(|| e.int(sink, "max", 1..65_536, "4095"));
     let flag = (kind == Some("flag")).then(|| e.string(sink, "flag", "\"cr0_so\""));
+    let flag_max = if kind == Some("flag") {
+        e.opt_int(sink, "max", 1..65_536, "4095")
+            .and_then(|m| u32::try_from(m.value).ok())
+    } else {
+        None
+    };
     e.finish(sink);
     match (kind, max, flag) {
         (Some("negated_errno"), Some(max), _) => (
             max.and_then(|m| u32::try_from(m.value).ok())
                 .map(|max| ErrorConv::NegatedErrno { max }),
-            Vec::new(),
+            FlagUse::default(),
         ),
         (Some("flag"), _, Some(flag)) => {
             let (Some(flag), Some(arch)) = (flag, arch) else {
-                return (None, Vec::new());
+                return (None, FlagUse::default());
             };
             match arch.flags.iter().find(|f| f.name == flag.value) {
-                Some(f) => (Some(ErrorConv::Flag { mask: f.mask }), f.read.clone()),
+                Some(f) => (
+                    Some(ErrorConv::Flag { mask: f.mask }),
+                    FlagUse {
+                        read: f.read.clone(),
+                        negate: f.negate.clone(),
+                        max: flag_max,
+                    },
+                ),
                 None => {
                     let help = match closest(
                         &flag.value,
@@ -568,13 +585,25 @@ fn read_trap_errors(
                         format!("arch {} has no flag `{}`", arch.name, flag.value),
                         help,
                     );
-                    (None, Vec::new())
+                    (None, FlagUse::default())
                 }
             }
         }
-        (Some(_), _, _) => (name.as_ref().and_then(|n| error_conv(n, sink)), Vec::new()),
-        (None, _, _) => (None, Vec::new()),
+        (Some(_), _, _) => (
+            name.as_ref().and_then(|n| error_conv(n, sink)),
+            FlagUse::default(),
+        ),
+        (None, _, _) => (None, FlagUse::default()),
     }
+}
+
+/// What a `flag` error kind takes from the arch's `[flags]` entry and the
+/// target's `errors` table.
+#[derive(Debug, Default)]
+struct FlagUse {
+    read: Vec<String>,
+    negate: Vec<String>,
+    max: Option<u32>,
 }
 
 fn read_errors(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> Option<ErrorConv> {
