@@ -14,6 +14,7 @@ mod bench_build;
 mod cheaders;
 mod import;
 mod install;
+mod ksource;
 mod legs;
 mod matrix;
 mod verify;

@@ -22,6 +22,7 @@ use abi_spec::model::{ArgKind, Call, ConvKind, Target};
 
 use crate::cheaders::{self, CType, Function, Items};
 use crate::import;
+use crate::ksource;
 
 /// What verifying one spec found.
 #[derive(Debug, Default)]
@@ -44,18 +45,21 @@ impl Outcome {
     }
 }
 
-/// Verifies one target.
-pub(crate) fn verify(t: &Target) -> Result<Outcome, String> {
-    if t.provenance.headers.is_empty() {
+/// Verifies one target; `choice` may name another Linux kernel source than
+/// the specs' own.
+pub(crate) fn verify(t: &Target, choice: &ksource::SourceChoice) -> Result<Outcome, String> {
+    if t.provenance.headers.is_empty() && t.provenance.syscall_table.is_empty() {
         return Err(format!(
-            "{}: [provenance] names no `headers` to verify against",
+            "{}: [provenance] names no `headers` (nor a `syscall_table`) to verify against",
             t.loc.path
         ));
     }
+    if t.syscall.kind == ConvKind::Trap {
+        return verify_trap(t, choice);
+    }
     let mut out = match t.syscall.kind {
-        ConvKind::Trap => verify_trap(t)?,
         ConvKind::Import => verify_import(t)?,
-        ConvKind::Call => verify_call(t)?,
+        _ => verify_call(t)?,
     };
     let version = cheaders::package_version(&t.provenance.package).unwrap_or_default();
     out.sources = format!(
@@ -74,19 +78,53 @@ pub(crate) fn verify(t: &Target) -> Result<Outcome, String> {
     Ok(out)
 }
 
-fn verify_trap(t: &Target) -> Result<Outcome, String> {
-    let h = import::read_linux(t, !t.provenance.prototypes.is_empty())?;
-    let mut out = Outcome::default();
+/// A Linux table against the kernel source its `[provenance]` names, or,
+/// when that source is absent, against the UAPI headers it names (an older
+/// kernel: calls newer than those headers are noted, not checked).
+fn verify_trap(t: &Target, choice: &ksource::SourceChoice) -> Result<Outcome, String> {
+    let h = import::read_tables(t, choice, true, true)?;
+    let mut out = Outcome {
+        sources: h.source.clone(),
+        ..Outcome::default()
+    };
+    let p = &t.provenance;
+    if let Some(why) = &h.fallback_reason {
+        out.notes.push(format!(
+            "checked against the UAPI headers, not the kernel source the table was imported from: {why}"
+        ));
+    } else if h.from_kernel_source {
+        let installed = cheaders::package_version(&p.kernel_package).unwrap_or_default();
+        if !p.kernel_version.is_empty() && !installed.is_empty() && installed != p.kernel_version {
+            out.notes.push(format!(
+                "the table was imported from {} {}; {installed} is installed",
+                p.kernel_package, p.kernel_version
+            ));
+        }
+    }
+    // Against older headers, calls newer than them cannot be checked.
+    let mut newer = Vec::new();
     for c in &t.calls {
         out.checked += 1;
         if let Some(why) = &c.unverified {
+            // The number is still checked; the arguments are what is unknown.
             out.unverified.push(format!("{}: {why}", c.name));
-            continue;
         }
         match h.numbers.get(&c.name) {
+            None if h.fallback_reason.is_some() => {
+                newer.push(format!("{} ({})", c.name, c.nr));
+                out.checked -= 1;
+                continue;
+            }
             None => out.mismatch(
                 &c.loc,
-                format!("`{}` is not a system call of the headers", c.name),
+                format!("`{}` is not a system call of {}", c.name, h.source),
+            ),
+            Some(_) if h.not_implemented(&c.name) => out.mismatch(
+                &c.loc,
+                format!(
+                    "`{}` is not implemented by this kernel (its entry point is sys_ni_syscall): move it to [excluded] (`cargo xtask import-linux` does)",
+                    c.name
+                ),
             ),
             Some(&nr) if nr != c.nr => out.mismatch(
                 &c.loc,
@@ -95,6 +133,7 @@ fn verify_trap(t: &Target) -> Result<Outcome, String> {
             Some(_) => {}
         }
         if let Some(p) = h.prototype(&c.name)
+            && c.unverified.is_none()
             && p.params.len() != c.args.len()
         {
             out.mismatch(
@@ -111,6 +150,10 @@ fn verify_trap(t: &Target) -> Result<Outcome, String> {
     for e in &t.excluded {
         out.checked += 1;
         match h.numbers.get(&e.name) {
+            None if h.fallback_reason.is_some() => {
+                newer.push(format!("{} ({})", e.name, e.nr.unwrap_or_default()));
+                out.checked -= 1;
+            }
             None => out.mismatch(
                 &e.loc,
                 format!("excluded `{}` is not a system call of the headers", e.name),
@@ -141,6 +184,14 @@ fn verify_trap(t: &Target) -> Result<Outcome, String> {
                 ),
             );
         }
+    }
+    if !newer.is_empty() {
+        out.notes.push(format!(
+            "{} entries newer than kernel {} not checked: {}",
+            newer.len(),
+            h.kernel,
+            newer.join(", ")
+        ));
     }
     Ok(out)
 }
@@ -406,13 +457,13 @@ fn archive_symbols(path: &Path) -> Result<BTreeSet<String>, String> {
 }
 
 /// Verifies every target in `dir`; returns the total of mismatches.
-pub(crate) fn verify_dir(dir: &Path) -> Result<usize, String> {
+pub(crate) fn verify_dir(dir: &Path, choice: &ksource::SourceChoice) -> Result<usize, String> {
     let files = abi_spec::read_dir(dir, &dir.display().to_string())
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let specs = abi_spec::load(&files).map_err(|d| d.to_string())?;
     let (mut checked, mut mismatches, mut unverified) = (0, 0, 0);
     for t in &specs.targets {
-        let o = verify(t)?;
+        let o = verify(t, choice)?;
         println!(
             "{:<16} {:>4} entries checked ({} calls, {} excluded), {} mismatches, {} unverified; against {}",
             t.name,
@@ -445,14 +496,22 @@ pub(crate) fn verify_dir(dir: &Path) -> Result<usize, String> {
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut dir = crate::legs::targets_dir();
+    let mut source = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--targets" => dir = it.next().ok_or("--targets needs a folder")?.into(),
+            "--kernel-source" => {
+                source = Some(
+                    it.next()
+                        .ok_or("--kernel-source needs an archive or folder")?
+                        .into(),
+                );
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    match verify_dir(&dir)? {
+    match verify_dir(&dir, &ksource::SourceChoice::new(source))? {
         0 => Ok(()),
         n => Err(format!(
             "{n} mismatches between the specs and their headers"
@@ -490,12 +549,20 @@ mod tests {
     fn outcome(dir: &Path, name: &str) -> Outcome {
         let files = abi_spec::read_dir(dir, "targets").unwrap();
         let specs = abi_spec::load(&files).unwrap();
-        verify(specs.target(name).unwrap()).unwrap()
+        verify(
+            specs.target(name).unwrap(),
+            &ksource::SourceChoice::default(),
+        )
+        .unwrap()
     }
 
     #[test]
     fn the_specs_agree_with_their_headers() {
-        let total = verify_dir(&crate::legs::targets_dir()).unwrap();
+        let total = verify_dir(
+            &crate::legs::targets_dir(),
+            &ksource::SourceChoice::default(),
+        )
+        .unwrap();
         assert_eq!(total, 0);
     }
 
