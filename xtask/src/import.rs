@@ -1,23 +1,30 @@
 //! `cargo xtask import-linux --arch ARCH`: writes the call table of
-//! `targets/linux-ARCH.toml` from the kernel headers, through bindgen.
+//! `targets/linux-ARCH.toml` from the kernel source its `[provenance]` names
+//! (see [`ksource`]), or, for a spec without one, from UAPI headers.
 //!
-//! - Names and numbers: every `__NR_*` macro of the UAPI header the spec's
-//!   `[provenance] headers` names (linux-libc-dev and its -cross packages),
-//!   evaluated by libclang, so macros of macros (`__NR_newfstatat` is
-//!   `__NR3264_fstatat` on the generic arches) come out as numbers.
-//! - Entry points: each number's kernel function from the `__SYSCALL(nr, sym)`
-//!   lines of the same header (generic arches) or of `entry_points` (x86's
-//!   generated table in linux-headers-*-amd64). `sys_ni_syscall` means the
-//!   kernel does not implement the call: such calls go to `[excluded]`.
-//! - Arguments: the kernel's own prototypes of the entry points
-//!   (`include/linux/syscalls.h` and the arch's headers in
-//!   linux-headers-*-common), with the header's conditionals evaluated and
-//!   their types resolved by libclang for the target (its UAPI typedefs).
+//! From the kernel source (`syscall_table`, `syscall_abis`, `kernel_prototypes`):
+//! - Names, numbers and entry points: the lines of the arch's `syscall.tbl`
+//!   whose ABI the port's kernel is built with. A number without an entry
+//!   point, or with `sys_ni_syscall`, is one the kernel does not implement:
+//!   such calls go to `[excluded]`.
+//! - Arguments: the entry points' prototypes (`asmlinkage long sys_*(...)`
+//!   declarations, `SYSCALL_DEFINEn` definitions of C files), their
+//!   conditionals evaluated and their types resolved by libclang for the
+//!   target (over its UAPI typedefs). Two 32-bit halves of one value become
+//!   one `i64` argument, with a comment saying so.
+//!
+//! From UAPI headers (`headers`, `entry_points`, `prototypes`; the fallback of
+//! verify-specs): every `__NR_*` macro, evaluated by libclang (macros of
+//! macros such as `__NR3264_fstatat` included); entry points from
+//! `__SYSCALL(nr, sym)` lines where the header has them, else the numbers
+//! stand on their own.
 //!
 //! Entries already in the table keep their line as written (their arguments
-//! may be hand-tuned: `fd` kinds, `i64` offsets); new ones are appended, by
-//! number. `[excluded]` entries stay as written. A call with neither an
-//! entry nor a prototype stops the import: write its arguments by hand.
+//! may be hand-tuned: `fd` kinds, `i64` offsets), except a call the kernel no
+//! longer implements, which moves to `[excluded]`; new ones are appended, by
+//! number. `[excluded]` entries stay as written. A new call whose entry point
+//! has no prototype in the files named is written with `args = []` and an
+//! `unverified` reason: its number is right, its arguments are for a person.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -889,7 +896,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -979,5 +986,93 @@ mod tests {
             text
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A spec folder with the kernel-source fixture as `linux-srcfixture`.
+    pub(crate) fn source_fixture(tag: &str) -> PathBuf {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/linux-source");
+        let spec = std::fs::read_to_string(fixtures.join("linux-srcfixture.toml"))
+            .unwrap()
+            .replace("{FIXTURES}", &fixtures.display().to_string());
+        spec_folder(tag, &[("linux-srcfixture", spec)])
+    }
+
+    #[test]
+    fn import_reads_a_kernel_source_tree() {
+        let dir = source_fixture("import-source");
+        let report = import(&dir, "linux-srcfixture", &ksource::SourceChoice::default()).unwrap();
+        let text = std::fs::read_to_string(dir.join("linux-srcfixture.toml")).unwrap();
+        assert_eq!(report.kept, 1);
+        assert_eq!(report.added, ["read", "pread64", "extra_call"]);
+        assert_eq!(report.unverified, ["mystery"]);
+        assert_eq!(report.excluded, ["gone", "nfsservctl"]);
+        assert_eq!(report.moved, ["lookup_dcookie"]);
+        let calls = "[calls]\n# Written by hand: kept as it is.\n\
+            write = { nr = 1, args = [\"fd: fd\", \"buf: ptr\", \"len: usize\"] }\n\
+            read = { nr = 0, args = [\"fd: fd\", \"buf: mut_ptr\", \"count: usize\"] }\n\
+            pread64 = { nr = 2, args = [\"fd: fd\", \"ubuf: mut_ptr\", \"count: u32\", \"pos: i64\"] }  \
+            # sys_fix_pread64: `pos: i64` joins the 32-bit halves (poslo, poshi), low half first\n\
+            extra_call = { nr = 5, args = [\"flags: usize\", \"where: mut_ptr\"] }\n\
+            mystery = { nr = 6, args = [], unverified = \"no prototype of its entry point sys_mystery in \
+            include/linux/syscalls.h, arch/fix/kernel/sys_fix.c: write its arguments and remove this mark\" }\n\n";
+        assert!(text.contains(calls), "{text}");
+        assert!(
+            text.contains(&format!(
+                "[excluded]\nlookup_dcookie = {{ nr = 7, reason = \"{NOT_IMPLEMENTED}\" }}\n\
+                 gone = {{ nr = 3, reason = \"{NOT_IMPLEMENTED}\" }}\n\
+                 nfsservctl = {{ nr = 4, reason = \"{NOT_IMPLEMENTED}\" }}\n"
+            )),
+            "{text}"
+        );
+        // Lines of other ABIs (`32`, `x32`) are no calls of this port.
+        assert!(
+            !text.contains("pread =") && !text.contains("other_abi"),
+            "{text}"
+        );
+        assert!(text.contains("\nkernel = \"6.12.99\"\n"), "{text}");
+        assert!(
+            text.contains("\nsource = \"libclang-dev 6.12.99: arch/fix/syscall.tbl (ABIs common, 64, extra), arguments from include/linux/syscalls.h, arch/fix/kernel/sys_fix.c\"\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nkernel_version = \""), "{text}");
+        // Importing again changes nothing.
+        let again = import(&dir, "linux-srcfixture", &ksource::SourceChoice::default()).unwrap();
+        assert_eq!(
+            (again.kept, again.added.len(), again.moved.len()),
+            (5, 0, 0)
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("linux-srcfixture.toml")).unwrap(),
+            text
+        );
+        // Import never falls back: a missing source is an error that says where.
+        let missing = ksource::SourceChoice {
+            path: Some(dir.join("no-such-source.tar.xz")),
+        };
+        let err = import(&dir, "linux-srcfixture", &missing).unwrap_err();
+        assert!(
+            err.contains("no kernel source at") && err.contains("no-such-source.tar.xz"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn syscall_define_becomes_a_prototype() {
+        assert_eq!(
+            syscall_define("SYSCALL_DEFINE3(ia32_truncate64, const char __user *, filename, unsigned long, offset_low, unsigned long, offset_high)").as_deref(),
+            Some("asmlinkage long sys_ia32_truncate64(const char __user * filename, unsigned long offset_low, unsigned long offset_high);")
+        );
+        assert_eq!(
+            syscall_define("SYSCALL_DEFINE0(fork)").as_deref(),
+            Some("asmlinkage long sys_fork(void);")
+        );
+        assert_eq!(syscall_define("SYSCALL_DEFINE1(odd, int)"), None);
+        assert!(is_syscall_define("SYSCALL_DEFINE6(mmap, ..."));
+        assert!(!is_syscall_define("SYSCALL_DEFINEx(mmap"));
+        assert_eq!(half("poslo"), Some(("pos", true)));
+        assert_eq!(half("offset_high"), Some(("offset", false)));
+        assert_eq!(half("pos_l"), None);
+        assert_eq!(half("lo"), None);
     }
 }

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
 //! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
-//! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the headers
+//! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the kernel source
 //! cargo xtask verify-specs                                      every spec entry against its headers
 //! ```
 
@@ -32,14 +32,18 @@ const USAGE: &str = "usage:
       write BENCHMARKS.md; --quick finishes in a few minutes
   cargo xtask bench-build
       only the build-cost part
-  cargo xtask import-linux --arch ARCH [--targets DIR]
-      write the call table of targets/linux-ARCH.toml from the kernel headers
-      its [provenance] names (bindgen over the UAPI numbers and the kernel's
-      sys_* prototypes), keeping the entries already written
-  cargo xtask verify-specs [--targets DIR]
-      check every entry of every spec against the headers its [provenance]
-      names (Linux numbers and the completeness of the table, WASI imports,
-      Windows DLL functions); prints a summary, fails on any mismatch";
+  cargo xtask import-linux --arch ARCH [--targets DIR] [--kernel-source PATH]
+      write the call table of targets/linux-ARCH.toml from the kernel source its
+      [provenance] names (installed when missing; the arch's syscall.tbl for
+      numbers and entry points, the sys_* prototypes through bindgen for
+      arguments), keeping the entries already written; PATH (or
+      XTASK_LINUX_SOURCE) names another source archive or unpacked tree
+  cargo xtask verify-specs [--targets DIR] [--kernel-source PATH]
+      check every entry of every spec against the source its [provenance]
+      names (Linux numbers, arguments and the completeness of the table, WASI
+      imports, Windows DLL functions); without the kernel source, Linux tables
+      are checked against the older UAPI headers, and it says so; prints a
+      summary, fails on any mismatch";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

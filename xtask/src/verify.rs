@@ -637,4 +637,57 @@ mod tests {
         assert!(outcome(&dir, "linux-riscv64").mismatches.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn linux_tables_are_checked_against_the_source_or_the_older_headers() {
+        let dir = crate::import::tests::source_fixture("verify-source");
+        crate::import::import(&dir, "linux-srcfixture", &ksource::SourceChoice::default()).unwrap();
+        let files = abi_spec::read_dir(&dir, "targets").unwrap();
+        let specs = abi_spec::load(&files).unwrap();
+        let t = specs.target("linux-srcfixture").unwrap();
+
+        // Against the kernel source it was imported from: everything agrees.
+        let o = verify(t, &ksource::SourceChoice::default()).unwrap();
+        assert!(o.mismatches.is_empty(), "{:?}", o.mismatches);
+        assert_eq!(o.checked, 8);
+        assert_eq!(o.unverified.len(), 1, "{:?}", o.unverified);
+        assert!(
+            o.unverified[0].starts_with("mystery: no prototype"),
+            "{:?}",
+            o.unverified
+        );
+        assert!(
+            o.sources
+                .contains("arch/fix/syscall.tbl (ABIs common, 64, extra)"),
+            "{}",
+            o.sources
+        );
+
+        // Without it: against the older UAPI header, which has no __SYSCALL
+        // lines (numbers only); calls newer than it are noted, a call of the
+        // header the table lacks is still a mismatch.
+        let missing = ksource::SourceChoice {
+            path: Some(dir.join("no-such-source.tar.xz")),
+        };
+        let o = verify(t, &missing).unwrap();
+        assert!(o.sources.contains("uapi/asm/unistd.h"), "{}", o.sources);
+        let notes = o.notes.join("\n");
+        assert!(
+            notes.contains("checked against the UAPI headers")
+                && notes.contains("no-such-source.tar.xz"),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("4 entries newer than kernel 6.1.4 not checked: extra_call (5), mystery (6), gone (3), nfsservctl (4)"),
+            "{notes}"
+        );
+        assert_eq!(o.mismatches.len(), 1, "{:?}", o.mismatches);
+        assert!(
+            o.mismatches[0].contains("`oldcall` (number 9) is neither"),
+            "{:?}",
+            o.mismatches
+        );
+        assert_eq!(o.checked, 4);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
