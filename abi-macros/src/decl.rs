@@ -144,7 +144,30 @@ impl Cx<'_> {
 
     /// A declaration inside a module or block: its own `#[syscall_bridge(...)]`
     /// carries its options.
-    fn inner_function(&self, mut f: ForeignItemFn) -> TokenStream {
+    fn inner_function(&self, f: ForeignItemFn) -> TokenStream {
+        // The compiler has not evaluated an inner item's `#[cfg]` yet: it gates
+        // everything the item expands to, its errors included.
+        let cfgs: Vec<syn::Attribute> = f
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("cfg"))
+            .cloned()
+            .collect();
+        let out = self.inner_function_ungated(f);
+        if cfgs.is_empty() {
+            return out;
+        }
+        match syn::parse2::<syn::File>(out.clone()) {
+            Ok(file) => file
+                .items
+                .into_iter()
+                .map(|item| quote! { #(#cfgs)* #item })
+                .collect(),
+            Err(_) => out,
+        }
+    }
+
+    fn inner_function_ungated(&self, mut f: ForeignItemFn) -> TokenStream {
         let mut own = Options::default();
         let mut errors = TokenStream::new();
         f.attrs.retain(|a| {

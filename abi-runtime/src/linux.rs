@@ -7,8 +7,9 @@
 //! Arguments that point at kernel structures are `*const c_void` /
 //! `*mut c_void`: this layer does not define those structures.
 //!
-//! `clone` takes its last two arguments in the order of the target's kernel:
-//! x86_64 passes `child_tid, tls`; aarch64 and riscv64 pass `tls, child_tid`.
+//! `clone` takes its arguments in the portable order (flags, stack,
+//! parent_tid, child_tid, tls) on every target: a spec whose kernel wants
+//! another order says so in its `[via]` table.
 
 use crate::syscall_bridge;
 
@@ -252,13 +253,13 @@ mod calls {
     ) -> Result<usize, Errno>;
     /// Creates an eventfd.
     pub unsafe fn eventfd2(initval: u32, flags: i32) -> Result<i32, Errno>;
-    /// Creates a process or thread (see the module docs for the argument order).
+    /// Creates a process or thread (the portable argument order on every target).
     pub unsafe fn clone(
         flags: usize,
         stack: *mut c_void,
         parent_tid: *mut i32,
-        arg3: usize,
-        arg4: usize,
+        child_tid: usize,
+        tls: usize,
     ) -> Result<i32, Errno>;
 }
 

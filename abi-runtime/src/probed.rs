@@ -180,12 +180,8 @@ unsafe fn clone3_via_clone(args: *const CloneArgs, size: usize) -> Result<i32, E
     } else {
         a.stack + a.stack_size
     };
-    let (tls, child) = (a.tls as usize, a.child_tid as usize);
-    let (arg3, arg4) = if c::CLONE_TLS_BEFORE_CHILD_TID == 1 {
-        (tls, child)
-    } else {
-        (child, tls)
-    };
+    // The portable order (the spec's [via] puts them where each kernel wants them).
+    let (child, tls) = (a.child_tid as usize, a.tls as usize);
     let flags = (a.flags | (a.exit_signal & 0xff)) as usize;
     // SAFETY: the caller's clone_args describe a valid clone.
     unsafe {
@@ -193,8 +189,8 @@ unsafe fn clone3_via_clone(args: *const CloneArgs, size: usize) -> Result<i32, E
             flags,
             stack as *mut c_void,
             a.parent_tid as *mut i32,
-            arg3,
-            arg4,
+            child,
+            tls,
         )
     }
 }

@@ -4,11 +4,11 @@
 //! compile errors.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 
 use crate::diag::closest;
-use crate::model::{Call, ConvKind, Specs, Target};
-use crate::plan::{lower, lower_linked};
+use crate::model::{Call, ConvKind, Shape, Specs, Target};
+use crate::plan::{lower_linked, lower_shape};
 use crate::render::{RetForm, StubSig, cfg_predicate, linked_stub, stub};
 
 /// A declaration to bridge.
@@ -51,16 +51,18 @@ pub struct DeclError {
 
 /// Expands `decl` for every target in `specs`. `rt` is the path of the runtime crate.
 pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStream, Vec<DeclError>> {
-    let found: Vec<(&Target, &Call)> = specs
+    let found: Vec<(&Target, Shape<'_>)> = specs
         .targets
         .iter()
-        .filter_map(|t| Some((t, t.call(&decl.call)?)))
+        .filter_map(|t| Some((t, t.shape(&decl.call)?)))
         .collect();
     if found.is_empty() {
-        let all = specs
-            .targets
-            .iter()
-            .flat_map(|t| t.calls.iter().map(|c| c.name.as_str()));
+        let all = specs.targets.iter().flat_map(|t| {
+            t.calls
+                .iter()
+                .map(|c| c.name.as_str())
+                .chain(t.via.iter().map(|v| v.name.as_str()))
+        });
         let hint = match closest(&decl.call, all) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "calls are listed in the [calls] table of targets/<os>-<arch>.toml; \
@@ -72,56 +74,26 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
             message: format!("no target has a call named `{}`; {hint}", decl.call),
         }]);
     }
-    let mut errors = Vec::new();
-    if let Some((t, c)) = found
-        .iter()
-        .find(|(_, c)| !accepts_count(c, decl.sig.params.len()))
-    {
-        let args: Vec<String> = c
-            .args
-            .iter()
-            .map(|a| format!("{}: {}", a.name, a.kind.as_str()))
-            .collect();
-        errors.push(DeclError {
-            span: decl.params_span,
-            message: format!(
-                "`{}` takes {} argument{} on {} ({}: {}){}, but this declaration has {}",
-                c.name,
-                c.args.len(),
-                if c.args.len() == 1 { "" } else { "s" },
-                t.name,
-                c.loc,
-                args.join(", "),
-                results_note(c),
-                decl.sig.params.len()
-            ),
-        });
+    // A declaration that disagrees with one target's table is an error for
+    // that target only: gated on its cfg, at the user's span.
+    let mut gated = TokenStream::new();
+    let mut agreeing: Vec<(&Target, Shape<'_>)> = Vec::new();
+    for (t, shape) in found {
+        let problems = disagreements(t, &shape, decl);
+        if problems.is_empty() {
+            agreeing.push((t, shape));
+            continue;
+        }
+        let cfg = cfg_predicate(t);
+        for DeclError { span, message } in problems {
+            gated.extend(quote_spanned! {span=> #[cfg(#cfg)] ::core::compile_error!(#message); });
+        }
     }
-    let never = matches!(decl.sig.ret, RetForm::Never);
-    if let Some((t, c)) = found.iter().find(|(_, c)| c.noreturn != never) {
-        let message = if c.noreturn {
-            format!(
-                "`{}` never returns ({} on {}): declare it `-> !`",
-                c.name, c.loc, t.name
-            )
-        } else {
-            format!(
-                "`{}` returns ({} on {}): declare `-> Result<usize, Errno>` or a raw `-> usize`",
-                c.name, c.loc, t.name
-            )
-        };
-        errors.push(DeclError {
-            span: decl.ret_span,
-            message,
-        });
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let found = agreeing;
     if let Some(fb) = &decl.fallback {
         check_fallback(specs, &found, decl, fb)?;
     }
-    let mut out = TokenStream::new();
+    let mut out = gated;
     // A probed call renders its stubs under a private name, behind the probe.
     let primary_sig = decl.fallback.as_ref().map(|_| StubSig {
         attrs: vec![quote! { #[allow(non_snake_case)] }],
@@ -130,12 +102,12 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
         ..decl.sig.clone()
     });
     let sig = primary_sig.as_ref().unwrap_or(&decl.sig);
-    for &(t, c) in &found {
+    for &(t, shape) in &found {
         out.extend(match t.syscall.kind {
-            ConvKind::Trap => stub(&lower(t, c), sig, rt),
+            ConvKind::Trap => stub(&lower_shape(t, shape), sig, rt),
             ConvKind::Import | ConvKind::Call => {
-                let managed = decl.sig.params.len() == c.args.len();
-                linked_stub(&lower_linked(t, c, managed), sig, rt)
+                let managed = decl.sig.params.len() == shape.args.len();
+                linked_stub(&lower_linked(t, shape.call, managed), sig, rt)
             }
         });
     }
@@ -152,7 +124,7 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     for t in specs
         .targets
         .iter()
-        .filter(|t| t.call(&decl.call).is_none())
+        .filter(|t| t.shape(&decl.call).is_none())
     {
         let cfg = cfg_predicate(t);
         let msg = format!(
@@ -164,10 +136,58 @@ pub fn expand(specs: &Specs, decl: &Decl, rt: &TokenStream) -> Result<TokenStrea
     Ok(out)
 }
 
+/// What is wrong with `decl` for target `t`: the argument count, `-> !`.
+fn disagreements(t: &Target, shape: &Shape<'_>, decl: &Decl) -> Vec<DeclError> {
+    let c = shape.call;
+    let mut errors = Vec::new();
+    let n = decl.sig.params.len();
+    if !accepts_count(shape, n) {
+        let args: Vec<String> = shape
+            .args
+            .iter()
+            .map(|a| format!("{}: {}", a.name, a.kind.as_str()))
+            .collect();
+        let loc = shape.via.map_or(&c.loc, |v| &v.loc);
+        errors.push(DeclError {
+            span: decl.params_span,
+            message: format!(
+                "`{}` takes {} argument{} on {} ({}: {}){}, but this declaration has {n}",
+                shape.name,
+                shape.args.len(),
+                if shape.args.len() == 1 { "" } else { "s" },
+                t.name,
+                loc,
+                args.join(", "),
+                results_note(c),
+            ),
+        });
+    }
+    let never = matches!(decl.sig.ret, RetForm::Never);
+    if c.noreturn != never {
+        let message = if c.noreturn {
+            format!(
+                "`{}` never returns ({} on {}): declare it `-> !`",
+                c.name, c.loc, t.name
+            )
+        } else {
+            format!(
+                "`{}` returns ({} on {}): declare `-> Result<usize, Errno>` or a raw `-> usize`",
+                shape.name, c.loc, t.name
+            )
+        };
+        errors.push(DeclError {
+            span: decl.ret_span,
+            message,
+        });
+    }
+    errors
+}
+
 /// A declaration lists a call's arguments; for a call with results (WASI's
 /// out-pointers) it may also list the out-pointers itself.
-fn accepts_count(c: &Call, n: usize) -> bool {
-    n == c.args.len() || (!c.results.is_empty() && n == c.args.len() + c.results.len())
+fn accepts_count(shape: &Shape<'_>, n: usize) -> bool {
+    let (args, results) = (shape.args.len(), shape.call.results.len());
+    n == args || (results > 0 && n == args + results)
 }
 
 fn results_note(c: &Call) -> String {
@@ -273,7 +293,7 @@ const KNOWN_ARCH: &[&str] = &[
 /// A fallback needs a decoded result to look at, and errno names each target knows.
 fn check_fallback(
     specs: &Specs,
-    found: &[(&Target, &Call)],
+    found: &[(&Target, Shape<'_>)],
     decl: &Decl,
     fb: &Fallback,
 ) -> Result<(), Vec<DeclError>> {

@@ -92,6 +92,12 @@ pub fn emit(specs: &Specs, target: &Target) -> Result<CFiles, String> {
         let _ = writeln!(s, "\t{d}");
     }
     s += "\t.text\n";
+    if matches!(target.syscall.errors, crate::model::ErrorConv::Flag { .. }) {
+        return Err(format!(
+            "{}: errors flagged in a register are not in C emission yet",
+            target.name
+        ));
+    }
     for call in &target.calls {
         let plan = lower(target, call);
         if call.args.len() > abi.int_args.len() {
@@ -102,6 +108,16 @@ pub fn emit(specs: &Specs, target: &Target) -> Result<CFiles, String> {
                 call.args.len(),
                 abi.int_args.len(),
                 abi.name
+            ));
+        }
+        if plan
+            .operands
+            .iter()
+            .any(|op| matches!(op.input, Some(Input::Word(_))))
+        {
+            return Err(format!(
+                "{}: `{}` passes a register pair or a value other than its arguments; C emission does not lower those yet",
+                target.name, call.name
             ));
         }
         // Registers the stub writes must be the caller's to lose.

@@ -11,6 +11,7 @@ use crate::model::{Abi, Arch, ErrnoEntry, ErrnoTable, SlotModel, Specs};
 use crate::read::{Fields, Sink, Sp};
 
 mod target;
+mod via;
 use target::read_target;
 
 /// The spec format version this crate reads.
@@ -244,6 +245,8 @@ fn read_arch(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Opt
     let float = top.strings(sink, "float_regs", r#"["xmm0", "xmm1"]"#);
     let abis = top.strings(sink, "abis", r#"["sysv"]"#);
     let asm = crate::trampoline::read_asm(top, sink, int.as_ref());
+    let special = read_special(top, sink);
+    let flags = read_flags(top, sink);
     let (int, float, abis) = (int?, float?, abis?);
     Some(Arch {
         name,
@@ -251,7 +254,68 @@ fn read_arch(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Opt
         float_regs: values(Some(float)),
         abis: values(Some(abis)),
         asm,
+        special,
+        flags,
     })
+}
+
+/// The register classes of `[special]` (clobber-only registers).
+const SPECIAL_CLASSES: [&str; 4] = ["link", "count", "condition", "fixed_point_exception"];
+
+/// The optional `[special]` table: `class = ["reg", ...]`.
+fn read_special(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<(String, Vec<String>)> {
+    let Some(mut t) = top.opt_table(sink, "special", "`[special]` with `link = [\"lr\"]`") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for class in SPECIAL_CLASSES {
+        if let Some(regs) = t.opt_strings(sink, class, r#"["lr"]"#) {
+            out.push((class.to_owned(), values(Some(regs))));
+        }
+    }
+    t.finish(sink);
+    out
+}
+
+/// The optional `[flags]` table: `name = { read = ["mfcr {out}"], mask = 0x10000000 }`.
+fn read_flags(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<crate::model::FlagRead> {
+    let example = "`[flags]` with `cr0_so = { read = [\"mfcr {out}\"], mask = 0x10000000 }`";
+    let Some(table) = top.opt_table(sink, "flags", example) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in table.entries() {
+        let name = k.get_ref().to_string();
+        let Some(t) = v.get_ref().as_table() else {
+            sink.error(
+                v.span(),
+                format!("flag `{name}` must be an inline table"),
+                format!("write `{name} = {{ read = [\"...{{out}}\"], mask = 0x1 }}`"),
+            );
+            continue;
+        };
+        let mut f = Fields::new(t, v.span(), format!("flag `{name}`"));
+        let read = f.strings(sink, "read", r#"["mfcr {out}"]"#);
+        let mask = f.int(sink, "mask", 1..i64::MAX, "0x10000000");
+        f.finish(sink);
+        let (Some(read), Some(mask)) = (read, mask) else {
+            continue;
+        };
+        if !read.value.iter().any(|l| l.value.contains("{out}")) {
+            sink.error(
+                read.span.clone(),
+                format!("flag `{name}`: no line writes `{{out}}`"),
+                "copy the flag's register into `{out}`, e.g. \"mfcr {out}\"",
+            );
+            continue;
+        }
+        out.push(crate::model::FlagRead {
+            name,
+            read: values(Some(read)),
+            mask: u64::try_from(mask.value).unwrap_or_default(),
+        });
+    }
+    out
 }
 
 fn read_errno(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Option<ErrnoTable> {

@@ -75,6 +75,61 @@ pub struct Target {
     /// Functions of the vDSO the kernel maps into each process, each with the
     /// call of the same name as its fallback.
     pub vdso: Vec<VdsoSymbol>,
+    /// Portable calls made through another entry of the table (`[via]`).
+    pub via: Vec<Via>,
+}
+
+/// A portable call this target makes through another entry (`[via]`): the
+/// declaration keeps the portable arguments, the stub passes what `pass` says.
+#[derive(Debug, Clone)]
+pub struct Via {
+    /// The portable name, e.g. `lseek`.
+    pub name: String,
+    /// The portable arguments, in order.
+    pub args: Vec<Arg>,
+    /// The entry of `[calls]` that is made, e.g. `_llseek`.
+    pub call: String,
+    /// What goes in each argument register of that entry, in order.
+    pub pass: Vec<Pass>,
+    /// The kind of the value the kernel writes through `&result`, which the
+    /// call then returns; `None` when the call returns the raw result.
+    pub result: Option<ArgKind>,
+    /// Where the entry is written.
+    pub loc: Loc,
+}
+
+/// One item of a `[via]` entry's `pass` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pass {
+    /// The portable argument at this position (a register pair if it is wider
+    /// than a register).
+    Arg(usize),
+    /// The low 32 bits of a 64-bit argument (`offset.lo`).
+    Low(usize),
+    /// The high 32 bits of a 64-bit argument (`offset.hi`).
+    High(usize),
+    /// The argument divided by a power of two (`offset / 4096`); a value that
+    /// is not a multiple fails with EINVAL without entering the kernel.
+    Scaled(usize, u64),
+    /// A constant (`0`, `-100`).
+    Const(i64),
+    /// The address of the slot the kernel writes the result to (`&result`).
+    ResultSlot,
+    /// The address of a block of register-sized words (`&[addr, len, ...]`).
+    Block(Vec<Pass>),
+}
+
+/// How a declaration of a call looks on a target and how the target makes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape<'s> {
+    /// The name declarations use.
+    pub name: &'s str,
+    /// The arguments declarations list.
+    pub args: &'s [Arg],
+    /// The entry of `[calls]` that is made.
+    pub call: &'s Call,
+    /// How, when it is made through another entry.
+    pub via: Option<&'s Via>,
 }
 
 /// One vDSO function.
@@ -92,6 +147,26 @@ impl Target {
     /// The call called `name`.
     pub fn call(&self, name: &str) -> Option<&Call> {
         self.calls.iter().find(|c| c.name == name)
+    }
+
+    /// The call a declaration of `name` makes here: a `[via]` entry of that
+    /// name (which shadows a `[calls]` entry of the same name), else the entry.
+    pub fn shape(&self, name: &str) -> Option<Shape<'_>> {
+        if let Some(v) = self.via.iter().find(|v| v.name == name) {
+            let call = self.call(&v.call)?;
+            return Some(Shape {
+                name: &v.name,
+                args: &v.args,
+                call,
+                via: Some(v),
+            });
+        }
+        self.call(name).map(|call| Shape {
+            name: &call.name,
+            args: &call.args,
+            call,
+            via: None,
+        })
     }
 }
 
@@ -142,6 +217,39 @@ pub struct SyscallConv {
     pub trap: String,
     /// How the raw result tells an error from a value, unless a call says otherwise.
     pub errors: ErrorConv,
+    /// `flag` errors: the lines that copy the flag into `{out}`.
+    pub flag_read: Vec<String>,
+    /// How a 64-bit argument travels when registers are narrower (`pairs`);
+    /// `None` where every argument fits one register.
+    pub pairs: Option<PairRule>,
+}
+
+/// How a 64-bit argument is split over two registers of a 32-bit convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairRule {
+    /// Whether the pair starts at an even argument register (Arm EABI), a
+    /// register being skipped when needed.
+    pub even: bool,
+    /// Whether the low word goes first (the target's byte order unless the
+    /// spec says otherwise).
+    pub low_first: bool,
+}
+
+impl PairRule {
+    /// The argument-register index each argument starts at and the number
+    /// of registers used in all, for arguments of these widths (`true`: 64-bit).
+    pub fn layout(self, wide: impl IntoIterator<Item = bool>) -> (Vec<usize>, usize) {
+        let mut next = 0;
+        let mut starts = Vec::new();
+        for w in wide {
+            if w && self.even && next % 2 == 1 {
+                next += 1;
+            }
+            starts.push(next);
+            next += if w { 2 } else { 1 };
+        }
+        (starts, next)
+    }
 }
 
 /// The kinds of system-call convention.
@@ -177,6 +285,13 @@ pub enum ErrorConv {
     NtStatus,
     /// The call cannot fail.
     Never,
+    /// A flag the kernel sets on failure (powerpc's cr0.SO), read after the
+    /// trap with the arch's `[flags]` lines; the raw result is then the
+    /// positive errno.
+    Flag {
+        /// The bits of the read value that are set when the flag is.
+        mask: u64,
+    },
 }
 
 impl ErrorConv {
@@ -449,6 +564,22 @@ pub struct Arch {
     pub abis: Vec<String>,
     /// Instruction templates for the trampoline generator (`[asm]`), if given.
     pub asm: Option<crate::trampoline::AsmSpec>,
+    /// Registers `asm!` names only as clobbers, by class (`[special]`: link,
+    /// count, condition, fixed-point exception registers).
+    pub special: Vec<(String, Vec<String>)>,
+    /// Flags a stub can read after the trap (`[flags]`), for the `flag` error kind.
+    pub flags: Vec<FlagRead>,
+}
+
+/// How a stub reads one flag (`[flags]` of an arch file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagRead {
+    /// Its name, e.g. `cr0_so`.
+    pub name: String,
+    /// Instruction lines that copy the flag's register into `{out}`.
+    pub read: Vec<String>,
+    /// The bits of `{out}` that are set when the flag is.
+    pub mask: u64,
 }
 
 impl Arch {
@@ -457,6 +588,7 @@ impl Arch {
         self.int_regs
             .iter()
             .chain(&self.float_regs)
+            .chain(self.special.iter().flat_map(|(_, regs)| regs))
             .any(|r| r == reg)
     }
 }

@@ -5,15 +5,27 @@
 
 use std::fmt;
 
-use crate::model::{ArgKind, Call, ConvKind, ErrorConv, Target};
+use crate::model::{Arg, ArgKind, Call, ConvKind, ErrorConv, PairRule, Pass, Shape, Target};
+
+/// The name of the `asm!` operand a `flag` error kind reads the flag into.
+pub const FLAG_OPERAND: &str = "__abi_flag";
 
 /// The lowered form of one system call on one target.
 #[derive(Debug, Clone)]
 pub struct SyscallPlan<'s> {
     /// The target.
     pub target: &'s Target,
-    /// The call.
+    /// The call: the entry of the table that is made.
     pub call: &'s Call,
+    /// The arguments of the declaration (the portable ones of a `[via]` entry).
+    pub args: &'s [Arg],
+    /// The `[via]` entry's name when the call is made through another entry.
+    pub via: Option<&'s str>,
+    /// Values other than a plain argument that go in registers (`Input::Word`).
+    pub words: Vec<Word>,
+    /// The kind of the value the kernel writes through the result slot, which
+    /// is then the call's value.
+    pub result: Option<ArgKind>,
     /// The instruction lines (a never-returning call ends with the trap).
     pub instructions: Vec<String>,
     /// One entry per register the stub touches.
@@ -42,6 +54,62 @@ pub enum Input {
     Number(u32),
     /// The declaration's argument at this position.
     Arg(usize),
+    /// The plan's word at this position (a half, a scaled value, a constant, an address).
+    Word(usize),
+}
+
+/// What one argument register holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Word {
+    /// The declaration's argument at this position.
+    Arg(usize),
+    /// The low 32 bits of a 64-bit argument.
+    Low(usize),
+    /// The high 32 bits of a 64-bit argument.
+    High(usize),
+    /// An argument divided by a power of two (checked to be a multiple).
+    Scaled(usize, u64),
+    /// A constant.
+    Const(i64),
+    /// The address of the result slot.
+    ResultSlot,
+    /// The address of a block of words.
+    Block(Vec<Pass>),
+    /// Nothing: a register skipped so that a pair starts at an even one.
+    Skip,
+}
+
+/// The argument registers `pass` fills, in order, on a target with registers of
+/// `width` bits: an argument wider than a register takes a pair, as `pairs` says.
+pub fn words(pass: &[Pass], args: &[Arg], width: u32, pairs: Option<PairRule>) -> Vec<Word> {
+    let mut out = Vec::new();
+    for p in pass {
+        match p {
+            Pass::Arg(i) if args[*i].kind.bits().is_some_and(|b| b > width) => {
+                let rule = pairs.unwrap_or(PairRule {
+                    even: false,
+                    low_first: true,
+                });
+                if rule.even && out.len() % 2 == 1 {
+                    out.push(Word::Skip);
+                }
+                let (lo, hi) = (Word::Low(*i), Word::High(*i));
+                if rule.low_first {
+                    out.extend([lo, hi]);
+                } else {
+                    out.extend([hi, lo]);
+                }
+            }
+            Pass::Arg(i) => out.push(Word::Arg(*i)),
+            Pass::Low(i) => out.push(Word::Low(*i)),
+            Pass::High(i) => out.push(Word::High(*i)),
+            Pass::Scaled(i, n) => out.push(Word::Scaled(*i, *n)),
+            Pass::Const(c) => out.push(Word::Const(*c)),
+            Pass::ResultSlot => out.push(Word::ResultSlot),
+            Pass::Block(b) => out.push(Word::Block(b.clone())),
+        }
+    }
+    out
 }
 
 /// What a register holds after the instruction.
@@ -58,7 +126,27 @@ pub enum Output {
 /// Lowers `call` on a target whose convention is a trap (see [`lower_linked`]
 /// for the others; on them this plan has no operands).
 pub fn lower<'s>(target: &'s Target, call: &'s Call) -> SyscallPlan<'s> {
+    lower_shape(
+        target,
+        Shape {
+            name: &call.name,
+            args: &call.args,
+            call,
+            via: None,
+        },
+    )
+}
+
+/// Lowers a declaration of `shape` (a call of the table, or a portable call
+/// made through another entry) on a trap target.
+pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> {
     let sc = &target.syscall;
+    let call = shape.call;
+    let pass: Vec<Pass> = match shape.via {
+        Some(v) => v.pass.clone(),
+        None => (0..shape.args.len()).map(Pass::Arg).collect(),
+    };
+    let mut words_out = Vec::new();
     let mut operands: Vec<Operand> = Vec::new();
     let set_input = |reg: &str, input: Input, ops: &mut Vec<Operand>| {
         ops.push(Operand {
@@ -68,8 +156,16 @@ pub fn lower<'s>(target: &'s Target, call: &'s Call) -> SyscallPlan<'s> {
         });
     };
     set_input(&sc.number, Input::Number(call.nr), &mut operands);
-    for (i, reg) in sc.args.iter().take(call.args.len()).enumerate() {
-        set_input(reg, Input::Arg(i), &mut operands);
+    let filled = words(&pass, shape.args, target.cfg.pointer_width, sc.pairs);
+    for (reg, w) in sc.args.iter().zip(filled) {
+        match w {
+            Word::Skip => {}
+            Word::Arg(i) => set_input(reg, Input::Arg(i), &mut operands),
+            w => {
+                set_input(reg, Input::Word(words_out.len()), &mut operands);
+                words_out.push(w);
+            }
+        }
     }
     let mut instructions = sc.instructions.clone();
     let mut options = sc.options.clone();
@@ -84,11 +180,22 @@ pub fn lower<'s>(target: &'s Target, call: &'s Call) -> SyscallPlan<'s> {
                 mark_output(&mut operands, c, Output::Clobbered);
             }
         }
+        if matches!(sc.errors, ErrorConv::Flag { .. }) {
+            instructions.extend(
+                sc.flag_read
+                    .iter()
+                    .map(|l| l.replace("{out}", &format!("{{{FLAG_OPERAND}}}"))),
+            );
+        }
         Some(sc.errors)
     };
     SyscallPlan {
         target,
         call,
+        args: shape.args,
+        via: shape.via.map(|v| v.name.as_str()),
+        words: words_out,
+        result: shape.via.and_then(|v| v.result),
         instructions,
         operands,
         options,
@@ -110,15 +217,38 @@ fn mark_output(ops: &mut Vec<Operand>, reg: &str, output: Output) {
 impl fmt::Display for SyscallPlan<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (t, c) = (self.target, self.call);
-        writeln!(f, "{} {} (number {}, {})", t.name, c.name, c.nr, c.loc)?;
+        match self.via {
+            Some(v) => writeln!(
+                f,
+                "{} {v} through {} (number {}, {})",
+                t.name, c.name, c.nr, c.loc
+            )?,
+            None => writeln!(f, "{} {} (number {}, {})", t.name, c.name, c.nr, c.loc)?,
+        }
+        let name = |i: usize| {
+            let a = &self.args[i];
+            format!("`{}: {}`", a.name, a.kind.as_str())
+        };
         writeln!(f, "  instructions: {}", self.instructions.join("; "))?;
         for op in &self.operands {
             let input = match op.input {
                 Some(Input::Number(n)) => format!("<- {n} (call number)"),
-                Some(Input::Arg(i)) => {
-                    let a = &c.args[i];
-                    format!("<- argument {i} `{}: {}`", a.name, a.kind.as_str())
-                }
+                Some(Input::Arg(i)) => format!("<- argument {i} {}", name(i)),
+                Some(Input::Word(w)) => match &self.words[w] {
+                    Word::Low(i) => format!("<- low word of {}", name(*i)),
+                    Word::High(i) => format!("<- high word of {}", name(*i)),
+                    Word::Scaled(i, n) => {
+                        format!("<- {} / {n} (EINVAL unless a multiple)", name(*i))
+                    }
+                    Word::Const(c) => format!("<- {c}"),
+                    Word::ResultSlot => format!(
+                        "<- address of the result ({})",
+                        self.result.map_or("?", ArgKind::as_str)
+                    ),
+                    Word::Block(b) => format!("<- address of a block of {} words", b.len()),
+                    Word::Arg(i) => format!("<- argument {i} {}", name(*i)),
+                    Word::Skip => String::new(),
+                },
                 None => String::new(),
             };
             let output = match op.output {
@@ -163,6 +293,10 @@ pub fn describe_errors(conv: ErrorConv, target: &Target) -> String {
         ErrorConv::Zero => format!("0 is Err({last}()), anything else Ok"),
         ErrorConv::NtStatus => "a negative NTSTATUS is Err(status), anything else Ok".to_owned(),
         ErrorConv::Never => "cannot fail: always Ok(raw)".to_owned(),
+        ErrorConv::Flag { mask } => format!(
+            "flag read by `{}` & {mask:#x} set is Err(raw as errno), clear is Ok(raw)",
+            target.syscall.flag_read.join("; ")
+        ),
     }
 }
 

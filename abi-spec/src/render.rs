@@ -4,8 +4,35 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::model::{ArgKind, ConvKind, ErrorConv, Target};
-use crate::plan::{Input, LinkedPlan, Output, SyscallPlan};
+use crate::model::{ArgKind, ConvKind, ErrorConv, Pass, Target};
+use crate::plan::{Input, LinkedPlan, Output, SyscallPlan, Word};
+
+/// Which parameters a plan reads as one register (`RegArg`) and which as a
+/// 64-bit value it splits or scales (`RegArg64`).
+fn used_params(plan: &SyscallPlan<'_>) -> (Vec<usize>, Vec<usize>) {
+    let (mut narrow, mut wide) = (Vec::new(), Vec::new());
+    let mut note = |p: &Pass| match p {
+        Pass::Arg(i) => narrow.push(*i),
+        Pass::Low(i) | Pass::High(i) | Pass::Scaled(i, _) => wide.push(*i),
+        Pass::Const(_) | Pass::ResultSlot | Pass::Block(_) => {}
+    };
+    for op in &plan.operands {
+        if let Some(Input::Arg(i)) = op.input {
+            note(&Pass::Arg(i));
+        }
+    }
+    for w in &plan.words {
+        match w {
+            Word::Arg(i) => note(&Pass::Arg(*i)),
+            Word::Low(i) => note(&Pass::Low(*i)),
+            Word::High(i) => note(&Pass::High(*i)),
+            Word::Scaled(i, n) => note(&Pass::Scaled(*i, *n)),
+            Word::Block(items) => items.iter().for_each(&mut note),
+            Word::Const(_) | Word::ResultSlot | Word::Skip => {}
+        }
+    }
+    (narrow, wide)
+}
 
 /// The Rust signature a stub is rendered with.
 #[derive(Debug, Clone)]
@@ -94,26 +121,113 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
     let StubSig { params, ret, .. } = sig;
     let result = format_ident!("__abi_raw");
     let arg = |i: usize| format_ident!("__abi_a{}", i);
-    let bindings: Vec<TokenStream> = params
-        .iter()
-        .enumerate()
-        .map(|(i, Param { name, ty, span })| {
+    let wide = |i: usize| format_ident!("__abi_v{}", i);
+    let word = |w: usize| format_ident!("__abi_r{}", w);
+    let (narrow_used, wide_used) = used_params(plan);
+    let mut bindings: Vec<TokenStream> = Vec::new();
+    for (i, Param { name, ty, span }) in params.iter().enumerate() {
+        if narrow_used.contains(&i) {
             let a = arg(i);
-            quote_spanned! {*span=> let #a: usize = <#ty as #rt::RegArg>::into_reg(#name); }
-        })
-        .collect();
-    let operands = plan.operands.iter().map(|op| {
-        let reg = &op.reg;
-        let input = op.input.map(|i| match i {
-            Input::Number(n) => {
-                let n = Literal::usize_suffixed(n as usize);
-                quote! { #n }
-            }
-            Input::Arg(i) => {
-                let a = arg(i);
+            bindings.push(
+                quote_spanned! {*span=> let #a: usize = <#ty as #rt::RegArg>::into_reg(#name); },
+            );
+        }
+        if wide_used.contains(&i) {
+            let v = wide(i);
+            bindings.push(
+                quote_spanned! {*span=> let #v: u64 = <#ty as #rt::RegArg64>::into_reg64(#name); },
+            );
+        }
+    }
+    let einval = match ret {
+        RetForm::Decoded(_) => Some(quote! { ::core::result::Result::Err(#rt::Errno::EINVAL) }),
+        RetForm::Raw(_) => Some(quote! {
+            #rt::FromReg::from_reg(0usize.wrapping_sub(#rt::Errno::EINVAL.raw() as usize))
+        }),
+        RetForm::Never => None,
+    };
+    let slot = format_ident!("__abi_out");
+    let one_word = |p: &Pass| -> TokenStream {
+        match p {
+            Pass::Arg(i) => {
+                let a = arg(*i);
                 quote! { #a }
             }
+            Pass::Low(i) => {
+                let v = wide(*i);
+                quote! { #v as u32 as usize }
+            }
+            Pass::High(i) => {
+                let v = wide(*i);
+                quote! { (#v >> 32) as u32 as usize }
+            }
+            Pass::Const(c) => {
+                let c = Literal::i64_suffixed(*c);
+                quote! { #c as isize as usize }
+            }
+            Pass::Scaled(..) | Pass::ResultSlot | Pass::Block(_) => quote! { 0usize },
+        }
+    };
+    for (w, value) in plan.words.iter().enumerate() {
+        let r = word(w);
+        bindings.push(match value {
+            Word::Arg(_) | Word::Low(_) | Word::High(_) | Word::Const(_) => {
+                let v = one_word(&match value {
+                    Word::Arg(i) => Pass::Arg(*i),
+                    Word::Low(i) => Pass::Low(*i),
+                    Word::High(i) => Pass::High(*i),
+                    Word::Const(c) => Pass::Const(*c),
+                    _ => Pass::ResultSlot,
+                });
+                quote! { let #r: usize = #v; }
+            }
+            Word::Scaled(i, n) => {
+                let v = wide(*i);
+                let n = Literal::u64_suffixed(*n);
+                let check = einval
+                    .as_ref()
+                    .map(|e| quote! { if #v % #n != 0 { return #e; } });
+                quote! { #check let #r: usize = (#v / #n) as usize; }
+            }
+            Word::ResultSlot => {
+                let ty = match plan.result.and_then(ArgKind::bits) {
+                    Some(64) => quote! { u64 },
+                    _ => quote! { usize },
+                };
+                quote! {
+                    let mut #slot: #ty = 0;
+                    let #r: usize = (&raw mut #slot) as usize;
+                }
+            }
+            Word::Block(items) => {
+                let block = format_ident!("__abi_block{}", w);
+                let n = items.len();
+                let items = items.iter().map(one_word);
+                quote! {
+                    let #block: [usize; #n] = [#(#items),*];
+                    let #r: usize = #block.as_ptr() as usize;
+                }
+            }
+            Word::Skip => quote! {},
         });
+    }
+    let input_value = |i: Input| match i {
+        Input::Number(n) => {
+            let n = Literal::usize_suffixed(n as usize);
+            quote! { #n }
+        }
+        Input::Arg(i) => {
+            let a = arg(i);
+            quote! { #a }
+        }
+        Input::Word(w) => {
+            let r = word(w);
+            quote! { #r }
+        }
+    };
+    let operands = plan.operands.iter().map(|op| {
+        let reg = &op.reg;
+        let input = op.input.map(input_value);
         match (input, op.output) {
             (Some(v), Output::Preserved) => quote! { in(#reg) #v },
             (Some(v), Output::Result) => quote! { inlateout(#reg) #v => #result },
@@ -124,16 +238,36 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
     });
     let template = &plan.instructions;
     let options = plan.options.iter().map(|o| format_ident!("{}", o));
+    // A flag error kind reads the flag into a named operand the decoding tests.
+    let flagged = matches!(plan.decode, Some(ErrorConv::Flag { .. }));
+    let flag = format_ident!("{}", crate::plan::FLAG_OPERAND);
+    let (flag_decl, flag_operand) = if flagged {
+        (
+            quote! { let #flag: usize; },
+            quote! { #flag = lateout(reg) #flag, },
+        )
+    } else {
+        (quote! {}, quote! {})
+    };
     let asm = quote! {
-        ::core::arch::asm!(#(#template,)* #(#operands,)* options(#(#options),*))
+        ::core::arch::asm!(#(#template,)* #flag_operand #(#operands,)* options(#(#options),*))
     };
     let (name, nr) = (
         &plan.call.name,
         Literal::usize_suffixed(plan.call.nr as usize),
     );
-    let args: Vec<Ident> = (0..params.len()).map(arg).collect();
+    // The values of the argument registers, in order, for the trace.
+    let args: Vec<TokenStream> = plan
+        .operands
+        .iter()
+        .filter_map(|op| match op.input {
+            Some(i @ (Input::Arg(_) | Input::Word(_))) => Some(input_value(i)),
+            _ => None,
+        })
+        .collect();
     let traced = quote! {
         #(#bindings)*
+        #flag_decl
         let #result: usize = #rt::__trace_call!(#name, #nr, [#(#args),*] => {
             let #result: usize;
             unsafe { #asm; }
@@ -161,11 +295,17 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
                 Some(conv) => decode_expr(conv, &result, rt, None),
                 None => quote! { ::core::unreachable!() },
             };
+            let value = if plan.result.is_some() {
+                // The value is what the kernel wrote to the slot.
+                quote! { |_| #slot as _ }
+            } else {
+                quote! { #rt::FromReg::from_reg }
+            };
             (
                 ty.clone(),
                 quote! {
                     #traced
-                    ::core::result::Result::map(#decode, #rt::FromReg::from_reg)
+                    ::core::result::Result::map(#decode, #value)
                 },
             )
         }
@@ -176,16 +316,17 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
 /// A signature built from the spec's own argument kinds, for `abi-gen show`
 /// and snapshots: `Result<usize, Errno>` (or `!`).
 pub fn spec_signature(plan: &SyscallPlan<'_>) -> StubSig {
+    let value = plan.result.map_or_else(|| quote! { usize }, kind_type);
     let ret = if plan.call.noreturn {
         RetForm::Never
     } else {
-        RetForm::Decoded(quote! { ::core::result::Result<usize, ::abi_runtime::Errno> })
+        RetForm::Decoded(quote! { ::core::result::Result<#value, ::abi_runtime::Errno> })
     };
     StubSig {
         attrs: Vec::new(),
         vis: quote! { pub },
-        name: format_ident!("{}", plan.call.name),
-        params: spec_params(&plan.call.args),
+        name: format_ident!("{}", plan.via.unwrap_or(&plan.call.name)),
+        params: spec_params(plan.args),
         ret,
     }
 }
@@ -264,6 +405,17 @@ fn decode_expr(
         ErrorConv::Never => quote! { ::core::result::Result::<usize, #rt::Errno>::Ok(#raw) },
         ErrorConv::BoolFalse | ErrorConv::Null | ErrorConv::Zero => fail_if(quote! { #raw == 0 }),
         ErrorConv::InvalidHandle => fail_if(quote! { #raw == usize::MAX }),
+        ErrorConv::Flag { mask } => {
+            let flag = format_ident!("{}", crate::plan::FLAG_OPERAND);
+            let mask = Literal::u64_suffixed(mask);
+            quote! {
+                if (#flag as u64) & #mask != 0 {
+                    ::core::result::Result::Err(#rt::Errno::from_raw(#raw as i32))
+                } else {
+                    ::core::result::Result::<usize, #rt::Errno>::Ok(#raw)
+                }
+            }
+        }
     }
 }
 

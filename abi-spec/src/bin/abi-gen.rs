@@ -111,8 +111,13 @@ fn show(specs: &Specs, target: &str, call: &str) -> ExitCode {
         );
         return ExitCode::FAILURE;
     };
-    let Some(c) = t.call(call) else {
-        let hint = abi_spec::diag::closest(call, t.calls.iter().map(|c| c.name.as_str()))
+    let Some(shape) = t.shape(call) else {
+        let names = t
+            .calls
+            .iter()
+            .map(|c| c.name.as_str())
+            .chain(t.via.iter().map(|v| v.name.as_str()));
+        let hint = abi_spec::diag::closest(call, names)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         eprintln!("error: {target} has no call `{call}`{hint}");
@@ -120,11 +125,11 @@ fn show(specs: &Specs, target: &str, call: &str) -> ExitCode {
     };
     let rt = quote::quote! { ::abi_runtime };
     let tokens = if t.syscall.kind == ConvKind::Trap {
-        let p = plan::lower(t, c);
+        let p = plan::lower_shape(t, shape);
         print!("{p}");
         render::stub(&p, &render::spec_signature(&p), &rt)
     } else {
-        let p = plan::lower_linked(t, c, true);
+        let p = plan::lower_linked(t, shape.call, true);
         print!("{p}");
         render::linked_stub(&p, &render::linked_signature(&p), &rt)
     };

@@ -3,7 +3,7 @@
 
 use crate::diag::{SourceFile, closest};
 use crate::model::{
-    Arch, Arg, ArgKind, Call, Cfg, Ci, ConvKind, ErrorConv, Excluded, Provenance, Specs,
+    Arch, Arg, ArgKind, Call, Cfg, Ci, ConvKind, ErrorConv, Excluded, PairRule, Provenance, Specs,
     SyscallConv, Target, VdsoSymbol,
 };
 use crate::read::{Fields, Sink, Sp};
@@ -78,7 +78,7 @@ pub(super) fn read_target(
         );
     }
     let cfg = read_cfg(top, arch, sink);
-    let syscall = read_syscall(top, arch, sink);
+    let syscall = read_syscall(top, arch, cfg.as_ref().map(|c| c.endian.as_str()), sink);
     let provenance = top
         .table(
             sink,
@@ -124,6 +124,14 @@ pub(super) fn read_target(
     let constants = read_constants(top, sink);
     let entry = read_entry(top, sink);
     let vdso = read_vdso(top, calls.as_deref().unwrap_or_default(), sink);
+    let via = super::via::read_via(
+        top,
+        file,
+        syscall.as_ref(),
+        cfg.as_ref(),
+        calls.as_deref().unwrap_or_default(),
+        sink,
+    );
     if let (Some(sc), Some(calls)) = (&syscall, &calls) {
         check_last_error(top_span(file), file, sc, calls, sink);
     }
@@ -155,6 +163,7 @@ pub(super) fn read_target(
         constants,
         entry,
         vdso,
+        via,
     })
 }
 
@@ -195,6 +204,7 @@ fn read_cfg(top: &mut Fields<'_, '_>, _arch: Option<&Arch>, sink: &mut Sink<'_>)
 fn read_syscall(
     top: &mut Fields<'_, '_>,
     arch: Option<&Arch>,
+    endian: Option<&str>,
     sink: &mut Sink<'_>,
 ) -> Option<SyscallConv> {
     let mut s = top.table(sink, "syscall", "`[syscall]` with `kind = \"trap\"`")?;
@@ -298,7 +308,8 @@ fn read_syscall(
             );
         }
     }
-    let errors = read_errors(&mut s, ConvKind::Trap, sink);
+    let (errors, flag_read) = read_trap_errors(&mut s, arch, sink);
+    let pairs = read_pairs(&mut s, endian, sink);
     s.finish(sink);
     Some(SyscallConv {
         kind: ConvKind::Trap,
@@ -314,6 +325,8 @@ fn read_syscall(
         options: values(options),
         trap: trap?.value,
         errors: errors?,
+        flag_read,
+        pairs,
     })
 }
 
@@ -350,11 +363,113 @@ fn read_linked(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> O
         options: Vec::new(),
         trap: String::new(),
         errors: errors?,
+        flag_read: Vec::new(),
+        pairs: None,
     })
+}
+
+/// The optional `pairs = { align = "even" | "none", order = "low_first" | "high_first" }`
+/// of a trap convention: how a 64-bit argument takes two registers. `order`
+/// defaults to the target's byte order.
+fn read_pairs(
+    s: &mut Fields<'_, '_>,
+    endian: Option<&str>,
+    sink: &mut Sink<'_>,
+) -> Option<PairRule> {
+    let mut p = s.opt_table(sink, "pairs", "`pairs = { align = \"even\" }`")?;
+    let align = p.string(sink, "align", "\"even\"");
+    let order = p.opt_string(sink, "order", "\"low_first\"");
+    p.finish(sink);
+    let align = align?;
+    let even = match align.value.as_str() {
+        "even" => true,
+        "none" => false,
+        other => {
+            let help = match closest(other, ["even", "none"]) {
+                Some(s) => format!("did you mean `{s}`? "),
+                None => String::new(),
+            };
+            sink.error(
+                align.span.clone(),
+                format!("unknown pair alignment `{other}`"),
+                format!("{help}use `even` (a pair starts at an even argument register, as on Arm EABI) or `none` (the next two registers)"),
+            );
+            return None;
+        }
+    };
+    let low_first = match order {
+        None => endian != Some("big"),
+        Some(o) => match o.value.as_str() {
+            "low_first" => true,
+            "high_first" => false,
+            other => {
+                sink.error(
+                    o.span.clone(),
+                    format!("unknown word order `{other}`"),
+                    "use `low_first` or `high_first`, or leave `order` out to follow the target's byte order",
+                );
+                return None;
+            }
+        },
+    };
+    Some(PairRule { even, low_first })
 }
 
 /// Rust ABI strings an import declaration may use.
 const RUST_ABIS: [&str; 5] = ["C", "system", "win64", "sysv64", "efiapi"];
+
+/// `errors` of a trap convention: `negated_errno` (with `max`), or `flag`
+/// (with the `flag` of the arch file's `[flags]` that is set on failure).
+fn read_trap_errors(
+    s: &mut Fields<'_, '_>,
+    arch: Option<&Arch>,
+    sink: &mut Sink<'_>,
+) -> (Option<ErrorConv>, Vec<String>) {
+    let example = "`errors = { kind = \"negated_errno\", max = 4095 }` or `errors = { kind = \"flag\", flag = \"cr0_so\" }`";
+    let Some(mut e) = s.table(sink, "errors", example) else {
+        return (None, Vec::new());
+    };
+    let name = e.string(sink, "kind", "\"negated_errno\"");
+    let kind = name.as_ref().map(|n| n.value.as_str());
+    let max = (kind == Some("negated_errno")).then(|| e.int(sink, "max", 1..65_536, "4095"));
+    let flag = (kind == Some("flag")).then(|| e.string(sink, "flag", "\"cr0_so\""));
+    e.finish(sink);
+    match (kind, max, flag) {
+        (Some("negated_errno"), Some(max), _) => (
+            max.and_then(|m| u32::try_from(m.value).ok())
+                .map(|max| ErrorConv::NegatedErrno { max }),
+            Vec::new(),
+        ),
+        (Some("flag"), _, Some(flag)) => {
+            let (Some(flag), Some(arch)) = (flag, arch) else {
+                return (None, Vec::new());
+            };
+            match arch.flags.iter().find(|f| f.name == flag.value) {
+                Some(f) => (Some(ErrorConv::Flag { mask: f.mask }), f.read.clone()),
+                None => {
+                    let help = match closest(
+                        &flag.value,
+                        arch.flags.iter().map(|f| f.name.as_str()),
+                    ) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "say how to read it in targets/arch/{}.toml: `[flags] {} = {{ read = [\"...{{out}}\"], mask = 0x1 }}`",
+                            arch.name, flag.value
+                        ),
+                    };
+                    sink.error(
+                        flag.span.clone(),
+                        format!("arch {} has no flag `{}`", arch.name, flag.value),
+                        help,
+                    );
+                    (None, Vec::new())
+                }
+            }
+        }
+        (Some(_), _, _) => (name.as_ref().and_then(|n| error_conv(n, sink)), Vec::new()),
+        (None, _, _) => (None, Vec::new()),
+    }
+}
 
 fn read_errors(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> Option<ErrorConv> {
     let example = match kind {
@@ -396,7 +511,7 @@ fn error_conv(name: &Sp<String>, sink: &mut Sink<'_>) -> Option<ErrorConv> {
     None
 }
 
-fn parse_kind(s: &Sp<String>, sink: &mut Sink<'_>) -> Option<ArgKind> {
+pub(super) fn parse_kind(s: &Sp<String>, sink: &mut Sink<'_>) -> Option<ArgKind> {
     if let Some(&(_, k)) = ArgKind::ALL.iter().find(|(n, _)| *n == s.value) {
         return Some(k);
     }
@@ -468,22 +583,28 @@ fn read_calls(
             read_linked_call(&mut f, kind, sc, cfg, &mut call, sink);
         }
         f.finish(sink);
+        let pairs = syscall.and_then(|s| s.pairs);
         call.args = args
             .as_ref()
-            .map(|a| read_args(a, cfg, kind == Some(ConvKind::Trap), sink))
+            .map(|a| read_args(a, cfg, kind == Some(ConvKind::Trap), pairs.is_some(), sink))
             .unwrap_or_default();
-        if let (Some(args), Some(sc), Some(ConvKind::Trap)) = (&args, syscall, kind)
-            && args.value.len() > sc.args.len()
-        {
-            sink.error(
-                args.span.clone(),
-                format!(
-                    "call `{name}` takes {} arguments, but the convention has {} argument registers",
-                    args.value.len(),
-                    sc.args.len()
-                ),
-                "drop arguments or add registers to `[syscall] args`",
-            );
+        if let (Some(args), Some(sc), Some(ConvKind::Trap)) = (&args, syscall, kind) {
+            let used = register_count(&call.args, cfg, pairs);
+            if used > sc.args.len() {
+                let pair_note = if used == args.value.len() {
+                    String::new()
+                } else {
+                    " (64-bit arguments take register pairs)".to_owned()
+                };
+                sink.error(
+                    args.span.clone(),
+                    format!(
+                        "call `{name}` needs {used} argument registers{pair_note}, but the convention has {}",
+                        sc.args.len()
+                    ),
+                    "drop arguments, add registers to `[syscall] args`, or make the call through another entry ([via])",
+                );
+            }
         }
         let Some(nr) = nr else { continue };
         call.nr = u32::try_from(nr.value).unwrap_or_default();
@@ -545,7 +666,7 @@ fn read_linked_call(
             None => Some(ArgKind::I32),
         };
         if let Some(results) = f.opt_strings(sink, "results", r#"["nwritten: usize"]"#) {
-            call.results = read_args(&results, cfg, false, sink);
+            call.results = read_args(&results, cfg, false, false, sink);
         }
     }
     if let Some(fails) = f.opt_string(sink, "fails", "\"bool_false\"")
@@ -597,10 +718,26 @@ fn check_last_error(
     }
 }
 
-fn read_args(
+/// How many argument registers `args` take on a target: one each, two for a
+/// 64-bit argument on a narrower register (plus any skipped for alignment).
+pub(super) fn register_count(args: &[Arg], cfg: Option<&Cfg>, pairs: Option<PairRule>) -> usize {
+    let width = cfg.map_or(64, |c| c.pointer_width);
+    match pairs {
+        Some(rule) => rule.layout(args.iter().map(|a| is_wide(a.kind, width))).1,
+        None => args.len(),
+    }
+}
+
+/// Whether a value of `kind` needs two registers of `width` bits.
+fn is_wide(kind: ArgKind, width: u32) -> bool {
+    kind.bits().is_some_and(|b| b > width)
+}
+
+pub(super) fn read_args(
     args: &Sp<Vec<Sp<String>>>,
     cfg: Option<&Cfg>,
     registers: bool,
+    pairs: bool,
     sink: &mut Sink<'_>,
 ) -> Vec<Arg> {
     let mut out = Vec::new();
@@ -635,7 +772,7 @@ fn read_args(
             continue;
         };
         // Registers limit widths; wasm values and C ABI calls do not.
-        if let (true, Some(bits), Some(cfg)) = (registers, k.bits(), cfg)
+        if let (true, false, Some(bits), Some(cfg)) = (registers, pairs, k.bits(), cfg)
             && bits > cfg.pointer_width
         {
             sink.error(
@@ -644,7 +781,7 @@ fn read_args(
                     "a {kind} does not fit one {}-bit register",
                     cfg.pointer_width
                 ),
-                "split it into two register-sized arguments",
+                "say how it takes a register pair in [syscall]: `pairs = { align = \"even\" }` (or \"none\")",
             );
         }
         out.push(Arg {
