@@ -48,6 +48,7 @@ typedef __u8 u8; typedef __s8 s8; typedef __u16 u16; typedef __s16 s16;
 typedef __u32 u32; typedef __s32 s32; typedef __u64 u64; typedef __s64 s64;
 typedef __kernel_fd_set fd_set;
 typedef unsigned short umode_t;
+typedef unsigned char unchar; typedef unsigned short ushort; typedef unsigned int uint; typedef unsigned long ulong;
 typedef __kernel_off_t off_t;
 typedef __kernel_loff_t loff_t;
 typedef __kernel_pid_t pid_t;
@@ -226,7 +227,8 @@ pub(crate) fn read_linux(t: &Target, prototypes: bool) -> Result<LinuxHeaders, S
             files.push((path.display().to_string(), text));
         }
         out.prototype_files = files.iter().map(|(n, _)| n.clone()).collect();
-        (out.prototypes, out.derivations) = read_prototypes(&files, &p.clang_args)?;
+        (out.prototypes, out.derivations) =
+            read_prototypes(&files, &p.clang_args, t.cfg.endian == "big")?;
     }
     Ok(out)
 }
@@ -278,7 +280,22 @@ pub(crate) fn read_kernel_source(t: &Target, root: &Path) -> Result<LinuxHeaders
         files.push((member.clone(), ksource::read(root, member)?));
     }
     out.prototype_files = p.kernel_prototypes.clone();
-    (out.prototypes, out.derivations) = read_prototypes(&files, &p.clang_args)?;
+    (out.prototypes, out.derivations) =
+        read_prototypes(&files, &p.clang_args, t.cfg.endian == "big")?;
+    // `sys_statfs64_wrapper` (arm): a few instructions of the arch's entry
+    // code in front of the C function, taking its arguments.
+    for entry in out.entries.values() {
+        if let Some(inner) = entry.strip_suffix("_wrapper")
+            && !out.prototypes.contains_key(entry)
+            && let Some(f) = out.prototypes.get(inner).cloned()
+        {
+            out.derivations.insert(
+                entry.clone(),
+                format!("{entry}: the arch's assembly wrapper of {inner}, with its arguments"),
+            );
+            out.prototypes.insert(entry.clone(), f);
+        }
+    }
     out.source = format!(
         "{} {} ({}): {} (ABIs {}), prototypes from {}",
         p.kernel_package,
@@ -327,6 +344,7 @@ type Prototypes = (BTreeMap<String, Function>, BTreeMap<String, String>);
 fn read_prototypes(
     files: &[(String, String)],
     clang_args: &[String],
+    big_endian: bool,
 ) -> Result<Prototypes, String> {
     let mut text = String::from(PRELUDE);
     for (name, src) in files {
@@ -337,7 +355,7 @@ fn read_prototypes(
     let mut derivations = BTreeMap::new();
     let mut functions = BTreeMap::new();
     for (name, f) in items.functions {
-        let (f, how) = join_halves(&f);
+        let (f, how) = join_halves(&f, big_endian);
         if let Some(how) = how {
             derivations.insert(name.clone(), format!("{name}: {how}"));
         }
@@ -372,8 +390,11 @@ fn half(name: &str) -> Option<(&str, bool)> {
 /// of one value (`u32 poslo, u32 poshi` of i386's `sys_ia32_pread64`) into one
 /// `i64` parameter: the table states a call's portable shape, and the
 /// generator splits 64-bit arguments into register pairs as the port's
-/// convention says. Returns the function and what was joined.
-fn join_halves(f: &Function) -> (Function, Option<String>) {
+/// convention says. Only halves in the target's word order (low first on a
+/// little-endian target) are such a pair; others are two arguments of their
+/// own (`sys_llseek(fd, offset_high, offset_low, ...)`, whose entry the port's
+/// `[via]` fills half by half). Returns the function and what was joined.
+fn join_halves(f: &Function, big_endian: bool) -> (Function, Option<String>) {
     let mut params = Vec::new();
     let mut joined = Vec::new();
     let mut i = 0;
@@ -382,7 +403,8 @@ fn join_halves(f: &Function) -> (Function, Option<String>) {
         let pair = f.params.get(i + 1).and_then(|q| {
             let is32 = |t: &CType| matches!(t, CType::Int { bits: 32, .. });
             let (a, b) = (half(p.name.as_deref()?)?, half(q.name.as_deref()?)?);
-            (is32(&p.ty) && is32(&q.ty) && a.0 == b.0 && a.1 != b.1).then_some((a, q))
+            let in_order = a.1 != big_endian;
+            (is32(&p.ty) && is32(&q.ty) && a.0 == b.0 && a.1 != b.1 && in_order).then_some((a, q))
         });
         if let Some(((stem, low_first), q)) = pair {
             joined.push(format!(
@@ -1003,7 +1025,10 @@ pub(crate) mod tests {
         let report = import(&dir, "linux-srcfixture", &ksource::SourceChoice::default()).unwrap();
         let text = std::fs::read_to_string(dir.join("linux-srcfixture.toml")).unwrap();
         assert_eq!(report.kept, 1);
-        assert_eq!(report.added, ["read", "pread64", "extra_call"]);
+        assert_eq!(
+            report.added,
+            ["read", "pread64", "extra_call", "llseek_fix"]
+        );
         assert_eq!(report.unverified, ["mystery"]);
         assert_eq!(report.excluded, ["gone", "nfsservctl"]);
         assert_eq!(report.moved, ["lookup_dcookie"]);
@@ -1014,7 +1039,8 @@ pub(crate) mod tests {
             # sys_fix_pread64: `pos: i64` joins the 32-bit halves (poslo, poshi), low half first\n\
             extra_call = { nr = 5, args = [\"flags: usize\", \"where: mut_ptr\"] }\n\
             mystery = { nr = 6, args = [], unverified = \"no prototype of its entry point sys_mystery in \
-            include/linux/syscalls.h, arch/fix/kernel/sys_fix.c: write its arguments and remove this mark\" }\n\n";
+            include/linux/syscalls.h, arch/fix/kernel/sys_fix.c: write its arguments and remove this mark\" }\n\
+            llseek_fix = { nr = 10, args = [\"fd: fd\", \"off_hi: u32\", \"off_lo: u32\"] }\n\n";
         assert!(text.contains(calls), "{text}");
         assert!(
             text.contains(&format!(
@@ -1039,7 +1065,7 @@ pub(crate) mod tests {
         let again = import(&dir, "linux-srcfixture", &ksource::SourceChoice::default()).unwrap();
         assert_eq!(
             (again.kept, again.added.len(), again.moved.len()),
-            (5, 0, 0)
+            (6, 0, 0)
         );
         assert_eq!(
             std::fs::read_to_string(dir.join("linux-srcfixture.toml")).unwrap(),

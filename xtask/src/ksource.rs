@@ -101,10 +101,20 @@ pub(crate) fn parse_table(
             entry,
         });
     }
-    let unknown: Vec<&String> = abis.iter().filter(|a| !seen_abis.contains(*a)).collect();
+    // An ABI the kernel's build passes may have no lines (yet): arm's `eabi`
+    // is named in the table's header comment only. One the file never names
+    // is a mistake of the spec.
+    let named = |a: &str| {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w == a)
+    };
+    let unknown: Vec<&String> = abis
+        .iter()
+        .filter(|a| !seen_abis.contains(*a) && !named(a))
+        .collect();
     if !unknown.is_empty() {
         return Err(format!(
-            "{file}: no line has the ABI {} ([provenance] syscall_abis); the table's ABIs are: {}",
+            "{file}: the table never names the ABI {} ([provenance] syscall_abis); its lines' ABIs are: {}",
             unknown
                 .iter()
                 .map(|a| format!("`{a}`"))
@@ -323,7 +333,15 @@ mod tests {
     #[test]
     fn bad_abi_lists_say_what_is_wrong() {
         let err = parse_table(TABLE, "t.tbl", &abis(&["common", "46"])).unwrap_err();
-        assert!(err.contains("no line has the ABI `46`"), "{err}");
+        assert!(err.contains("never names the ABI `46`"), "{err}");
+        // Named in a comment only: no lines, no error.
+        let t = format!("# abis: common, eabi\n{TABLE}");
+        assert_eq!(
+            parse_table(&t, "t.tbl", &abis(&["common", "eabi"]))
+                .unwrap()
+                .len(),
+            3
+        );
         assert!(err.contains("64, common, rlimit, x32"), "{err}");
         let err = parse_table(TABLE, "t.tbl", &abis(&["64", "x32"])).unwrap_err();
         assert!(
