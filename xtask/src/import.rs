@@ -421,6 +421,7 @@ fn join_halves(f: &Function, big_endian: bool) -> (Function, Option<String>) {
                     long: false,
                 },
                 type_name: None,
+                pointee: None,
             });
             i += 2;
         } else {
@@ -768,7 +769,7 @@ fn remove_entry(text: &str, section: &str, name: &str) -> Result<String, String>
 
 /// The byte range of a section's body: from after its `[name]` line to the
 /// end of its last non-blank line.
-fn section_range(text: &str, name: &str) -> Option<(usize, usize)> {
+pub(crate) fn section_range(text: &str, name: &str) -> Option<(usize, usize)> {
     let header = format!("[{name}]");
     let mut pos = 0;
     let mut start = None;
@@ -792,7 +793,11 @@ fn section_range(text: &str, name: &str) -> Option<(usize, usize)> {
 }
 
 /// Appends lines at the end of a section's entries.
-fn append_to_section(text: &str, name: &str, lines: &[String]) -> Result<String, String> {
+pub(crate) fn append_to_section(
+    text: &str,
+    name: &str,
+    lines: &[String],
+) -> Result<String, String> {
     if lines.is_empty() {
         return Ok(text.to_owned());
     }
@@ -859,17 +864,22 @@ pub(crate) fn import(
     };
     let version = cheaders::package_version(package).unwrap_or_default();
     let (new, report) = rewrite(&text, &t, &headers, &version)?;
-    // The result must load: the import never writes a spec the loader rejects.
+    check_loads(dir, name, &path, &new)?;
+    std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(report)
+}
+
+/// The result must load: an import never writes a spec the loader rejects.
+pub(crate) fn check_loads(dir: &Path, name: &str, path: &Path, new: &str) -> Result<(), String> {
     let mut files = abi_spec::read_dir(dir, &dir.display().to_string())
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     for f in &mut files {
         if f.kind == abi_spec::SpecKind::Target && f.name == name {
-            f.source = abi_spec::SourceFile::new(path.display().to_string(), new.clone());
+            f.source = abi_spec::SourceFile::new(path.display().to_string(), new.to_owned());
         }
     }
     abi_spec::load(&files).map_err(|d| format!("the imported table does not load:\n{d}"))?;
-    std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(report)
+    Ok(())
 }
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

@@ -4,6 +4,7 @@
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
 //! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the kernel source
+//! cargo xtask import-wasi                                      every WASI preview 1 function into targets/wasi-wasm32.toml
 //! cargo xtask verify-specs                                      every spec entry against its headers
 //! ```
 
@@ -13,6 +14,7 @@ mod bench;
 mod bench_build;
 mod cheaders;
 mod import;
+mod import_wasi;
 mod install;
 mod ksource;
 mod legs;
@@ -38,6 +40,11 @@ const USAGE: &str = "usage:
       numbers and entry points, the sys_* prototypes through bindgen for
       arguments), keeping the entries already written; PATH (or
       XTASK_LINUX_SOURCE) names another source archive or unpacked tree
+  cargo xtask import-wasi [--target NAME] [--targets DIR]
+      write every function of wasi-libc's wasi/api.h into the call table of
+      targets/NAME.toml (default wasi-wasm32) through bindgen: strings as
+      address and length, integer out-pointers as results, noreturn; keeps
+      the entries already written
   cargo xtask verify-specs [--targets DIR] [--kernel-source PATH]
       check every entry of every spec against the source its [provenance]
       names (Linux numbers, arguments and the completeness of the table, WASI
@@ -51,6 +58,7 @@ fn main() -> ExitCode {
         Some("matrix") => matrix::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("import-linux") => import::run(&args[1..]),
+        Some("import-wasi") => import_wasi::run(&args[1..]),
         Some("verify-specs") => verify::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(

@@ -211,7 +211,7 @@ fn verify_trap(t: &Target, choice: &ksource::SourceChoice) -> Result<Outcome, St
 
 /// Reads the `.h` files among a spec's headers with bindgen; `functions`
 /// picks the prototypes.
-fn read_headers(t: &Target, functions: &str, attributes: bool) -> Result<Items, String> {
+pub(crate) fn read_headers(t: &Target, functions: &str, attributes: bool) -> Result<Items, String> {
     cheaders::ensure_packages(&[cheaders::LIBCLANG, &t.provenance.package])?;
     let mut text = String::new();
     for h in t.provenance.headers.iter().filter(|h| h.ends_with(".h")) {
@@ -230,13 +230,9 @@ fn wasm_of_kind(k: ArgKind) -> &'static str {
 }
 
 fn verify_import(t: &Target) -> Result<Outcome, String> {
-    let names: Vec<String> = t
-        .calls
-        .iter()
-        .map(|c| format!("__wasi_{}", c.symbol))
-        .collect();
-    // api.h declares proc_exit `_Noreturn`, which only attribute detection sees.
-    let items = read_headers(t, &alternatives(&names), true)?;
+    // Every function of the API, for the completeness check; api.h declares
+    // proc_exit `_Noreturn`, which only attribute detection sees.
+    let items = read_headers(t, "^__wasi_.*", true)?;
     let mut imports = BTreeSet::new();
     for list in t
         .provenance
@@ -274,6 +270,21 @@ fn verify_import(t: &Target) -> Result<Outcome, String> {
             continue;
         };
         compare_wasm(c, f, &mut out);
+    }
+    for name in items.functions.keys() {
+        let Some(call) = name.strip_prefix("__wasi_") else {
+            continue;
+        };
+        let listed =
+            t.calls.iter().any(|c| c.symbol == call) || t.excluded.iter().any(|e| e.name == call);
+        if !listed {
+            out.mismatch(
+                &t.loc.path,
+                format!(
+                    "wasi/api.h's `{call}` is neither in [calls] nor in [excluded] (`cargo xtask import-wasi` adds it)"
+                ),
+            );
+        }
     }
     Ok(out)
 }
@@ -594,6 +605,7 @@ mod tests {
                     "getpid = { nr = 172, args = [] }\n",
                     "",
                 ),
+                ("wasi-wasm32.toml", "sched_yield = { args = [] }\n", ""),
                 (
                     "wasi-wasm32.toml",
                     "\"fd: u32\", \"offset: i64\"",
@@ -627,10 +639,11 @@ mod tests {
         );
         let wasi = outcome(&dir, "wasi-wasm32");
         assert!(
-            wasi.mismatches.len() == 1
+            wasi.mismatches.len() == 2
                 && wasi.mismatches[0].contains(
                     "`fd_seek` takes (i32, i32, i32, i32) here, the import (i32, i64, i32, i32)"
-                ),
+                )
+                && wasi.mismatches[1].contains("`sched_yield` is neither in [calls]"),
             "{:?}",
             wasi.mismatches
         );
