@@ -5,6 +5,7 @@
 //! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the kernel source
 //! cargo xtask import-wasi                                      every WASI preview 1 function into targets/wasi-wasm32.toml
+//! cargo xtask import-windows --dll DLL NAME...                 functions of a DLL into targets/windows-x86_64.toml
 //! cargo xtask verify-specs                                      every spec entry against its headers
 //! ```
 
@@ -15,6 +16,7 @@ mod bench_build;
 mod cheaders;
 mod import;
 mod import_wasi;
+mod import_windows;
 mod install;
 mod ksource;
 mod legs;
@@ -45,6 +47,11 @@ const USAGE: &str = "usage:
       targets/NAME.toml (default wasi-wasm32) through bindgen: strings as
       address and length, integer out-pointers as results, noreturn; keeps
       the entries already written
+  cargo xtask import-windows --dll DLL [--fails CONV] [--target NAME] NAME...
+      write the named functions of DLL into targets/NAME.toml (default
+      windows-x86_64): parameters, return type and noreturn from the mingw-w64
+      headers through bindgen; --fails gives the failure convention, which
+      the headers cannot say; keeps functions already written
   cargo xtask verify-specs [--targets DIR] [--kernel-source PATH]
       check every entry of every spec against the source its [provenance]
       names (Linux numbers, arguments and the completeness of the table, WASI
@@ -59,6 +66,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("import-linux") => import::run(&args[1..]),
         Some("import-wasi") => import_wasi::run(&args[1..]),
+        Some("import-windows") => import_windows::run(&args[1..]),
         Some("verify-specs") => verify::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(
