@@ -4,6 +4,10 @@
 //!
 //! The table is generated from the target's spec file; each row's stub is the
 //! same inline stub `#[syscall_bridge]` renders for the call, out of line.
+//! A row says the port's kernel defines the call, not that the running kernel
+//! (or emulator) has it: one it lacks fails with [`Errno::ENOSYS`], as any
+//! refused call fails with its errno. Calls the runtime needs itself but that
+//! some kernels refuse go through [`crate::probe`]'s fallbacks.
 //!
 //! ```
 //! use abi_runtime::syscalls;

@@ -388,6 +388,22 @@ pub struct Provenance {
     /// Trap kind: a header of `__SYSCALL(nr, entry)` lines naming each
     /// number's kernel entry point, when `headers` do not have them (empty: they do).
     pub entry_points: String,
+    /// Trap kind: the Debian package of the kernel source the table is
+    /// imported from (`linux-source-6.12`); `headers` are then the fallback
+    /// for machines without it.
+    pub kernel_package: String,
+    /// The source archive that package installs (absolute path).
+    pub kernel_archive: String,
+    /// That package's version when the table was imported.
+    pub kernel_version: String,
+    /// The system call table inside the source
+    /// (`arch/x86/entry/syscalls/syscall_64.tbl`).
+    pub syscall_table: String,
+    /// The ABIs of `syscall_table` this port's kernel is built with (`common`, `64`).
+    pub syscall_abis: Vec<String>,
+    /// Files inside the source with the entry points' prototypes
+    /// (`asmlinkage long sys_*(...)` declarations or `SYSCALL_DEFINEn` definitions).
+    pub kernel_prototypes: Vec<String>,
 }
 
 /// How the cross-compile matrix handles a target.

@@ -45,6 +45,9 @@ pub(crate) struct Param {
     pub(crate) ty: CType,
     /// A name derived from the type (a struct's or typedef's name), for unnamed parameters.
     pub(crate) type_name: Option<String>,
+    /// For a pointer: what it points to, and the typedef or struct name it is
+    /// spelt with (`__wasi_size_t`), when it has one.
+    pub(crate) pointee: Option<(CType, Option<String>)>,
 }
 
 /// A C type, as far as a call boundary cares.
@@ -267,10 +270,15 @@ fn parse(rust: &str) -> Result<Items, String> {
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
             let name =
                 (!unnamed && !name.is_empty()).then(|| name.trim_end_matches('_').to_owned());
+            let pointee = match &*pt.ty {
+                syn::Type::Ptr(p) => Some((items.resolve(&p.elem, 0), last_segment(&p.elem))),
+                _ => None,
+            };
             params.push(Param {
                 name,
                 ty: items.resolve(&pt.ty, 0),
                 type_name: type_name(&pt.ty),
+                pointee,
             });
         }
         let (ret, noreturn) = match &sig.output {

@@ -3,7 +3,9 @@
 //! ```text
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
 //! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
-//! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the headers
+//! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the kernel source
+//! cargo xtask import-wasi                                       every WASI preview 1 function into targets/wasi-wasm32.toml
+//! cargo xtask import-windows --dll DLL NAME...                  functions of a DLL into targets/windows-x86_64.toml
 //! cargo xtask import-layouts [--target NAME]                    the [layouts.*] of the Linux specs from their C compilers
 //! cargo xtask verify-specs                                      every spec entry against its headers
 //! cargo xtask ci-workflow [--check]                             .github/workflows/matrix.yml from the specs
@@ -16,7 +18,10 @@ mod bench;
 mod bench_build;
 mod cheaders;
 mod import;
+mod import_wasi;
+mod import_windows;
 mod install;
+mod ksource;
 mod layouts;
 mod legs;
 mod matrix;
@@ -43,19 +48,33 @@ const USAGE: &str = "usage:
       write BENCHMARKS.md; --quick finishes in a few minutes
   cargo xtask bench-build
       only the build-cost part
-  cargo xtask import-linux --arch ARCH [--targets DIR]
-      write the call table of targets/linux-ARCH.toml from the kernel headers
-      its [provenance] names (bindgen over the UAPI numbers and the kernel's
-      sys_* prototypes), keeping the entries already written
+  cargo xtask import-linux --arch ARCH [--targets DIR] [--kernel-source PATH]
+      write the call table of targets/linux-ARCH.toml from the kernel source its
+      [provenance] names (installed when missing; the arch's syscall.tbl for
+      numbers and entry points, the sys_* prototypes through bindgen for
+      arguments), keeping the entries already written; PATH (or
+      XTASK_LINUX_SOURCE) names another source archive or unpacked tree
+  cargo xtask import-wasi [--target NAME] [--targets DIR]
+      write every function of wasi-libc's wasi/api.h into the call table of
+      targets/NAME.toml (default wasi-wasm32) through bindgen: strings as
+      address and length, integer out-pointers as results, noreturn; keeps
+      the entries already written
+  cargo xtask import-windows --dll DLL [--fails CONV] [--target NAME] NAME...
+      write the named functions of DLL into targets/NAME.toml (default
+      windows-x86_64): parameters, return type and noreturn from the mingw-w64
+      headers through bindgen; --fails gives the failure convention, which
+      the headers cannot say; keeps functions already written
   cargo xtask import-layouts [--target NAME]... [--targets DIR]
       write the [layouts.*] sections of the Linux specs (every one without
       --target): sizes, alignments, offsets and field types of the kernel
       structures abi-runtime reads, measured by each spec's C compiler
       ([ci] linker, or cc) from the UAPI headers
-  cargo xtask verify-specs [--targets DIR]
-      check every entry of every spec against the headers its [provenance]
-      names (Linux numbers and the completeness of the table, WASI imports,
-      Windows DLL functions); prints a summary, fails on any mismatch
+  cargo xtask verify-specs [--targets DIR] [--kernel-source PATH]
+      check every entry of every spec against the source its [provenance]
+      names (Linux numbers, arguments and the completeness of the table, WASI
+      imports, Windows DLL functions); without the kernel source, Linux tables
+      are checked against the older UAPI headers, and it says so; prints a
+      summary, fails on any mismatch
   cargo xtask package-check
       package abi-spec, abi-macros, abi-runtime and abi-build as cargo publish
       would, check what each package holds, and build and run a user crate
@@ -68,6 +87,8 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("import-linux") => import::run(&args[1..]),
         Some("verify-specs") => verify::run(&args[1..]),
+        Some("import-wasi") => import_wasi::run(&args[1..]),
+        Some("import-windows") => import_windows::run(&args[1..]),
         Some("import-layouts") => layouts::run(&args[1..]),
         Some("ci-workflow") => workflow::run(&args[1..]),
         Some("package-check") => package_check::run(&args[1..]),

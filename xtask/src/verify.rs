@@ -22,6 +22,7 @@ use abi_spec::model::{ArgKind, Call, ConvKind, Target};
 
 use crate::cheaders::{self, CType, Function, Items};
 use crate::import;
+use crate::ksource;
 
 /// What verifying one spec found.
 #[derive(Debug, Default)]
@@ -44,18 +45,21 @@ impl Outcome {
     }
 }
 
-/// Verifies one target.
-pub(crate) fn verify(t: &Target) -> Result<Outcome, String> {
-    if t.provenance.headers.is_empty() {
+/// Verifies one target; `choice` may name another Linux kernel source than
+/// the specs' own.
+pub(crate) fn verify(t: &Target, choice: &ksource::SourceChoice) -> Result<Outcome, String> {
+    if t.provenance.headers.is_empty() && t.provenance.syscall_table.is_empty() {
         return Err(format!(
-            "{}: [provenance] names no `headers` to verify against",
+            "{}: [provenance] names no `headers` (nor a `syscall_table`) to verify against",
             t.loc.path
         ));
     }
+    if t.syscall.kind == ConvKind::Trap {
+        return verify_trap(t, choice);
+    }
     let mut out = match t.syscall.kind {
-        ConvKind::Trap => verify_trap(t)?,
         ConvKind::Import => verify_import(t)?,
-        ConvKind::Call => verify_call(t)?,
+        _ => verify_call(t)?,
     };
     crate::layouts::verify(t, &mut out)?;
     let version = cheaders::package_version(&t.provenance.package).unwrap_or_default();
@@ -75,19 +79,53 @@ pub(crate) fn verify(t: &Target) -> Result<Outcome, String> {
     Ok(out)
 }
 
-fn verify_trap(t: &Target) -> Result<Outcome, String> {
-    let h = import::read_linux(t, !t.provenance.prototypes.is_empty())?;
-    let mut out = Outcome::default();
+/// A Linux table against the kernel source its `[provenance]` names, or,
+/// when that source is absent, against the UAPI headers it names (an older
+/// kernel: calls newer than those headers are noted, not checked).
+fn verify_trap(t: &Target, choice: &ksource::SourceChoice) -> Result<Outcome, String> {
+    let h = import::read_tables(t, choice, true, true)?;
+    let mut out = Outcome {
+        sources: h.source.clone(),
+        ..Outcome::default()
+    };
+    let p = &t.provenance;
+    if let Some(why) = &h.fallback_reason {
+        out.notes.push(format!(
+            "checked against the UAPI headers, not the kernel source the table was imported from: {why}"
+        ));
+    } else if h.from_kernel_source {
+        let installed = cheaders::package_version(&p.kernel_package).unwrap_or_default();
+        if !p.kernel_version.is_empty() && !installed.is_empty() && installed != p.kernel_version {
+            out.notes.push(format!(
+                "the table was imported from {} {}; {installed} is installed",
+                p.kernel_package, p.kernel_version
+            ));
+        }
+    }
+    // Against older headers, calls newer than them cannot be checked.
+    let mut newer = Vec::new();
     for c in &t.calls {
         out.checked += 1;
         if let Some(why) = &c.unverified {
+            // The number is still checked; the arguments are what is unknown.
             out.unverified.push(format!("{}: {why}", c.name));
-            continue;
         }
         match h.numbers.get(&c.name) {
+            None if h.fallback_reason.is_some() => {
+                newer.push(format!("{} ({})", c.name, c.nr));
+                out.checked -= 1;
+                continue;
+            }
             None => out.mismatch(
                 &c.loc,
-                format!("`{}` is not a system call of the headers", c.name),
+                format!("`{}` is not a system call of {}", c.name, h.source),
+            ),
+            Some(_) if h.not_implemented(&c.name) => out.mismatch(
+                &c.loc,
+                format!(
+                    "`{}` is not implemented by this kernel (its entry point is sys_ni_syscall): move it to [excluded] (`cargo xtask import-linux` does)",
+                    c.name
+                ),
             ),
             Some(&nr) if nr != c.nr => out.mismatch(
                 &c.loc,
@@ -96,6 +134,7 @@ fn verify_trap(t: &Target) -> Result<Outcome, String> {
             Some(_) => {}
         }
         if let Some(p) = h.prototype(&c.name)
+            && c.unverified.is_none()
             && p.params.len() != c.args.len()
         {
             out.mismatch(
@@ -112,6 +151,10 @@ fn verify_trap(t: &Target) -> Result<Outcome, String> {
     for e in &t.excluded {
         out.checked += 1;
         match h.numbers.get(&e.name) {
+            None if h.fallback_reason.is_some() => {
+                newer.push(format!("{} ({})", e.name, e.nr.unwrap_or_default()));
+                out.checked -= 1;
+            }
             None => out.mismatch(
                 &e.loc,
                 format!("excluded `{}` is not a system call of the headers", e.name),
@@ -133,8 +176,21 @@ fn verify_trap(t: &Target) -> Result<Outcome, String> {
         .map(|c| c.name.as_str())
         .chain(t.excluded.iter().map(|e| e.name.as_str()))
         .collect();
+    // UAPI headers may name a number twice (arm's `__NR_sync_file_range2` is
+    // `__NR_arm_sync_file_range`): an alias of a listed call is no gap.
+    let listed_nrs: BTreeSet<u32> = t
+        .calls
+        .iter()
+        .map(|c| c.nr)
+        .chain(t.excluded.iter().filter_map(|e| e.nr))
+        .collect();
     for (name, nr) in &h.numbers {
-        if !listed.contains(name.as_str()) {
+        let alias = !h.from_kernel_source
+            && listed_nrs.contains(nr)
+            && h.numbers
+                .iter()
+                .any(|(other, n)| n == nr && listed.contains(other.as_str()));
+        if !listed.contains(name.as_str()) && !alias {
             out.mismatch(
                 &t.loc.path,
                 format!(
@@ -143,12 +199,20 @@ fn verify_trap(t: &Target) -> Result<Outcome, String> {
             );
         }
     }
+    if !newer.is_empty() {
+        out.notes.push(format!(
+            "{} entries newer than kernel {} not checked: {}",
+            newer.len(),
+            h.kernel,
+            newer.join(", ")
+        ));
+    }
     Ok(out)
 }
 
 /// Reads the `.h` files among a spec's headers with bindgen; `functions`
 /// picks the prototypes.
-fn read_headers(t: &Target, functions: &str, attributes: bool) -> Result<Items, String> {
+pub(crate) fn read_headers(t: &Target, functions: &str, attributes: bool) -> Result<Items, String> {
     cheaders::ensure_packages(&[cheaders::LIBCLANG, &t.provenance.package])?;
     let mut text = String::new();
     for h in t.provenance.headers.iter().filter(|h| h.ends_with(".h")) {
@@ -167,13 +231,9 @@ fn wasm_of_kind(k: ArgKind) -> &'static str {
 }
 
 fn verify_import(t: &Target) -> Result<Outcome, String> {
-    let names: Vec<String> = t
-        .calls
-        .iter()
-        .map(|c| format!("__wasi_{}", c.symbol))
-        .collect();
-    // api.h declares proc_exit `_Noreturn`, which only attribute detection sees.
-    let items = read_headers(t, &alternatives(&names), true)?;
+    // Every function of the API, for the completeness check; api.h declares
+    // proc_exit `_Noreturn`, which only attribute detection sees.
+    let items = read_headers(t, "^__wasi_.*", true)?;
     let mut imports = BTreeSet::new();
     for list in t
         .provenance
@@ -211,6 +271,21 @@ fn verify_import(t: &Target) -> Result<Outcome, String> {
             continue;
         };
         compare_wasm(c, f, &mut out);
+    }
+    for name in items.functions.keys() {
+        let Some(call) = name.strip_prefix("__wasi_") else {
+            continue;
+        };
+        let listed =
+            t.calls.iter().any(|c| c.symbol == call) || t.excluded.iter().any(|e| e.name == call);
+        if !listed {
+            out.mismatch(
+                &t.loc.path,
+                format!(
+                    "wasi/api.h's `{call}` is neither in [calls] nor in [excluded] (`cargo xtask import-wasi` adds it)"
+                ),
+            );
+        }
     }
     Ok(out)
 }
@@ -407,13 +482,13 @@ fn archive_symbols(path: &Path) -> Result<BTreeSet<String>, String> {
 }
 
 /// Verifies every target in `dir`; returns the total of mismatches.
-pub(crate) fn verify_dir(dir: &Path) -> Result<usize, String> {
+pub(crate) fn verify_dir(dir: &Path, choice: &ksource::SourceChoice) -> Result<usize, String> {
     let files = abi_spec::read_dir(dir, &dir.display().to_string())
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let specs = abi_spec::load(&files).map_err(|d| d.to_string())?;
     let (mut checked, mut mismatches, mut unverified) = (0, 0, 0);
     for t in &specs.targets {
-        let o = verify(t)?;
+        let o = verify(t, choice)?;
         println!(
             "{:<16} {:>4} entries checked ({} calls, {} excluded), {} mismatches, {} unverified; against {}",
             t.name,
@@ -446,14 +521,22 @@ pub(crate) fn verify_dir(dir: &Path) -> Result<usize, String> {
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut dir = crate::legs::targets_dir();
+    let mut source = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--targets" => dir = it.next().ok_or("--targets needs a folder")?.into(),
+            "--kernel-source" => {
+                source = Some(
+                    it.next()
+                        .ok_or("--kernel-source needs an archive or folder")?
+                        .into(),
+                );
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    match verify_dir(&dir)? {
+    match verify_dir(&dir, &ksource::SourceChoice::new(source))? {
         0 => Ok(()),
         n => Err(format!(
             "{n} mismatches between the specs and their headers"
@@ -491,12 +574,20 @@ mod tests {
     fn outcome(dir: &Path, name: &str) -> Outcome {
         let files = abi_spec::read_dir(dir, "targets").unwrap();
         let specs = abi_spec::load(&files).unwrap();
-        verify(specs.target(name).unwrap()).unwrap()
+        verify(
+            specs.target(name).unwrap(),
+            &ksource::SourceChoice::default(),
+        )
+        .unwrap()
     }
 
     #[test]
     fn the_specs_agree_with_their_headers() {
-        let total = verify_dir(&crate::legs::targets_dir()).unwrap();
+        let total = verify_dir(
+            &crate::legs::targets_dir(),
+            &ksource::SourceChoice::default(),
+        )
+        .unwrap();
         assert_eq!(total, 0);
     }
 
@@ -515,6 +606,7 @@ mod tests {
                     "getpid = { nr = 172, args = [] }\n",
                     "",
                 ),
+                ("wasi-wasm32.toml", "sched_yield = { args = [] }\n", ""),
                 (
                     "wasi-wasm32.toml",
                     "\"fd: u32\", \"offset: i64\"",
@@ -548,10 +640,11 @@ mod tests {
         );
         let wasi = outcome(&dir, "wasi-wasm32");
         assert!(
-            wasi.mismatches.len() == 1
+            wasi.mismatches.len() == 2
                 && wasi.mismatches[0].contains(
                     "`fd_seek` takes (i32, i32, i32, i32) here, the import (i32, i64, i32, i32)"
-                ),
+                )
+                && wasi.mismatches[1].contains("`sched_yield` is neither in [calls]"),
             "{:?}",
             wasi.mismatches
         );
@@ -569,6 +662,59 @@ mod tests {
         assert_eq!(win.unverified.len(), 1);
         // The untouched spec passes.
         assert!(outcome(&dir, "linux-riscv64").mismatches.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn linux_tables_are_checked_against_the_source_or_the_older_headers() {
+        let dir = crate::import::tests::source_fixture("verify-source");
+        crate::import::import(&dir, "linux-srcfixture", &ksource::SourceChoice::default()).unwrap();
+        let files = abi_spec::read_dir(&dir, "targets").unwrap();
+        let specs = abi_spec::load(&files).unwrap();
+        let t = specs.target("linux-srcfixture").unwrap();
+
+        // Against the kernel source it was imported from: everything agrees.
+        let o = verify(t, &ksource::SourceChoice::default()).unwrap();
+        assert!(o.mismatches.is_empty(), "{:?}", o.mismatches);
+        assert_eq!(o.checked, 9);
+        assert_eq!(o.unverified.len(), 1, "{:?}", o.unverified);
+        assert!(
+            o.unverified[0].starts_with("mystery: no prototype"),
+            "{:?}",
+            o.unverified
+        );
+        assert!(
+            o.sources
+                .contains("arch/fix/syscall.tbl (ABIs common, 64, extra)"),
+            "{}",
+            o.sources
+        );
+
+        // Without it: against the older UAPI header, which has no __SYSCALL
+        // lines (numbers only); calls newer than it are noted, a call of the
+        // header the table lacks is still a mismatch.
+        let missing = ksource::SourceChoice {
+            path: Some(dir.join("no-such-source.tar.xz")),
+        };
+        let o = verify(t, &missing).unwrap();
+        assert!(o.sources.contains("uapi/asm/unistd.h"), "{}", o.sources);
+        let notes = o.notes.join("\n");
+        assert!(
+            notes.contains("checked against the UAPI headers")
+                && notes.contains("no-such-source.tar.xz"),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("5 entries newer than kernel 6.1.4 not checked: extra_call (5), mystery (6), llseek_fix (10), gone (3), nfsservctl (4)"),
+            "{notes}"
+        );
+        assert_eq!(o.mismatches.len(), 1, "{:?}", o.mismatches);
+        assert!(
+            o.mismatches[0].contains("`oldcall` (number 9) is neither"),
+            "{:?}",
+            o.mismatches
+        );
+        assert_eq!(o.checked, 4);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

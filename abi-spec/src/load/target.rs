@@ -1085,6 +1085,56 @@ fn read_provenance_sources(p: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Prove
         "entry_points",
         "\"/usr/src/linux-headers-*-amd64/arch/x86/include/generated/asm/syscalls_64.h\"",
     );
+    let kernel_package = string(p, sink, "kernel_package", "\"linux-source-6.12\"");
+    let kernel_archive = p.opt_string(
+        sink,
+        "kernel_archive",
+        "\"/usr/src/linux-source-6.12.tar.xz\"",
+    );
+    let kernel_version = string(p, sink, "kernel_version", "\"6.12.57-1~deb12u1\"");
+    let syscall_table = p.opt_string(
+        sink,
+        "syscall_table",
+        "\"arch/x86/entry/syscalls/syscall_64.tbl\"",
+    );
+    let syscall_abis = p.opt_strings(sink, "syscall_abis", r#"["common", "64"]"#);
+    let kernel_prototypes =
+        p.opt_strings(sink, "kernel_prototypes", r#"["include/linux/syscalls.h"]"#);
+    for path in [&syscall_table].into_iter().flatten() {
+        if path.value.starts_with('/') {
+            sink.error(
+                path.span.clone(),
+                format!("`{}` is absolute, but names a file inside the kernel source", path.value),
+                "write the path inside the source tree, e.g. \"arch/x86/entry/syscalls/syscall_64.tbl\"",
+            );
+        }
+    }
+    for path in kernel_prototypes.iter().flat_map(|l| &l.value) {
+        if path.value.starts_with('/') {
+            sink.error(
+                path.span.clone(),
+                format!(
+                    "`{}` is absolute, but names a file inside the kernel source",
+                    path.value
+                ),
+                "write the path inside the source tree, e.g. \"include/linux/syscalls.h\"",
+            );
+        }
+    }
+    if let (Some(a), true) = (&kernel_archive, kernel_package.is_empty()) {
+        sink.error(
+            a.span.clone(),
+            "`kernel_archive` without the `kernel_package` that installs it",
+            "add `kernel_package = \"linux-source-6.12\"`, so import-linux can install it",
+        );
+    }
+    if let (Some(t), true) = (&syscall_table, kernel_archive.is_none()) {
+        sink.error(
+            t.span.clone(),
+            "`syscall_table` without the `kernel_archive` it is read from",
+            "add `kernel_archive = \"/usr/src/linux-source-6.12.tar.xz\"`",
+        );
+    }
     for list in [&headers, &prototypes].into_iter().flatten() {
         for path in &list.value {
             if !path.value.starts_with('/') {
@@ -1114,6 +1164,12 @@ fn read_provenance_sources(p: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Prove
         prototypes_package,
         prototypes: values(prototypes),
         entry_points: entry_points.map(|e| e.value).unwrap_or_default(),
+        kernel_package,
+        kernel_archive: kernel_archive.map(|a| a.value).unwrap_or_default(),
+        kernel_version,
+        syscall_table: syscall_table.map(|t| t.value).unwrap_or_default(),
+        syscall_abis: values(syscall_abis),
+        kernel_prototypes: values(kernel_prototypes),
     }
 }
 
