@@ -214,3 +214,57 @@ fn layout_type(t: &Target, l: &Layout) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wanted(text: &str) -> Wanted {
+        syn::parse_str(text).unwrap()
+    }
+
+    #[test]
+    fn a_spec_without_a_wanted_layout_or_field_is_named_with_the_fix() {
+        let specs = abi_spec::load_builtin().unwrap();
+        let mut t = specs.target("linux-x86_64").unwrap().clone();
+        t.layouts.retain(|l| l.name != "epoll_event");
+        let m = missing(
+            &t,
+            &wanted("linux { epoll_event(events), stat(st_size, st_flux) }"),
+        );
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m[0].starts_with("targets/linux-x86_64.toml has no [layouts.epoll_event]"));
+        assert!(m[0].ends_with("run `cargo xtask import-layouts --target linux-x86_64`"));
+        assert!(
+            m[1].contains("[layouts.stat] has no field `st_flux`"),
+            "{m:?}"
+        );
+        let ok = wanted("linux { epoll_event(events) }");
+        let full = specs.target("linux-x86_64").unwrap();
+        assert!(missing(full, &ok).is_empty());
+    }
+
+    #[test]
+    fn accessors_follow_the_targets_byte_order_and_offsets() {
+        let specs = abi_spec::load_builtin().unwrap();
+        let render = |name: &str| {
+            let t = specs.target(name).unwrap();
+            layout_type(t, t.layout("epoll_event").unwrap()).to_string()
+        };
+        let little = render("linux-x86_64");
+        assert!(little.contains("from_le_bytes") && !little.contains("from_be_bytes"));
+        // Packed on x86_64: data at offset 4 of 12 bytes.
+        assert!(
+            little.contains("pub struct EpollEvent ([u8 ; 12usize])"),
+            "{little}"
+        );
+        assert!(little.contains("self . 0 [4usize .. 12usize]"), "{little}");
+        let big = specs
+            .targets
+            .iter()
+            .find(|t| t.cfg.endian == "big" && t.layout("epoll_event").is_some())
+            .map(|t| layout_type(t, t.layout("epoll_event").unwrap()).to_string())
+            .expect("a big-endian spec with layouts (linux-s390x)");
+        assert!(big.contains("from_be_bytes") && !big.contains("from_le_bytes"));
+    }
+}

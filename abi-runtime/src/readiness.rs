@@ -179,7 +179,15 @@ fn poll_io_uring(fd: i32) -> Result<(), Errno> {
     let mut sqe = [0u8; SQE_SIZE];
     sqe[0] = c::IORING_OP_POLL_ADD as u8;
     sqe[4..8].copy_from_slice(&fd.to_ne_bytes());
-    sqe[28..32].copy_from_slice(&(c::POLLIN as u32).to_ne_bytes());
+    // `poll32_events`: the kernel swaps its 16-bit halves on big-endian
+    // targets (io_uring's poll ABI keeps the 16-bit `poll_events` position).
+    let mask = c::POLLIN as u32;
+    let mask = if cfg!(target_endian = "big") {
+        mask.rotate_left(16)
+    } else {
+        mask
+    };
+    sqe[28..32].copy_from_slice(&mask.to_ne_bytes());
     // SAFETY: entry `index` of the SQE array lies inside `sqes`.
     unsafe {
         core::ptr::copy_nonoverlapping(

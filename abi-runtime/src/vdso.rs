@@ -107,10 +107,11 @@ pub fn hide() {
     }
 }
 
-/// Decodes what a vDSO function returns: 0, or `-errno` (it makes the system
-/// call itself when it cannot answer).
-fn decode(r: isize) -> Result<(), Errno> {
-    crate::errno::negated_errno(r as usize, 4095).map(drop)
+/// Decodes what a vDSO function returns, a C `int`: 0, or `-errno` (it makes
+/// the system call itself when it cannot answer). Taken as `i32`: the bits
+/// above an `int` in the return register are not defined on every ABI.
+fn decode(r: i32) -> Result<(), Errno> {
+    crate::errno::negated_errno(r as isize as usize, 4095).map(drop)
 }
 
 /// Reads clock `clock` into `ts` as `[seconds, nanoseconds]`, through the vDSO
@@ -123,7 +124,7 @@ pub fn clock_gettime(clock: i32, ts: &mut [i64; 2]) -> Result<(), Errno> {
         Source::Vdso(f) => {
             // SAFETY: the address is the vDSO function the spec's [vdso] names for
             // clock_gettime, with the C signature (clockid_t, struct __kernel_timespec *) -> int.
-            let f: extern "C" fn(i32, *mut c_void) -> isize = unsafe { core::mem::transmute(f) };
+            let f: extern "C" fn(i32, *mut c_void) -> i32 = unsafe { core::mem::transmute(f) };
             decode(f(clock, raw.as_mut_ptr()))?;
         }
         // SAFETY: `raw` is a valid timespec.
@@ -141,7 +142,7 @@ pub fn gettimeofday(tv: &mut [i64; 2]) -> Result<(), Errno> {
     match GETTIMEOFDAY.get("gettimeofday") {
         Source::Vdso(f) => {
             // SAFETY: the vDSO's gettimeofday: (struct timeval *, struct timezone *) -> int.
-            let f: extern "C" fn(*mut c_void, *mut c_void) -> isize =
+            let f: extern "C" fn(*mut c_void, *mut c_void) -> i32 =
                 unsafe { core::mem::transmute(f) };
             decode(f(raw.as_mut_ptr(), core::ptr::null_mut()))?;
         }
@@ -158,7 +159,7 @@ pub fn getcpu() -> Result<(u32, u32), Errno> {
     match GETCPU.get("getcpu") {
         Source::Vdso(f) => {
             // SAFETY: the vDSO's getcpu: (unsigned *, unsigned *, void *) -> int.
-            let f: extern "C" fn(*mut u32, *mut u32, *mut c_void) -> isize =
+            let f: extern "C" fn(*mut u32, *mut u32, *mut c_void) -> i32 =
                 unsafe { core::mem::transmute(f) };
             decode(f(&mut cpu, &mut node, core::ptr::null_mut()))?;
         }
