@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
-//! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
+//! cargo xtask bench [--quick] [--qemu-only]                    the benchmark report, BENCHMARKS.md
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the headers
 //! cargo xtask verify-specs                                      every spec entry against its headers
 //! ```
@@ -25,10 +25,12 @@ const USAGE: &str = "usage:
       wine, node); installs missing Debian packages and Rust targets first
       (--no-install: only report them); --list prints the legs; ends with a
       table of passed/failed/ignored tests per leg
-  cargo xtask bench [--quick]
+  cargo xtask bench [--quick] [--qemu-only]
       run the benchmark suite (stub instruction counts by callgrind and qemu,
       criterion times, dynamic calls against libffi, build cost, code size) and
-      write BENCHMARKS.md; --quick finishes in a few minutes
+      write BENCHMARKS.md; --quick finishes in a few minutes; --qemu-only
+      recounts only the stubs on every Linux port under qemu (hand asm against
+      abi-bridge) and rewrites that section of BENCHMARKS.md in place
   cargo xtask bench-build
       only the build-cost part
   cargo xtask import-linux --arch ARCH [--targets DIR]
