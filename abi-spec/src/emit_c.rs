@@ -113,7 +113,7 @@ pub fn emit(specs: &Specs, target: &Target) -> Result<CFiles, String> {
         if plan
             .operands
             .iter()
-            .any(|op| matches!(op.input, Some(Input::Word(_))))
+            .any(|op| matches!(op.input, Some(Input::Word(_) | Input::ReservedBlock)))
         {
             return Err(format!(
                 "{}: `{}` passes a register pair or a value other than its arguments; C emission does not lower those yet",

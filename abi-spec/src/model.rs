@@ -219,9 +219,29 @@ pub struct SyscallConv {
     pub errors: ErrorConv,
     /// `flag` errors: the lines that copy the flag into `{out}`.
     pub flag_read: Vec<String>,
+    /// Registers `asm!` refuses as operands, and the template that moves values
+    /// into them (`reserved`); `None` when every argument register is usable.
+    pub reserved: Option<Reserved>,
     /// How a 64-bit argument travels when registers are narrower (`pairs`);
     /// `None` where every argument fits one register.
     pub pairs: Option<PairRule>,
+}
+
+/// Argument registers the compiler reserves (i686's esi and ebp): a call that
+/// needs one passes their values, and the call number, in a block of words
+/// whose address goes in the number register; `before` loads them (saving the
+/// registers first), `after` restores them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reserved {
+    /// The reserved registers, in block order; the call number follows them.
+    pub regs: Vec<String>,
+    /// Lines before the instructions: `{<reg>}` is the byte offset of that
+    /// register's value in the block, `{number}` the call number's.
+    pub before: Vec<String>,
+    /// Lines after the instructions (not run by a call that never returns).
+    pub after: Vec<String>,
+    /// `asm!` options of such a call (a template that pushes drops `nostack`).
+    pub options: Vec<String>,
 }
 
 /// How a 64-bit argument is split over two registers of a 32-bit convention.

@@ -23,6 +23,9 @@ pub struct SyscallPlan<'s> {
     pub via: Option<&'s str>,
     /// Values other than a plain argument that go in registers (`Input::Word`).
     pub words: Vec<Word>,
+    /// Values of the reserved registers (`[syscall] reserved`) the call uses,
+    /// in block order (`None`: unused, passed as 0); empty when it uses none.
+    pub reserved_values: Vec<Option<Input>>,
     /// The kind of the value the kernel writes through the result slot, which
     /// is then the call's value.
     pub result: Option<ArgKind>,
@@ -56,6 +59,8 @@ pub enum Input {
     Arg(usize),
     /// The plan's word at this position (a half, a scaled value, a constant, an address).
     Word(usize),
+    /// The address of the block of reserved-register values and the number.
+    ReservedBlock,
 }
 
 /// What one argument register holds.
@@ -169,6 +174,41 @@ pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> 
     }
     let mut instructions = sc.instructions.clone();
     let mut options = sc.options.clone();
+    let mut after = Vec::new();
+    let mut reserved_values = Vec::new();
+    if let Some(r) = &sc.reserved
+        && operands
+            .iter()
+            .any(|o| o.input.is_some() && r.regs.contains(&o.reg))
+    {
+        // The reserved registers' values, then the number, go in a block whose
+        // address replaces the number; the template moves them in.
+        reserved_values = r
+            .regs
+            .iter()
+            .map(|reg| {
+                operands
+                    .iter()
+                    .find(|o| &o.reg == reg)
+                    .and_then(|o| o.input)
+            })
+            .collect();
+        operands.retain(|o| !r.regs.contains(&o.reg));
+        if let Some(n) = operands.iter_mut().find(|o| o.reg == sc.number) {
+            n.input = Some(Input::ReservedBlock);
+        }
+        let word = target.cfg.pointer_width as usize / 8;
+        let fill = |line: &String| {
+            let mut line = line.replace("{number}", &(r.regs.len() * word).to_string());
+            for (i, reg) in r.regs.iter().enumerate() {
+                line = line.replace(&format!("{{{reg}}}"), &(i * word).to_string());
+            }
+            line
+        };
+        instructions = r.before.iter().map(fill).chain(instructions).collect();
+        after = r.after.iter().map(fill).collect();
+        options.clone_from(&r.options);
+    }
     let decode = if call.noreturn {
         instructions.push(sc.trap.clone());
         options.push("noreturn".to_owned());
@@ -187,6 +227,7 @@ pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> 
                     .map(|l| l.replace("{out}", &format!("{{{FLAG_OPERAND}}}"))),
             );
         }
+        instructions.extend(after);
         Some(sc.errors)
     };
     SyscallPlan {
@@ -195,6 +236,7 @@ pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> 
         args: shape.args,
         via: shape.via.map(|v| v.name.as_str()),
         words: words_out,
+        reserved_values,
         result: shape.via.and_then(|v| v.result),
         instructions,
         operands,
@@ -234,6 +276,23 @@ impl fmt::Display for SyscallPlan<'_> {
             let input = match op.input {
                 Some(Input::Number(n)) => format!("<- {n} (call number)"),
                 Some(Input::Arg(i)) => format!("<- argument {i} {}", name(i)),
+                Some(Input::ReservedBlock) => {
+                    let vals: Vec<String> = self
+                        .reserved_values
+                        .iter()
+                        .zip(self.target.syscall.reserved.iter().flat_map(|r| &r.regs))
+                        .map(|(v, reg)| match v {
+                            Some(Input::Arg(i)) => format!("{reg} = {}", name(*i)),
+                            Some(Input::Word(w)) => format!("{reg} = word {w}"),
+                            _ => format!("{reg} unused"),
+                        })
+                        .collect();
+                    format!(
+                        "<- address of a block: {}, then the number {}",
+                        vals.join(", "),
+                        c.nr
+                    )
+                }
                 Some(Input::Word(w)) => match &self.words[w] {
                     Word::Low(i) => format!("<- low word of {}", name(*i)),
                     Word::High(i) => format!("<- high word of {}", name(*i)),

@@ -16,8 +16,9 @@ fn used_params(plan: &SyscallPlan<'_>) -> (Vec<usize>, Vec<usize>) {
         Pass::Low(i) | Pass::High(i) | Pass::Scaled(i, _) => wide.push(*i),
         Pass::Const(_) | Pass::ResultSlot | Pass::Block(_) => {}
     };
-    for op in &plan.operands {
-        if let Some(Input::Arg(i)) = op.input {
+    let inputs = plan.operands.iter().map(|op| op.input);
+    for input in inputs.chain(plan.reserved_values.iter().copied()) {
+        if let Some(Input::Arg(i)) = input {
             note(&Pass::Arg(i));
         }
     }
@@ -224,7 +225,24 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             let r = word(w);
             quote! { #r }
         }
+        Input::ReservedBlock => quote! { __abi_reserved.as_ptr() as usize },
     };
+    if !plan.reserved_values.is_empty() {
+        let values = plan.reserved_values.iter().map(|v| match v {
+            Some(Input::Arg(i)) => {
+                let a = arg(*i);
+                quote! { #a }
+            }
+            Some(Input::Word(w)) => {
+                let r = word(*w);
+                quote! { #r }
+            }
+            _ => quote! { 0usize },
+        });
+        let nr = Literal::usize_suffixed(plan.call.nr as usize);
+        let n = plan.reserved_values.len() + 1;
+        bindings.push(quote! { let __abi_reserved: [usize; #n] = [#(#values,)* #nr]; });
+    }
     let operands = plan.operands.iter().map(|op| {
         let reg = &op.reg;
         let input = op.input.map(input_value);
@@ -256,11 +274,14 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
         &plan.call.name,
         Literal::usize_suffixed(plan.call.nr as usize),
     );
-    // The values of the argument registers, in order, for the trace.
+    // The values of the argument registers for the trace: those in operands,
+    // then those that travel in the reserved-register block.
     let args: Vec<TokenStream> = plan
         .operands
         .iter()
-        .filter_map(|op| match op.input {
+        .map(|op| op.input)
+        .chain(plan.reserved_values.iter().copied())
+        .filter_map(|input| match input {
             Some(i @ (Input::Arg(_) | Input::Word(_))) => Some(input_value(i)),
             _ => None,
         })

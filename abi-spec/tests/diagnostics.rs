@@ -61,6 +61,7 @@ bad_spec!(
     unknown_register_abi,
     too_many_call_args,
     via_mistakes,
+    port_key_mistakes,
     unknown_key_did_you_mean,
     missing_key,
     wrong_value_type,

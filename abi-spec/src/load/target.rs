@@ -3,8 +3,8 @@
 
 use crate::diag::{SourceFile, closest};
 use crate::model::{
-    Arch, Arg, ArgKind, Call, Cfg, Ci, ConvKind, ErrorConv, Excluded, PairRule, Provenance, Specs,
-    SyscallConv, Target, VdsoSymbol,
+    Arch, Arg, ArgKind, Call, Cfg, Ci, ConvKind, ErrorConv, Excluded, PairRule, Provenance,
+    Reserved, Specs, SyscallConv, Target, VdsoSymbol,
 };
 use crate::read::{Fields, Sink, Sp};
 
@@ -310,6 +310,7 @@ fn read_syscall(
     }
     let (errors, flag_read) = read_trap_errors(&mut s, arch, sink);
     let pairs = read_pairs(&mut s, endian, sink);
+    let reserved = read_reserved(&mut s, arch, number.as_ref(), sink);
     s.finish(sink);
     Some(SyscallConv {
         kind: ConvKind::Trap,
@@ -326,6 +327,7 @@ fn read_syscall(
         trap: trap?.value,
         errors: errors?,
         flag_read,
+        reserved,
         pairs,
     })
 }
@@ -364,8 +366,96 @@ fn read_linked(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> O
         trap: String::new(),
         errors: errors?,
         flag_read: Vec::new(),
+        reserved: None,
         pairs: None,
     })
+}
+
+/// The optional `reserved = { regs = [...], before = [...], after = [...], options = [...] }`
+/// of a trap convention.
+fn read_reserved(
+    s: &mut Fields<'_, '_>,
+    arch: Option<&Arch>,
+    number: Option<&Sp<String>>,
+    sink: &mut Sink<'_>,
+) -> Option<Reserved> {
+    let example = "`reserved = { regs = [\"esi\", \"ebp\"], before = [...], after = [...], options = [\"preserves_flags\"] }`";
+    let mut r = s.opt_table(sink, "reserved", example)?;
+    let regs = r.strings(sink, "regs", r#"["esi", "ebp"]"#);
+    let before = r.strings(
+        sink,
+        "before",
+        r#"["push esi", "mov esi, [eax + {esi}]", "mov eax, [eax + {number}]"]"#,
+    );
+    let after = r.strings(sink, "after", r#"["pop esi"]"#);
+    let options = r.strings(sink, "options", r#"["preserves_flags"]"#);
+    r.finish(sink);
+    let (regs, before, after, options) = (regs?, before?, after?, options?);
+    if let Some(arch) = arch {
+        for reg in &regs.value {
+            unknown_reg(arch, reg, sink);
+        }
+    }
+    let names: Vec<&str> = regs
+        .value
+        .iter()
+        .map(|r| r.value.as_str())
+        .chain(["number"])
+        .collect();
+    for line in before.value.iter().chain(&after.value) {
+        for name in placeholders(&line.value) {
+            if !names.contains(&name) {
+                let help = match closest(name, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{{{s}}}`?"),
+                    None => format!("placeholders here: {{{}}}", names.join("} {")),
+                };
+                sink.error(
+                    line.span.clone(),
+                    format!("unknown placeholder `{{{name}}}`"),
+                    help,
+                );
+            }
+        }
+    }
+    let loads_number = before.value.iter().any(|l| l.value.contains("{number}"));
+    if !loads_number {
+        sink.error(
+            before.span.clone(),
+            "`before` never loads the call number",
+            format!(
+                "the block's address comes in {}: load the number from it, e.g. \"mov {0}, [{0} + {{number}}]\"",
+                number.map_or("the number register", |n| n.value.as_str())
+            ),
+        );
+    }
+    for opt in &options.value {
+        if !ASM_OPTIONS.contains(&opt.value.as_str()) {
+            sink.error(
+                opt.span.clone(),
+                format!("unknown asm option `{}`", opt.value),
+                format!("allowed: {}", ASM_OPTIONS.join(", ")),
+            );
+        }
+    }
+    Some(Reserved {
+        regs: values(Some(regs)),
+        before: values(Some(before)),
+        after: values(Some(after)),
+        options: values(Some(options)),
+    })
+}
+
+/// The `{name}`s of a template line.
+fn placeholders(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        out.push(&after[..close]);
+        rest = &after[close + 1..];
+    }
+    out
 }
 
 /// The optional `pairs = { align = "even" | "none", order = "low_first" | "high_first" }`
