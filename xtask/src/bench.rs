@@ -549,13 +549,13 @@ fn run_qemu_only(quick: bool) -> Result<(), String> {
                 .find("\n## ")
                 .map_or(old.len(), |e| at + 3 + e);
             format!(
-                "{}{}{}",
+                "{}\n{}{}",
                 old[..at].trim_end_matches('\n'),
                 section,
                 &old[end..]
             )
         }
-        None => format!("{}{section}", old.trim_end_matches('\n')),
+        None => format!("{}\n{section}", old.trim_end_matches('\n')),
     };
     std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("wrote the qemu section of {}", path.display());
