@@ -29,8 +29,9 @@ const USAGE: &str = "usage:
       run the benchmark suite (stub instruction counts by callgrind and qemu,
       criterion times, dynamic calls against libffi, build cost, code size) and
       write BENCHMARKS.md; --quick finishes in a few minutes; --qemu-only
-      recounts only the stubs on every Linux port under qemu (hand asm against
-      abi-bridge) and rewrites that section of BENCHMARKS.md in place
+      recounts only the stubs on every Linux port but the host (qemu, or
+      callgrind for a port that runs natively; hand asm against abi-bridge)
+      and rewrites that section of BENCHMARKS.md in place
   cargo xtask bench-build
       only the build-cost part
   cargo xtask import-linux --arch ARCH [--targets DIR]
