@@ -12,52 +12,19 @@ use abi_runtime::{Errno, syscall_bridge};
 #[syscall_bridge(name = "getppid")]
 unsafe fn getppid_checked() -> Result<usize, Errno>;
 
-/// Hand-written inline asm for a call without arguments: the reference.
-#[inline(always)]
-fn hand0(nr: usize) -> usize {
-    let r: usize;
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        std::arch::asm!("syscall", inlateout("rax") nr => r, lateout("rcx") _, lateout("r11") _,
-            options(nostack, preserves_flags));
-    }
-    #[cfg(target_arch = "aarch64")]
-    unsafe {
-        std::arch::asm!("svc 0", in("x8") nr, lateout("x0") r, options(nostack, preserves_flags));
-    }
-    #[cfg(target_arch = "riscv64")]
-    unsafe {
-        std::arch::asm!("ecall", in("a7") nr, lateout("a0") r, options(nostack, preserves_flags));
-    }
-    r
-}
-
-/// Hand-written inline asm for a six-argument call.
-#[inline(always)]
-fn hand6(nr: usize, a: [usize; 6]) -> usize {
-    let r: usize;
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        std::arch::asm!("syscall", inlateout("rax") nr => r, in("rdi") a[0], in("rsi") a[1], in("rdx") a[2],
-            in("r10") a[3], in("r8") a[4], in("r9") a[5], lateout("rcx") _, lateout("r11") _,
-            options(nostack, preserves_flags));
-    }
-    #[cfg(target_arch = "aarch64")]
-    unsafe {
-        std::arch::asm!("svc 0", in("x8") nr, inlateout("x0") a[0] => r, in("x1") a[1], in("x2") a[2],
-            in("x3") a[3], in("x4") a[4], in("x5") a[5], options(nostack, preserves_flags));
-    }
-    #[cfg(target_arch = "riscv64")]
-    unsafe {
-        std::arch::asm!("ecall", in("a7") nr, inlateout("a0") a[0] => r, in("a1") a[1], in("a2") a[2],
-            in("a3") a[3], in("a4") a[4], in("a5") a[5], options(nostack, preserves_flags));
-    }
-    r
-}
+mod hand;
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64"
+))]
+use hand::hand6;
+use hand::{hand0, hand0_result};
 
 /// The negated-errno decode, written by hand: the reference for `Result` rows.
+#[cfg(not(target_arch = "powerpc64"))]
 #[inline(always)]
-fn hand_decode(r: usize) -> Result<usize, Errno> {
+pub(crate) fn hand_decode(r: usize) -> Result<usize, Errno> {
     if r > -4096isize as usize {
         Err(Errno::from_raw(r.wrapping_neg() as i32))
     } else {
@@ -65,9 +32,19 @@ fn hand_decode(r: usize) -> Result<usize, Errno> {
     }
 }
 
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64"
+))]
 const MMAP_FLAGS: i32 = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
 
 /// mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0): EINVAL at once.
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64"
+))]
 const MMAP_ARGS: [usize; 6] = [
     0,
     0,
@@ -78,9 +55,10 @@ const MMAP_ARGS: [usize; 6] = [
 ];
 
 macro_rules! loops {
-    ($table:ident: $($(#[$m:meta])* $name:ident => $call:expr;)*) => {
+    ($table:ident: $($(#[doc = $d:literal])* $(#[cfg($c:meta)])? $name:ident => $call:expr;)*) => {
         $(
-            $(#[$m])*
+            $(#[doc = $d])*
+            $(#[cfg($c)])?
             #[inline(never)]
             pub fn $name(n: u64) {
                 for _ in 0..n {
@@ -88,8 +66,16 @@ macro_rules! loops {
                 }
             }
         )*
-        /// Every candidate: (row label, loop function).
-        pub const $table: &[Candidate] = &[$((stringify!($name), $name)),*];
+        /// Every candidate of this target: (row label, loop function).
+        #[allow(clippy::vec_init_then_push)] // one push per row, so each can carry its row's cfg
+        pub fn $table() -> Vec<Candidate> {
+            let mut v: Vec<Candidate> = Vec::new();
+            $(
+                $(#[cfg($c)])?
+                v.push((stringify!($name), $name));
+            )*
+            v
+        }
     };
 }
 
@@ -111,16 +97,17 @@ pub mod getppid {
         }
     }
 
-    loops! { LOOPS:
+    loops! { loops:
         /// Hand-written inline asm (the reference).
         hand_asm => hand0(libc::SYS_getppid as usize);
         /// Hand-written inline asm and errno decode (the reference for `Result` rows).
-        hand_asm_result => hand_decode(hand0(libc::SYS_getppid as usize));
+        hand_asm_result => hand0_result(libc::SYS_getppid as usize);
         /// `abi_runtime::linux::getppid`: bridged, raw return.
         abi_bridge => unsafe { abi_runtime::linux::getppid() };
         /// A bridged declaration returning `Result<usize, Errno>`.
         abi_bridge_result => unsafe { getppid_checked() };
         /// The syscalls crate's `syscall!` (returns a Result).
+        #[cfg(not(any(target_arch = "s390x", target_arch = "powerpc64")))]
         syscalls_crate => unsafe { syscalls::syscall!(syscalls::Sysno::getppid) };
         /// rustix.
         rustix => rustix::process::getppid();
@@ -131,6 +118,13 @@ pub mod getppid {
     }
 }
 
+// The 6-argument `mmap` of the first three ports: 32-bit ports have `mmap2`,
+// s390x the old argument-block `mmap`.
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64"
+))]
 pub mod mmap_einval {
     //! `black_box(mmap(NULL, 0, ...))`, six arguments, failing with EINVAL.
     use super::*;
@@ -144,7 +138,7 @@ pub mod mmap_einval {
         }
     }
 
-    loops! { LOOPS:
+    loops! { loops:
         /// Hand-written inline asm and errno decode (the reference).
         hand_asm_result => {
             let [a0, _, a2, a3, a4, a5] = MMAP_ARGS;
@@ -170,6 +164,38 @@ pub mod mmap_einval {
         libc_wrapper => unsafe {
             libc::mmap(core::ptr::null_mut(), black_box(0), libc::PROT_READ, MMAP_FLAGS, -1, 0)
         };
+    }
+}
+
+pub mod pread64 {
+    //! `black_box(pread64(-1, buf, 0, offset))` with an offset above 4 GiB:
+    //! four arguments, one of them 64-bit (a register pair on 32-bit ports),
+    //! failing with EBADF at once.
+    use super::*;
+
+    /// An offset whose high word is not zero, so both halves of a pair matter.
+    pub const OFFSET: i64 = 0x1_0000_1000;
+
+    #[syscall_bridge(name = "pread64")]
+    unsafe fn pread64_raw(fd: i32, buf: *mut u8, count: usize, offset: i64) -> usize;
+
+    fn buf() -> *mut u8 {
+        static mut BUF: [u8; 8] = [0; 8];
+        // Never read or written: the kernel refuses the fd first.
+        core::ptr::addr_of_mut!(BUF).cast()
+    }
+
+    loops! { loops:
+        /// Hand-written inline asm (the reference).
+        hand_asm => unsafe { hand::hand_pread64(black_box(-1), buf(), 0, black_box(OFFSET)) };
+        /// Hand-written inline asm and errno decode (the reference for `Result` rows).
+        hand_asm_result => unsafe { hand::hand_pread64_result(black_box(-1), buf(), 0, black_box(OFFSET)) };
+        /// A bridged declaration returning the raw register.
+        abi_bridge => unsafe { pread64_raw(black_box(-1), buf(), 0, black_box(OFFSET)) };
+        /// `abi_runtime::linux::pread64`: bridged, `Result<usize, Errno>`.
+        abi_bridge_result => unsafe { abi_runtime::linux::pread64(black_box(-1), buf(), 0, black_box(OFFSET)) };
+        /// glibc's `pread64` wrapper.
+        libc_wrapper => unsafe { libc::pread64(black_box(-1), buf().cast(), 0, black_box(OFFSET)) };
     }
 }
 
@@ -203,7 +229,7 @@ pub mod clock_gettime {
         r
     }
 
-    loops! { LOOPS:
+    loops! { loops:
         /// The bridged system call (the reference).
         abi_syscall => syscall();
         /// `abi_runtime::vdso::clock_gettime`.
@@ -218,7 +244,7 @@ pub mod probed {
     //! wrapper (`abi_runtime::probed`), whose slot has settled on the primary.
     use super::*;
 
-    loops! { LOOPS:
+    loops! { loops:
         /// The plain bridged stub (the reference).
         abi_bridge_result => unsafe { abi_runtime::linux::getrandom(core::ptr::null_mut(), black_box(0), 0) };
         /// The probed call: one load of its slot, then the same stub.
@@ -231,20 +257,26 @@ pub type Candidate = (&'static str, fn(u64));
 
 /// Every benchmark: (group, candidates). The table rows are added at the end of each group.
 pub fn groups() -> Vec<(&'static str, Vec<Candidate>)> {
-    let with_table = |loops: &[Candidate], table: fn(u64)| {
-        let mut v = loops.to_vec();
-        v.push(("abi_table", table));
-        v
+    let with_table = |mut loops: Vec<Candidate>, table: fn(u64)| {
+        loops.push(("abi_table", table));
+        loops
     };
-    vec![
-        ("getppid", with_table(getppid::LOOPS, getppid::abi_table)),
-        (
-            "mmap_einval",
-            with_table(mmap_einval::LOOPS, mmap_einval::abi_table),
-        ),
-        ("clock_gettime", clock_gettime::LOOPS.to_vec()),
-        ("probed", probed::LOOPS.to_vec()),
-    ]
+    let mut groups = vec![("getppid", with_table(getppid::loops(), getppid::abi_table))];
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    ))]
+    groups.push((
+        "mmap_einval",
+        with_table(mmap_einval::loops(), mmap_einval::abi_table),
+    ));
+    groups.extend([
+        ("pread64", pread64::loops()),
+        ("clock_gettime", clock_gettime::loops()),
+        ("probed", probed::loops()),
+    ]);
+    groups
 }
 
 pub mod sizes {
@@ -267,6 +299,11 @@ pub mod sizes {
     }
 
     /// Bridged `mmap`, decoded.
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    ))]
     ///
     /// # Safety
     /// As `mmap(2)`: the arguments must not replace mappings still in use.
@@ -287,6 +324,11 @@ pub mod sizes {
     }
 
     /// Hand-written `mmap`, decoded.
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    ))]
     ///
     /// # Safety
     /// As `mmap(2)`: the arguments must not replace mappings still in use.

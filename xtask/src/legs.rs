@@ -12,6 +12,8 @@ pub(crate) struct Leg {
     pub(crate) name: String,
     /// Rust target triple.
     pub(crate) triple: String,
+    /// `target_os` of the spec, e.g. `linux`.
+    pub(crate) os: String,
     /// Runner command line; empty when the leg runs natively.
     pub(crate) runner: String,
     /// With an empty `runner`: the runner used when the host cannot run the
@@ -36,6 +38,7 @@ impl Leg {
         Leg {
             name: t.name.clone(),
             triple: t.ci.triple.clone(),
+            os: t.cfg.os.clone(),
             runner: t.ci.runner.clone(),
             fallback_runner: t.ci.fallback_runner.clone(),
             rust_targets: t.ci.rust_targets.clone(),
@@ -45,6 +48,14 @@ impl Leg {
             tests: t.ci.tests.clone(),
             examples: t.ci.examples.clone(),
         }
+    }
+
+    /// Whether the leg runs its programs under a qemu user-mode emulator.
+    pub(crate) fn runs_under_qemu(&self) -> bool {
+        self.runner
+            .split_whitespace()
+            .next()
+            .is_some_and(|p| p.rsplit('/').next().unwrap_or(p).starts_with("qemu-"))
     }
 
     /// `CARGO_TARGET_<TRIPLE>_RUNNER` / `_LINKER` for this leg.

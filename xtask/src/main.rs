@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
-//! cargo xtask bench [--quick]                                  the benchmark report, BENCHMARKS.md
+//! cargo xtask bench [--quick] [--qemu-only]                      the benchmark report, BENCHMARKS.md
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the kernel source
 //! cargo xtask import-wasi                                       every WASI preview 1 function into targets/wasi-wasm32.toml
 //! cargo xtask import-windows --dll DLL NAME...                  functions of a DLL into targets/windows-x86_64.toml
@@ -42,10 +42,13 @@ const USAGE: &str = "usage:
   cargo xtask ci-workflow [--check]
       write .github/workflows/matrix.yml from the specs' [ci] sections (one
       job per leg); --check fails when the committed file differs
-  cargo xtask bench [--quick]
+  cargo xtask bench [--quick] [--qemu-only]
       run the benchmark suite (stub instruction counts by callgrind and qemu,
       criterion times, dynamic calls against libffi, build cost, code size) and
-      write BENCHMARKS.md; --quick finishes in a few minutes
+      write BENCHMARKS.md; --quick finishes in a few minutes; --qemu-only
+      recounts only the stubs on every Linux port but the host (qemu, or
+      callgrind for a port that runs natively; hand asm against abi-bridge)
+      and rewrites that section of BENCHMARKS.md in place
   cargo xtask bench-build
       only the build-cost part
   cargo xtask import-linux --arch ARCH [--targets DIR] [--kernel-source PATH]

@@ -5,6 +5,13 @@ fn main() {
     std::hint::black_box([
         abi_bench::sizes::size_getppid_abi_bridge as *const (),
         abi_bench::sizes::size_getppid_hand_asm as *const (),
+    ]);
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    ))]
+    std::hint::black_box([
         abi_bench::sizes::size_mmap_abi_bridge as *const (),
         abi_bench::sizes::size_mmap_hand_asm as *const (),
     ]);
