@@ -300,6 +300,7 @@ mod runner_tests {
     fn leg(triple: &str, fallback: &str) -> Leg {
         Leg {
             name: format!("probe-{triple}"),
+            os: "linux".to_owned(),
             triple: triple.to_owned(),
             runner: String::new(),
             fallback_runner: fallback.to_owned(),

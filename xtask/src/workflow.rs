@@ -241,6 +241,7 @@ mod tests {
     fn leg(name: &str, triple: &str, runner: &str, packages: &[&str]) -> Leg {
         Leg {
             name: name.to_owned(),
+            os: "linux".to_owned(),
             triple: triple.to_owned(),
             runner: runner.to_owned(),
             fallback_runner: String::new(),
