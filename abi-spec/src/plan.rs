@@ -37,6 +37,10 @@ pub struct SyscallPlan<'s> {
     pub options: Vec<String>,
     /// How the result is decoded; `None` when the call never returns.
     pub decode: Option<ErrorConv>,
+    /// Which lines of `instructions` read the error flag (empty unless the
+    /// convention flags errors): a declaration returning the raw register
+    /// leaves them out, so it costs what the bare trap costs.
+    pub flag_read: std::ops::Range<usize>,
 }
 
 /// What the stub does with one register.
@@ -209,6 +213,7 @@ pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> 
         after = r.after.iter().map(fill).collect();
         options.clone_from(&r.options);
     }
+    let mut flag_read = 0..0;
     let decode = if call.noreturn {
         instructions.push(sc.trap.clone());
         options.push("noreturn".to_owned());
@@ -221,6 +226,8 @@ pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> 
             }
         }
         if matches!(sc.errors, ErrorConv::Flag { .. }) {
+            let start = instructions.len();
+            flag_read = start..start + sc.flag_read.len();
             instructions.extend(
                 sc.flag_read
                     .iter()
@@ -242,6 +249,7 @@ pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> 
         operands,
         options,
         decode,
+        flag_read,
     }
 }
 

@@ -254,10 +254,18 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             (None, _) => quote! { lateout(#reg) _ },
         }
     });
-    let template = &plan.instructions;
+    // A flag error kind reads the flag into a named operand the decoding
+    // tests; a raw return has nothing to decode, so it skips the read.
+    let flagged =
+        matches!(plan.decode, Some(ErrorConv::Flag { .. })) && !matches!(ret, RetForm::Raw(_));
+    let template: Vec<&String> = plan
+        .instructions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| flagged || !plan.flag_read.contains(i))
+        .map(|(_, line)| line)
+        .collect();
     let options = plan.options.iter().map(|o| format_ident!("{}", o));
-    // A flag error kind reads the flag into a named operand the decoding tests.
-    let flagged = matches!(plan.decode, Some(ErrorConv::Flag { .. }));
     let flag = format_ident!("{}", crate::plan::FLAG_OPERAND);
     let (flag_decl, flag_operand) = if flagged {
         (

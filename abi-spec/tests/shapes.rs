@@ -32,3 +32,47 @@ fn call_shapes_of_every_trap_target() {
         insta::assert_snapshot!(format!("shapes@{}", t.name), text);
     }
 }
+
+/// On a target whose kernel flags errors (ppc64le's cr0.SO), a declaration
+/// that decodes the result reads the flag after the trap; one that returns the
+/// raw register does not, so it costs what the bare trap costs.
+#[test]
+fn raw_returns_skip_the_flag_read() {
+    let specs = abi_spec::load_builtin().unwrap_or_else(|d| panic!("{d}"));
+    let rt = quote::quote! { ::abi_runtime };
+    let flagged: Vec<_> = specs
+        .targets
+        .iter()
+        .filter(|t| matches!(t.syscall.errors, abi_spec::model::ErrorConv::Flag { .. }))
+        .collect();
+    assert!(!flagged.is_empty(), "no built-in target flags errors");
+    for t in flagged {
+        let p = plan::lower_shape(t, t.shape("getppid").expect("getppid"));
+        assert!(
+            !p.flag_read.is_empty(),
+            "{}: no flag read in the plan",
+            t.name
+        );
+        let decoded = render::spec_signature(&p);
+        let raw = render::StubSig {
+            ret: render::RetForm::Raw(quote::quote! { usize }),
+            ..decoded.clone()
+        };
+        let read = &p.instructions[p.flag_read.start];
+        let has_read = |sig: &render::StubSig| {
+            render::stub(&p, sig, &rt)
+                .to_string()
+                .contains(&format!("{read:?}"))
+        };
+        assert!(
+            has_read(&decoded),
+            "{}: the Result form must read the flag",
+            t.name
+        );
+        assert!(
+            !has_read(&raw),
+            "{}: the raw form must not read the flag",
+            t.name
+        );
+    }
+}
