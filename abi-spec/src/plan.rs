@@ -41,6 +41,10 @@ pub struct SyscallPlan<'s> {
     /// convention flags errors): a declaration returning the raw register
     /// leaves them out, so it costs what the bare trap costs.
     pub flag_read: std::ops::Range<usize>,
+    /// The call number: a constant, or (for a call by number at run time) an
+    /// argument. Where it travels in the reserved-register block, the block
+    /// takes it from here.
+    pub number: Input,
 }
 
 /// What the stub does with one register.
@@ -250,6 +254,7 @@ pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> 
         options,
         decode,
         flag_read,
+        number: Input::Number(call.nr),
     }
 }
 

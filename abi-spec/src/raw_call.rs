@@ -32,6 +32,7 @@ pub fn raw_call_items(target: &Target, rt: &TokenStream) -> Option<TokenStream> 
         })
         .collect();
     let mut plan = lower(target, &call);
+    plan.number = Input::Arg(max);
     for op in &mut plan.operands {
         if let Some(Input::Number(_)) = op.input {
             op.input = Some(Input::Arg(max));

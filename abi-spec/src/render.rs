@@ -17,7 +17,11 @@ fn used_params(plan: &SyscallPlan<'_>) -> (Vec<usize>, Vec<usize>) {
         Pass::Const(_) | Pass::ResultSlot | Pass::Block(_) => {}
     };
     let inputs = plan.operands.iter().map(|op| op.input);
-    for input in inputs.chain(plan.reserved_values.iter().copied()) {
+    let number = (!plan.reserved_values.is_empty()).then_some(plan.number);
+    for input in inputs
+        .chain(plan.reserved_values.iter().copied())
+        .chain(std::iter::once(number))
+    {
         if let Some(Input::Arg(i)) = input {
             note(&Pass::Arg(i));
         }
@@ -239,7 +243,7 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
             }
             _ => quote! { 0usize },
         });
-        let nr = Literal::usize_suffixed(plan.call.nr as usize);
+        let nr = input_value(plan.number);
         let n = plan.reserved_values.len() + 1;
         bindings.push(quote! { let __abi_reserved: [usize; #n] = [#(#values,)* #nr]; });
     }
