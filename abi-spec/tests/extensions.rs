@@ -115,10 +115,11 @@ fn extension_calls_are_checked_like_the_targets_own() {
 
 #[test]
 fn an_import_target_takes_new_imports_in_name_order() {
-    let text = "format = 1\nextends = \"wasi-wasm32\"\n[calls]\nsock_accept = { args = [\"fd: fd\", \"flags: u32\"], results = [\"conn: fd\"] }\n";
+    // A made-up import (the built-in WASI table is complete).
+    let text = "format = 1\nextends = \"wasi-wasm32\"\n[calls]\nsock_future = { args = [\"fd: fd\", \"flags: u32\"], results = [\"conn: fd\"] }\n";
     let specs = load(&with_user_file("sockets.toml", text)).unwrap();
     let wasi = specs.target("wasi-wasm32").unwrap();
-    assert!(wasi.call("sock_accept").is_some());
+    assert!(wasi.call("sock_future").is_some());
     assert!(wasi.calls.windows(2).all(|w| w[0].name < w[1].name));
     assert!(
         wasi.calls
