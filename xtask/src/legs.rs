@@ -257,7 +257,7 @@ mod tests {
                 "runner = \"qemu-aarch64_be -L /opt/be\"",
             )
             .replace(
-                "packages = [\"qemu-user\", \"gcc-aarch64-linux-gnu\", \"libc6-dev-arm64-cross\"]",
+                "packages = [\"qemu-user\", \"gcc-aarch64-linux-gnu\", \"libc6-dev-arm64-cross\", \"g++\"]",
                 "packages = [\"qemu-user\", \"gcc-be\"]",
             );
         std::fs::write(dir.join("linux-aarch64be.toml"), spec).unwrap();

@@ -323,13 +323,16 @@ fn run_leg(leg: &Leg, host: &str, tally: &mut Tally, steps: &mut Steps) {
     }
     if native {
         steps.run("test", || {
-            run_counted(cargo().args(["test", "--workspace"]), tally)
+            run_counted(
+                cargo().args(["test", "--workspace", "--no-fail-fast"]),
+                tally,
+            )
         });
     } else {
         steps.run("test", || {
             run_counted(
                 cargo()
-                    .arg("test")
+                    .args(["test", "--no-fail-fast"])
                     .args(&target)
                     .args(cross_args(leg))
                     .envs(leg.env()),
@@ -362,6 +365,11 @@ fn run_leg(leg: &Leg, host: &str, tally: &mut Tally, steps: &mut Steps) {
         });
     }
     steps.run("examples", || run_examples(leg, &target, Profile::Debug));
+    if native {
+        // The crates as a registry would serve them: packaged, unpacked and
+        // used by a user crate that sees nothing of this workspace.
+        steps.run("package", || crate::package_check::run(&[]));
+    }
     // Optimised code is where inline assembly meets the register allocator
     // for real (and where LLVM's target features for asm differ): the runtime
     // and the examples are built, and the examples run, in release mode too.
