@@ -644,6 +644,46 @@ fn check_regs(
     }
 }
 
+/// How to write a name that must be a Rust identifier.
+const IDENT_FIX: &str = "use letters, digits and `_`, not starting with a digit";
+
+/// The key of an entry in a table whose keys are data (calls, `[via]`,
+/// layouts, constants): each names a generated Rust item, so a key that is not
+/// an identifier is reported at its span. Returns the name, and whether it is
+/// one.
+fn ident_key(
+    key: &toml::Spanned<std::borrow::Cow<'_, str>>,
+    what: &str,
+    fix: &str,
+    sink: &mut Sink<'_>,
+) -> (String, bool) {
+    let name = key.get_ref().to_string();
+    let ok = is_ident(&name);
+    if !ok {
+        sink.error(
+            key.span(),
+            format!("{what} `{name}` is not a Rust identifier"),
+            fix,
+        );
+    }
+    (name, ok)
+}
+
+/// The value of a data-keyed entry that must be a table, or an error at its
+/// span saying so (`message`) and how to write it (`fix`).
+fn entry_table<'t, 'i>(
+    value: &'t toml::Spanned<toml::de::DeValue<'i>>,
+    message: impl FnOnce() -> String,
+    fix: impl FnOnce() -> String,
+    sink: &mut Sink<'_>,
+) -> Option<&'t DeTable<'i>> {
+    let t = value.get_ref().as_table();
+    if t.is_none() {
+        sink.error(value.span(), message(), fix());
+    }
+    t
+}
+
 fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     chars

@@ -15,7 +15,7 @@ use crate::diag::{SourceFile, closest};
 use crate::layout::{FieldType, Layout, LayoutField, RESERVED_FIELDS};
 use crate::read::{Fields, Sink};
 
-use super::is_ident;
+use super::{entry_table, ident_key, is_ident};
 
 const EXAMPLE: &str = "`[layouts.timespec]` with `c_type = \"struct __kernel_timespec\"`, `header = \"linux/time_types.h\"`, `size = 16`, `align = 8`, `fields = { tv_sec = { offset = 0, type = \"i64\" } }`";
 
@@ -29,21 +29,20 @@ pub(super) fn read_layouts(
     };
     let mut out = Vec::new();
     for (k, v) in table.entries() {
-        let name = k.get_ref().to_string();
-        if !is_ident(&name) {
-            sink.error(
-                k.span(),
-                format!("layout name `{name}` is not a Rust identifier"),
-                "use letters, digits and `_`, e.g. `timespec`",
-            );
+        let (name, true) = ident_key(
+            k,
+            "layout name",
+            "use letters, digits and `_`, e.g. `timespec`",
+            sink,
+        ) else {
             continue;
-        }
-        let Some(t) = v.get_ref().as_table() else {
-            sink.error(
-                v.span(),
-                format!("layout `{name}` must be a table"),
-                format!("write it as `[layouts.{name}]` with size, align and fields"),
-            );
+        };
+        let Some(t) = entry_table(
+            v,
+            || format!("layout `{name}` must be a table"),
+            || format!("write it as `[layouts.{name}]` with size, align and fields"),
+            sink,
+        ) else {
             continue;
         };
         let mut l = Fields::new(t, v.span(), format!("[layouts.{name}]"));

@@ -9,7 +9,8 @@ use crate::model::{
 use crate::read::{Fields, Sink, Sp};
 
 use super::{
-    ASM_OPTIONS, SpecFile, SpecKind, check_regs, find_arch, given, is_ident, unknown_reg, values,
+    ASM_OPTIONS, IDENT_FIX, SpecFile, SpecKind, check_regs, entry_table, find_arch, given,
+    ident_key, is_ident, unknown_reg, values,
 };
 
 fn top_span(_file: &SourceFile) -> std::ops::Range<usize> {
@@ -674,20 +675,13 @@ pub(super) fn read_calls(
     let kind = syscall.map(|s| s.kind);
     let mut calls: Vec<(std::ops::Range<usize>, Call)> = Vec::new();
     for (k, v) in table.entries() {
-        let name = k.get_ref().to_string();
-        if !is_ident(&name) {
-            sink.error(
-                k.span(),
-                format!("call name `{name}` is not a Rust identifier"),
-                "use letters, digits and `_`, not starting with a digit",
-            );
-        }
-        let Some(t) = v.get_ref().as_table() else {
-            sink.error(
-                v.span(),
-                format!("call `{name}` must be an inline table"),
-                format!("write `{name} = {{ nr = 1, args = [\"fd: fd\"] }}`"),
-            );
+        let (name, _) = ident_key(k, "call name", IDENT_FIX, sink);
+        let Some(t) = entry_table(
+            v,
+            || format!("call `{name}` must be an inline table"),
+            || format!("write `{name} = {{ nr = 1, args = [\"fd: fd\"] }}`"),
+            sink,
+        ) else {
             continue;
         };
         let mut f = Fields::new(t, v.span(), format!("call `{name}`"));
@@ -935,15 +929,10 @@ fn read_constants(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<(String,
     };
     let mut out = Vec::new();
     for (k, v) in table.entries() {
-        let name = k.get_ref().to_string();
-        if !is_ident(&name) {
-            sink.error(
-                k.span(),
-                format!("constant name `{name}` is not a Rust identifier"),
-                "use letters, digits and `_`",
-            );
+        let (name, true) = ident_key(k, "constant name", "use letters, digits and `_`", sink)
+        else {
             continue;
-        }
+        };
         let Some(i) = v.get_ref().as_integer() else {
             sink.error(
                 v.span(),
@@ -1213,7 +1202,7 @@ fn read_excluded(
             sink.error(
                 k.span(),
                 format!("excluded name `{name}` is not a Rust identifier"),
-                "use letters, digits and `_`, not starting with a digit",
+                IDENT_FIX,
             );
         }
         let nr = nr.map(|n| u32::try_from(n.value).unwrap_or_default());

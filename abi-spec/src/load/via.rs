@@ -6,8 +6,8 @@ use crate::model::{Arg, Call, Cfg, Pass, SyscallConv, Via};
 use crate::plan::words;
 use crate::read::{Fields, Sink, Sp};
 
-use super::is_ident;
 use super::target::{parse_kind, read_args, register_count};
+use super::{IDENT_FIX, entry_table, ident_key, is_ident};
 
 const EXAMPLE: &str = "`[via]` with `lseek = { args = [\"fd: fd\", \"offset: i64\", \"whence: u32\"], call = \"_llseek\", pass = [\"fd\", \"offset.hi\", \"offset.lo\", \"&result\", \"whence\"], result = \"i64\" }`";
 
@@ -25,20 +25,13 @@ pub(super) fn read_via(
     };
     let mut out = Vec::new();
     for (k, v) in table.entries() {
-        let name = k.get_ref().to_string();
-        if !is_ident(&name) {
-            sink.error(
-                k.span(),
-                format!("via name `{name}` is not a Rust identifier"),
-                "use letters, digits and `_`, not starting with a digit",
-            );
-        }
-        let Some(t) = v.get_ref().as_table() else {
-            sink.error(
-                v.span(),
-                format!("via `{name}` must be an inline table"),
-                format!("write `{name} = {{ args = [...], call = \"...\", pass = [...] }}`"),
-            );
+        let (name, _) = ident_key(k, "via name", IDENT_FIX, sink);
+        let Some(t) = entry_table(
+            v,
+            || format!("via `{name}` must be an inline table"),
+            || format!("write `{name} = {{ args = [...], call = \"...\", pass = [...] }}`"),
+            sink,
+        ) else {
             continue;
         };
         let mut f = Fields::new(t, v.span(), format!("via `{name}`"));
