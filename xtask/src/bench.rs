@@ -476,7 +476,7 @@ const QEMU_HEADING: &str = "## System-call stubs on every other Linux port";
 fn qemu_section(quick: bool) -> Result<String, String> {
     let n = if quick { 500 } else { 2_000 };
     let legs = legs::load(&legs::targets_dir())?;
-    let host = host_triple()?;
+    let host = crate::matrix::host_triple()?;
     let mut summary = String::new();
     let mut details = String::new();
     for leg in legs.iter().filter(|l| {
@@ -571,17 +571,4 @@ fn run_qemu_only(quick: bool) -> Result<(), String> {
     std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("wrote the qemu section of {}", path.display());
     Ok(())
-}
-
-/// The triple rustc builds for by default: the host leg, counted separately.
-fn host_triple() -> Result<String, String> {
-    let out = Command::new("rustc")
-        .arg("-vV")
-        .output()
-        .map_err(|e| format!("rustc -vV: {e}"))?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .map(str::to_owned)
-        .ok_or_else(|| "rustc -vV printed no host triple".to_owned())
 }

@@ -417,7 +417,8 @@ fn run_examples(leg: &Leg, target: &[&str], profile: Profile) -> Result<(), Stri
     Ok(())
 }
 
-fn host_triple() -> Result<String, String> {
+/// The triple rustc builds for by default: the host leg's.
+pub(crate) fn host_triple() -> Result<String, String> {
     let out = Command::new("rustc")
         .arg("-vV")
         .output()
