@@ -310,7 +310,8 @@ pub enum ErrorConv {
     ReturnedErrno,
     /// Zero (`FALSE`) is failure; the code comes from the last-error call.
     BoolFalse,
-    /// All bits set (`INVALID_HANDLE_VALUE`) is failure; code from the last-error call.
+    /// All bits of the return value set (`INVALID_HANDLE_VALUE`, a `DWORD`'s
+    /// `WAIT_FAILED`) is failure; code from the last-error call.
     InvalidHandle,
     /// A null pointer is failure; code from the last-error call.
     Null,
@@ -404,6 +405,20 @@ pub struct Provenance {
     /// Files inside the source with the entry points' prototypes
     /// (`asmlinkage long sys_*(...)` declarations or `SYSCALL_DEFINEn` definitions).
     pub kernel_prototypes: Vec<String>,
+    /// Call kind: DLLs whose import library has another name (an API set such
+    /// as `api-ms-win-core-synch-l1-2-0`, whose library is `synchronization`),
+    /// as (DLL, library) pairs; `{dll}` in `headers` becomes the library's name.
+    pub import_libraries: Vec<(String, String)>,
+}
+
+impl Provenance {
+    /// The name of `dll`'s import library (`import_libraries`, else the DLL's own name).
+    pub fn import_library<'a>(&'a self, dll: &'a str) -> &'a str {
+        self.import_libraries
+            .iter()
+            .find(|(d, _)| d.eq_ignore_ascii_case(dll))
+            .map_or(dll, |(_, lib)| lib)
+    }
 }
 
 /// How the cross-compile matrix handles a target.

@@ -359,7 +359,9 @@ pub fn describe_errors(conv: ErrorConv, target: &Target) -> String {
         }
         ErrorConv::BoolFalse => format!("FALSE (0) is Err({last}()), anything else Ok"),
         ErrorConv::InvalidHandle => {
-            format!("INVALID_HANDLE_VALUE (-1) is Err({last}()), anything else Ok")
+            format!(
+                "all bits set (INVALID_HANDLE_VALUE, WAIT_FAILED) is Err({last}()), anything else Ok"
+            )
         }
         ErrorConv::Null => format!("NULL is Err({last}()), anything else Ok"),
         ErrorConv::Zero => format!("0 is Err({last}()), anything else Ok"),

@@ -326,7 +326,7 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
         ),
         RetForm::Decoded(ty) => {
             let decode = match plan.decode {
-                Some(conv) => decode_expr(conv, &result, rt, None),
+                Some(conv) => decode_expr(conv, &result, rt, None, None),
                 None => quote! { ::core::unreachable!() },
             };
             let value = if plan.result.is_some() {
@@ -449,12 +449,15 @@ pub fn pretty(tokens: TokenStream) -> String {
 
 /// An expression of type `Result<usize, Errno>` decoding `raw` (a `usize`).
 /// `last_error` is an expression giving the last-error code, for the
-/// conventions that need it.
+/// conventions that need it. `narrow_ret` is the width of a return kind
+/// narrower than the register (a `DWORD`), whose all-bits-set value
+/// (`WAIT_FAILED`, `INVALID_FILE_ATTRIBUTES`) is its own `MAX`, not `usize::MAX`.
 fn decode_expr(
     conv: ErrorConv,
     raw: &Ident,
     rt: &TokenStream,
     last_error: Option<&TokenStream>,
+    narrow_ret: Option<u32>,
 ) -> TokenStream {
     let fail_if = |cond: TokenStream| {
         let code = last_error.cloned().unwrap_or_else(|| quote! { 0 });
@@ -475,7 +478,13 @@ fn decode_expr(
         ErrorConv::NtStatus => quote! { #rt::__private::ntstatus(#raw) },
         ErrorConv::Never => quote! { ::core::result::Result::<usize, #rt::Errno>::Ok(#raw) },
         ErrorConv::BoolFalse | ErrorConv::Null | ErrorConv::Zero => fail_if(quote! { #raw == 0 }),
-        ErrorConv::InvalidHandle => fail_if(quote! { #raw == usize::MAX }),
+        ErrorConv::InvalidHandle => match narrow_ret {
+            Some(bits) => {
+                let ty = int_type(bits);
+                fail_if(quote! { #raw as #ty == #ty::MAX })
+            }
+            None => fail_if(quote! { #raw == usize::MAX }),
+        },
         ErrorConv::Flag { mask } => {
             let flag = format_ident!("{}", crate::plan::FLAG_OPERAND);
             let mask = Literal::u64_suffixed(mask);
@@ -597,6 +606,10 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
         let #raw: usize = #rt::__trace_call!(#name, #nr, [#(#locals as usize),*] => #traced);
     };
     let from_reg = from_reg_path(ret, rt);
+    let narrow_ret = plan
+        .ret
+        .and_then(ArgKind::bits)
+        .filter(|&b| b < t.cfg.pointer_width);
     let (ret_ty, body) = match ret {
         RetForm::Never => (
             quote! { ! },
@@ -610,7 +623,7 @@ pub fn linked_stub(plan: &LinkedPlan<'_>, sig: &StubSig, rt: &TokenStream) -> To
         RetForm::Decoded(ty) => {
             let decode = plan.decode.map_or_else(
                 || quote! { ::core::unreachable!() },
-                |conv| decode_expr(conv, &raw, rt, last_error.as_ref()),
+                |conv| decode_expr(conv, &raw, rt, last_error.as_ref(), narrow_ret),
             );
             let ok_arm = if plan.managed_results {
                 let reads = outs

@@ -489,3 +489,671 @@ fn tick_count_follows_std_clock() {
         b - a
     );
 }
+
+/// `STARTUPINFOW` (processthreadsapi.h).
+#[repr(C)]
+struct StartupInfo {
+    cb: u32,
+    reserved: *mut u16,
+    desktop: *mut u16,
+    title: *mut u16,
+    x: u32,
+    y: u32,
+    x_size: u32,
+    y_size: u32,
+    x_count_chars: u32,
+    y_count_chars: u32,
+    fill_attribute: u32,
+    flags: u32,
+    show_window: u16,
+    cb_reserved2: u16,
+    reserved2: *mut u8,
+    std_input: Handle,
+    std_output: Handle,
+    std_error: Handle,
+}
+
+/// `PROCESS_INFORMATION` (processthreadsapi.h).
+#[repr(C)]
+struct ProcessInformation {
+    process: Handle,
+    thread: Handle,
+    process_id: u32,
+    thread_id: u32,
+}
+
+/// `MEMORY_BASIC_INFORMATION` (winnt.h).
+#[repr(C)]
+#[derive(Debug)]
+struct MemoryBasicInformation {
+    base_address: *mut c_void,
+    allocation_base: *mut c_void,
+    allocation_protect: u32,
+    region_size: usize,
+    state: u32,
+    protect: u32,
+    kind: u32,
+}
+
+/// `IO_STATUS_BLOCK` (winternl.h): a status (or pointer) and a count.
+#[repr(C)]
+#[derive(Default)]
+struct IoStatusBlock {
+    status: usize,
+    information: usize,
+}
+
+/// `FILE_STANDARD_INFORMATION` (ntifs.h), class `FileStandardInformation`.
+#[repr(C)]
+#[derive(Default)]
+struct FileStandardInformation {
+    allocation_size: i64,
+    end_of_file: i64,
+    number_of_links: u32,
+    delete_pending: u8,
+    directory: u8,
+}
+
+#[syscall_bridge(name = "CreateProcessW")]
+unsafe fn create_process(
+    application_name: *const u16,
+    command_line: *mut u16,
+    process_attributes: *mut c_void,
+    thread_attributes: *mut c_void,
+    inherit_handles: i32,
+    creation_flags: u32,
+    environment: *mut c_void,
+    current_directory: *const u16,
+    startup_info: *mut StartupInfo,
+    process_information: *mut ProcessInformation,
+) -> Result<(), Errno>;
+#[syscall_bridge(name = "WaitForSingleObject")]
+unsafe fn wait_for_single_object(handle: Handle, milliseconds: u32) -> Result<u32, Errno>;
+#[syscall_bridge(name = "GetExitCodeProcess")]
+unsafe fn get_exit_code_process(process: Handle, code: *mut u32) -> Result<(), Errno>;
+#[syscall_bridge(name = "TerminateProcess")]
+unsafe fn terminate_process(process: Handle, exit_code: u32) -> Result<(), Errno>;
+#[syscall_bridge(name = "CreateThread")]
+unsafe fn create_thread(
+    attributes: *mut c_void,
+    stack_size: usize,
+    start: *const c_void,
+    parameter: *mut c_void,
+    flags: u32,
+    thread_id: *mut u32,
+) -> Result<Handle, Errno>;
+#[syscall_bridge(name = "GetCurrentProcess")]
+unsafe fn get_current_process() -> Result<Handle, Errno>;
+#[syscall_bridge(name = "GetCurrentThread")]
+unsafe fn get_current_thread() -> Result<Handle, Errno>;
+#[syscall_bridge(name = "CloseHandle")]
+unsafe fn close_handle(handle: Handle) -> Result<(), Errno>;
+#[syscall_bridge(name = "WaitOnAddress")]
+unsafe fn wait_on_address(
+    address: *mut c_void,
+    compare: *mut c_void,
+    size: usize,
+    milliseconds: u32,
+) -> Result<(), Errno>;
+#[syscall_bridge(name = "WakeByAddressSingle")]
+unsafe fn wake_by_address_single(address: *mut c_void) -> Result<(), Errno>;
+#[syscall_bridge(name = "WakeByAddressAll")]
+unsafe fn wake_by_address_all(address: *mut c_void) -> Result<(), Errno>;
+#[syscall_bridge(name = "InitializeSRWLock")]
+unsafe fn initialize_srw_lock(lock: *mut usize) -> Result<(), Errno>;
+#[syscall_bridge(name = "AcquireSRWLockExclusive")]
+unsafe fn acquire_srw_lock_exclusive(lock: *mut usize) -> Result<(), Errno>;
+#[syscall_bridge(name = "ReleaseSRWLockExclusive")]
+unsafe fn release_srw_lock_exclusive(lock: *mut usize) -> Result<(), Errno>;
+#[syscall_bridge(name = "AcquireSRWLockShared")]
+unsafe fn acquire_srw_lock_shared(lock: *mut usize) -> Result<(), Errno>;
+#[syscall_bridge(name = "ReleaseSRWLockShared")]
+unsafe fn release_srw_lock_shared(lock: *mut usize) -> Result<(), Errno>;
+// A BOOLEAN: only the low 8 bits are the answer.
+#[syscall_bridge(name = "TryAcquireSRWLockExclusive")]
+unsafe fn try_acquire_srw_lock_exclusive(lock: *mut usize) -> Result<u8, Errno>;
+#[syscall_bridge(name = "CreateEventW")]
+unsafe fn create_event(
+    attributes: *mut c_void,
+    manual_reset: i32,
+    initial_state: i32,
+    name: *const u16,
+) -> Result<Handle, Errno>;
+#[syscall_bridge(name = "SetEvent")]
+unsafe fn set_event(event: Handle) -> Result<(), Errno>;
+#[syscall_bridge(name = "ResetEvent")]
+unsafe fn reset_event(event: Handle) -> Result<(), Errno>;
+#[syscall_bridge(name = "VirtualAlloc")]
+unsafe fn virtual_alloc(
+    address: *mut c_void,
+    size: usize,
+    allocation_type: u32,
+    protect: u32,
+) -> Result<*mut c_void, Errno>;
+#[syscall_bridge(name = "VirtualProtect")]
+unsafe fn virtual_protect(
+    address: *mut c_void,
+    size: usize,
+    new_protect: u32,
+    old_protect: *mut u32,
+) -> Result<(), Errno>;
+#[syscall_bridge(name = "VirtualFree")]
+unsafe fn virtual_free(address: *mut c_void, size: usize, free_type: u32) -> Result<(), Errno>;
+#[syscall_bridge(name = "VirtualQuery")]
+unsafe fn virtual_query(
+    address: *const c_void,
+    info: *mut MemoryBasicInformation,
+    length: usize,
+) -> Result<usize, Errno>;
+#[syscall_bridge(name = "GetProcessHeap")]
+unsafe fn get_process_heap() -> Result<Handle, Errno>;
+#[syscall_bridge(name = "HeapAlloc")]
+unsafe fn heap_alloc(heap: Handle, flags: u32, bytes: usize) -> Result<*mut u8, Errno>;
+#[syscall_bridge(name = "HeapFree")]
+unsafe fn heap_free(heap: Handle, flags: u32, mem: *mut u8) -> Result<(), Errno>;
+#[syscall_bridge(name = "GetConsoleMode")]
+unsafe fn get_console_mode(console: Handle, mode: *mut u32) -> Result<(), Errno>;
+#[syscall_bridge(name = "SetConsoleMode")]
+unsafe fn set_console_mode(console: Handle, mode: u32) -> Result<(), Errno>;
+#[syscall_bridge(name = "WriteConsoleW")]
+unsafe fn write_console(
+    console: Handle,
+    buffer: *const u16,
+    chars: u32,
+    written: *mut u32,
+    reserved: *mut c_void,
+) -> Result<(), Errno>;
+#[syscall_bridge(name = "CreatePipe")]
+unsafe fn create_pipe(
+    read: *mut Handle,
+    write: *mut Handle,
+    attributes: *mut c_void,
+    size: u32,
+) -> Result<(), Errno>;
+#[syscall_bridge(name = "ReadFile")]
+unsafe fn read_file(
+    file: Handle,
+    buffer: *mut u8,
+    to_read: u32,
+    read: *mut u32,
+    overlapped: *mut c_void,
+) -> Result<(), Errno>;
+#[syscall_bridge(name = "WriteFile")]
+unsafe fn write_file(
+    file: Handle,
+    buffer: *const u8,
+    to_write: u32,
+    written: *mut u32,
+    overlapped: *mut c_void,
+) -> Result<(), Errno>;
+#[syscall_bridge(name = "NtQueryInformationFile")]
+unsafe fn nt_query_information_file(
+    file: Handle,
+    io: *mut IoStatusBlock,
+    info: *mut c_void,
+    len: u32,
+    class: u32,
+) -> Result<u32, Errno>;
+
+/// Runs `command_line` (through `cmd.exe`); `suspended` leaves its first
+/// thread stopped.
+fn spawn(command_line: &str, suspended: bool) -> ProcessInformation {
+    let mut cmd = wide(command_line);
+    // SAFETY: all-zero is valid for both (integers and null pointers).
+    let mut si: StartupInfo = unsafe { std::mem::zeroed() };
+    si.cb = size_of::<StartupInfo>() as u32;
+    let mut pi: ProcessInformation = unsafe { std::mem::zeroed() };
+    let flags = if suspended {
+        c32(consts::CREATE_SUSPENDED)
+    } else {
+        0
+    };
+    unsafe {
+        create_process(
+            std::ptr::null(),
+            cmd.as_mut_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+            flags,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &mut si,
+            &mut pi,
+        )
+    }
+    .unwrap();
+    assert_ne!(pi.process_id, 0);
+    pi
+}
+
+#[test]
+fn a_child_process_exit_code_comes_back() {
+    let pi = spawn("cmd.exe /c exit 3", false);
+    assert_eq!(
+        unsafe { wait_for_single_object(pi.process, c32(consts::INFINITE)) },
+        Ok(c32(consts::WAIT_OBJECT_0))
+    );
+    let mut code = 0;
+    unsafe { get_exit_code_process(pi.process, &mut code) }.unwrap();
+    assert_eq!(code, 3);
+    unsafe { close_handle(pi.thread) }.unwrap();
+    unsafe { close_handle(pi.process) }.unwrap();
+
+    // A suspended child is still active until terminated, then has the given code.
+    let pi = spawn("cmd.exe /c exit 5", true);
+    unsafe { get_exit_code_process(pi.process, &mut code) }.unwrap();
+    assert_eq!(code, c32(consts::STILL_ACTIVE));
+    assert_eq!(
+        unsafe { wait_for_single_object(pi.process, 50) },
+        Ok(c32(consts::WAIT_TIMEOUT))
+    );
+    unsafe { terminate_process(pi.process, 77) }.unwrap();
+    assert_eq!(
+        unsafe { wait_for_single_object(pi.process, c32(consts::INFINITE)) },
+        Ok(c32(consts::WAIT_OBJECT_0))
+    );
+    unsafe { get_exit_code_process(pi.process, &mut code) }.unwrap();
+    assert_eq!(code, 77);
+    unsafe { close_handle(pi.thread) }.unwrap();
+    unsafe { close_handle(pi.process) }.unwrap();
+
+    // A program that does not exist.
+    let mut cmd = wide("abi-bridge-no-such-program.exe");
+    let mut si: StartupInfo = unsafe { std::mem::zeroed() };
+    si.cb = size_of::<StartupInfo>() as u32;
+    let mut pi: ProcessInformation = unsafe { std::mem::zeroed() };
+    let err = unsafe {
+        create_process(
+            std::ptr::null(),
+            cmd.as_mut_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+            0,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &mut si,
+            &mut pi,
+        )
+    };
+    assert_eq!(err, Err(Errno::ERROR_FILE_NOT_FOUND));
+}
+
+#[test]
+fn current_process_and_thread_are_pseudo_handles_that_work() {
+    let process = unsafe { get_current_process() }.unwrap();
+    let thread = unsafe { get_current_thread() }.unwrap();
+    // Documented values: (HANDLE)-1 and (HANDLE)-2.
+    assert_eq!(process as isize, -1);
+    assert_eq!(thread as isize, -2);
+    let mut code = 0;
+    unsafe { get_exit_code_process(process, &mut code) }.unwrap();
+    assert_eq!(code, c32(consts::STILL_ACTIVE));
+    // A running thread is not signalled: waiting on oneself times out.
+    assert_eq!(
+        unsafe { wait_for_single_object(thread, 10) },
+        Ok(c32(consts::WAIT_TIMEOUT))
+    );
+    // WAIT_FAILED, a DWORD with all bits set, decodes to the last error.
+    assert_eq!(
+        unsafe { wait_for_single_object(std::ptr::null_mut(), 0) },
+        Err(Errno::ERROR_INVALID_HANDLE)
+    );
+}
+
+extern "system" fn thread_main(parameter: *mut c_void) -> u32 {
+    // SAFETY: the test passes a pointer to an AtomicU32 that outlives the thread.
+    let cell = unsafe { &*parameter.cast::<std::sync::atomic::AtomicU32>() };
+    cell.store(0xC0FFEE, std::sync::atomic::Ordering::SeqCst);
+    7
+}
+
+#[test]
+fn a_created_thread_runs_its_function() {
+    let cell = std::sync::atomic::AtomicU32::new(0);
+    let mut id = 0;
+    let h = unsafe {
+        create_thread(
+            std::ptr::null_mut(),
+            0,
+            thread_main as *const c_void,
+            (&raw const cell).cast_mut().cast(),
+            0,
+            &mut id,
+        )
+    }
+    .unwrap();
+    assert_ne!(id, 0);
+    assert_ne!(
+        id,
+        unsafe { abi_runtime::windows::get_current_thread_id() }.unwrap()
+    );
+    assert_eq!(
+        unsafe { wait_for_single_object(h, c32(consts::INFINITE)) },
+        Ok(c32(consts::WAIT_OBJECT_0))
+    );
+    assert_eq!(cell.load(std::sync::atomic::Ordering::SeqCst), 0xC0FFEE);
+    unsafe { close_handle(h) }.unwrap();
+    assert_eq!(unsafe { close_handle(h) }, Err(Errno::ERROR_INVALID_HANDLE));
+}
+
+#[test]
+fn wait_on_address_sleeps_until_woken() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let word = AtomicU32::new(0);
+    let addr = || (&raw const word).cast_mut().cast::<c_void>();
+    let mut expected: u32 = 1;
+    // The value differs from `compare`: returns at once.
+    unsafe { wait_on_address(addr(), (&raw mut expected).cast(), 4, c32(consts::INFINITE)) }
+        .unwrap();
+    // The value equals `compare` and nobody wakes it: a timeout, as an error.
+    let mut same: u32 = 0;
+    assert_eq!(
+        unsafe { wait_on_address(addr(), (&raw mut same).cast(), 4, 20) },
+        Err(Errno::ERROR_TIMEOUT)
+    );
+
+    let woken = AtomicU32::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                let mut zero: u32 = 0;
+                while word.load(Ordering::SeqCst) == 0 {
+                    // Spurious wakes are allowed: re-check the value.
+                    let _ = unsafe {
+                        wait_on_address(addr(), (&raw mut zero).cast(), 4, c32(consts::INFINITE))
+                    };
+                }
+                woken.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert_eq!(
+            woken.load(Ordering::SeqCst),
+            0,
+            "waiters ran past an unchanged value"
+        );
+        word.store(1, Ordering::SeqCst);
+        unsafe { wake_by_address_single(addr()) }.unwrap();
+        let start = std::time::Instant::now();
+        while woken.load(Ordering::SeqCst) == 0 {
+            assert!(
+                start.elapsed().as_secs() < 10,
+                "WakeByAddressSingle woke nobody"
+            );
+            std::thread::yield_now();
+        }
+        unsafe { wake_by_address_all(addr()) }.unwrap();
+    });
+    assert_eq!(woken.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn srw_lock_excludes_writers_and_shares_readers() {
+    struct Shared {
+        lock: std::cell::UnsafeCell<usize>,
+        counter: std::cell::UnsafeCell<u64>,
+    }
+    // SAFETY: `counter` is only touched under `lock`, which the OS makes thread-safe.
+    unsafe impl Sync for Shared {}
+    let shared = Shared {
+        lock: std::cell::UnsafeCell::new(usize::MAX),
+        counter: std::cell::UnsafeCell::new(0),
+    };
+    let lock = shared.lock.get();
+    unsafe { initialize_srw_lock(lock) }.unwrap();
+    // SRWLOCK_INIT is all zeros.
+    assert_eq!(unsafe { *lock }, 0);
+
+    const THREADS: u64 = 4;
+    const ROUNDS: u64 = 20_000;
+    // The whole struct, not its fields (closures capture fields one by one).
+    let shared = &shared;
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            s.spawn(move || {
+                for _ in 0..ROUNDS {
+                    unsafe { acquire_srw_lock_exclusive(shared.lock.get()) }.unwrap();
+                    // A read-modify-write that loses updates without exclusion.
+                    let c = shared.counter.get();
+                    unsafe { c.write_volatile(c.read_volatile() + 1) };
+                    unsafe { release_srw_lock_exclusive(shared.lock.get()) }.unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(unsafe { *shared.counter.get() }, THREADS * ROUNDS);
+
+    // Held shared here: another thread gets it shared too, but not exclusive.
+    unsafe { acquire_srw_lock_shared(lock) }.unwrap();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let l = shared.lock.get();
+            assert_eq!(unsafe { try_acquire_srw_lock_exclusive(l) }, Ok(0));
+            unsafe { acquire_srw_lock_shared(l) }.unwrap();
+            unsafe { release_srw_lock_shared(l) }.unwrap();
+        });
+    });
+    unsafe { release_srw_lock_shared(lock) }.unwrap();
+    // Free again: the try succeeds.
+    assert_ne!(unsafe { try_acquire_srw_lock_exclusive(lock) }, Ok(0));
+    unsafe { release_srw_lock_exclusive(lock) }.unwrap();
+}
+
+#[test]
+fn events_signal_and_reset() {
+    let timeout = Ok(c32(consts::WAIT_TIMEOUT));
+    let signalled = Ok(c32(consts::WAIT_OBJECT_0));
+    let manual = unsafe { create_event(std::ptr::null_mut(), 1, 0, std::ptr::null()) }.unwrap();
+    assert_eq!(unsafe { wait_for_single_object(manual, 0) }, timeout);
+    unsafe { set_event(manual) }.unwrap();
+    // A manual-reset event stays signalled through waits.
+    assert_eq!(unsafe { wait_for_single_object(manual, 0) }, signalled);
+    assert_eq!(unsafe { wait_for_single_object(manual, 0) }, signalled);
+    unsafe { reset_event(manual) }.unwrap();
+    assert_eq!(unsafe { wait_for_single_object(manual, 0) }, timeout);
+
+    // An auto-reset event, set from another thread, releases one wait.
+    let auto = unsafe { create_event(std::ptr::null_mut(), 0, 0, std::ptr::null()) }.unwrap();
+    let raw = auto as usize;
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        unsafe { set_event(raw as Handle) }
+    });
+    assert_eq!(
+        unsafe { wait_for_single_object(auto, c32(consts::INFINITE)) },
+        signalled
+    );
+    setter.join().unwrap().unwrap();
+    assert_eq!(unsafe { wait_for_single_object(auto, 0) }, timeout);
+
+    unsafe { close_handle(manual) }.unwrap();
+    unsafe { close_handle(auto) }.unwrap();
+    assert_eq!(
+        unsafe { set_event(manual) },
+        Err(Errno::ERROR_INVALID_HANDLE)
+    );
+}
+
+#[test]
+fn virtual_query_describes_an_allocation() {
+    let page = 4096;
+    let base = unsafe {
+        virtual_alloc(
+            std::ptr::null_mut(),
+            3 * page,
+            c32(consts::MEM_COMMIT | consts::MEM_RESERVE),
+            c32(consts::PAGE_READWRITE),
+        )
+    }
+    .unwrap();
+    let mut old = 0;
+    unsafe {
+        virtual_protect(
+            base.cast::<u8>().add(page).cast(),
+            page,
+            c32(consts::PAGE_READONLY),
+            &mut old,
+        )
+    }
+    .unwrap();
+    assert_eq!(old, c32(consts::PAGE_READWRITE));
+
+    // SAFETY: all-zero is valid (null pointers and integers).
+    let mut info: MemoryBasicInformation = unsafe { std::mem::zeroed() };
+    let query = |addr: *const c_void, info: &mut MemoryBasicInformation| unsafe {
+        virtual_query(addr, info, size_of::<MemoryBasicInformation>())
+    };
+    assert_eq!(
+        query(base, &mut info),
+        Ok(size_of::<MemoryBasicInformation>())
+    );
+    assert_eq!(info.base_address, base);
+    assert_eq!(info.allocation_base, base);
+    assert_eq!(
+        info.region_size, page,
+        "the protection change splits the region"
+    );
+    assert_eq!(info.protect, c32(consts::PAGE_READWRITE));
+    assert_eq!(info.allocation_protect, c32(consts::PAGE_READWRITE));
+    assert_eq!(info.state, c32(consts::MEM_COMMIT));
+    assert_eq!(info.kind, c32(consts::MEM_PRIVATE));
+    let middle = unsafe { base.cast::<u8>().add(page + 100) }.cast::<c_void>();
+    query(middle, &mut info).unwrap();
+    assert_eq!(
+        info.base_address,
+        unsafe { base.cast::<u8>().add(page) }.cast()
+    );
+    assert_eq!(info.region_size, page);
+    assert_eq!(info.protect, c32(consts::PAGE_READONLY));
+    let last = unsafe { base.cast::<u8>().add(2 * page) }.cast::<c_void>();
+    query(last, &mut info).unwrap();
+    assert_eq!(info.protect, c32(consts::PAGE_READWRITE));
+
+    // Too small a buffer, and an address past the user space, fail with codes.
+    assert_eq!(
+        unsafe { virtual_query(base, &mut info, 4) },
+        Err(Errno::ERROR_BAD_LENGTH)
+    );
+    assert_eq!(
+        query(usize::MAX as *const c_void, &mut info),
+        Err(Errno::ERROR_INVALID_PARAMETER)
+    );
+
+    unsafe { virtual_free(base, 0, c32(consts::MEM_RELEASE)) }.unwrap();
+    query(base, &mut info).unwrap();
+    assert_ne!(
+        info.state,
+        c32(consts::MEM_COMMIT),
+        "released pages still committed"
+    );
+}
+
+#[test]
+fn process_heap_allocates_zeroed_memory() {
+    let heap = unsafe { get_process_heap() }.unwrap();
+    assert!(!heap.is_null());
+    let n = 10_000;
+    let p = unsafe { heap_alloc(heap, c32(consts::HEAP_ZERO_MEMORY), n) }.unwrap();
+    assert!(!p.is_null());
+    // SAFETY: HeapAlloc returned n bytes.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(p, n) };
+    assert!(bytes.iter().all(|&b| b == 0));
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    assert!(bytes.iter().enumerate().all(|(i, &b)| b == i as u8));
+    unsafe { heap_free(heap, 0, p) }.unwrap();
+    // More than the address space: NULL, handed back as it is (no error code is set).
+    let huge = unsafe { heap_alloc(heap, 0, usize::MAX - 4096) }.unwrap();
+    assert!(huge.is_null());
+}
+
+#[test]
+fn a_pipe_carries_bytes_and_is_no_console() {
+    let (mut r, mut w): (Handle, Handle) = (std::ptr::null_mut(), std::ptr::null_mut());
+    unsafe { create_pipe(&mut r, &mut w, std::ptr::null_mut(), 0) }.unwrap();
+    let msg = b"through the pipe";
+    let mut n = 0;
+    unsafe {
+        write_file(
+            w,
+            msg.as_ptr(),
+            msg.len() as u32,
+            &mut n,
+            std::ptr::null_mut(),
+        )
+    }
+    .unwrap();
+    assert_eq!(n as usize, msg.len());
+    let mut buf = [0u8; 64];
+    unsafe { read_file(r, buf.as_mut_ptr(), 64, &mut n, std::ptr::null_mut()) }.unwrap();
+    assert_eq!(&buf[..n as usize], msg);
+
+    // Console calls on a pipe handle fail with the documented code.
+    let mut mode = 0;
+    assert_eq!(
+        unsafe { get_console_mode(w, &mut mode) },
+        Err(Errno::ERROR_INVALID_HANDLE)
+    );
+    assert_eq!(
+        unsafe { set_console_mode(w, 1) },
+        Err(Errno::ERROR_INVALID_HANDLE)
+    );
+    let text = wide("no console");
+    assert_eq!(
+        unsafe { write_console(w, text.as_ptr(), 10, &mut n, std::ptr::null_mut()) },
+        Err(Errno::ERROR_INVALID_HANDLE)
+    );
+
+    // With the write end closed, reading reports a broken pipe.
+    unsafe { close_handle(w) }.unwrap();
+    assert_eq!(
+        unsafe { read_file(r, buf.as_mut_ptr(), 64, &mut n, std::ptr::null_mut()) },
+        Err(Errno::ERROR_BROKEN_PIPE)
+    );
+    unsafe { close_handle(r) }.unwrap();
+}
+
+#[test]
+fn nt_query_information_file_gives_std_size() {
+    let dir = TempDir::new("ntquery");
+    let path = dir.0.join("data");
+    std::fs::write(&path, vec![9u8; 54_321]).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let h = file.as_raw_handle();
+    let mut io = IoStatusBlock::default();
+    let mut info = FileStandardInformation::default();
+    let status = unsafe {
+        nt_query_information_file(
+            h,
+            &mut io,
+            (&raw mut info).cast(),
+            size_of::<FileStandardInformation>() as u32,
+            c32(consts::FileStandardInformation),
+        )
+    };
+    assert_eq!(status, Ok(0), "STATUS_SUCCESS");
+    assert_eq!(info.end_of_file as u64, file.metadata().unwrap().len());
+    assert_eq!(info.number_of_links, 1);
+    assert_eq!(info.directory, 0);
+    assert_eq!(io.information, size_of::<FileStandardInformation>());
+
+    // The error is the NTSTATUS itself, not GetLastError's code.
+    let status = unsafe {
+        nt_query_information_file(
+            h,
+            &mut io,
+            (&raw mut info).cast(),
+            4,
+            c32(consts::FileStandardInformation),
+        )
+    };
+    assert_eq!(
+        status,
+        Err(Errno::from_raw(
+            consts::STATUS_INFO_LENGTH_MISMATCH as u32 as i32
+        ))
+    );
+}

@@ -400,7 +400,7 @@ fn verify_call(t: &Target) -> Result<Outcome, String> {
             continue;
         }
         for pattern in &libraries {
-            let path = pattern.replace("{dll}", &c.library);
+            let path = pattern.replace("{dll}", t.provenance.import_library(&c.library));
             match cheaders::resolve_path(&path).map(|p| archive_symbols(&p)) {
                 Ok(Ok(symbols)) if symbols.contains(&format!("__imp_{}", c.symbol)) => {}
                 Ok(Ok(_)) => out.mismatch(

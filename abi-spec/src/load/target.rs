@@ -1089,6 +1089,7 @@ fn read_provenance_sources(p: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Prove
     let syscall_abis = p.opt_strings(sink, "syscall_abis", r#"["common", "64"]"#);
     let kernel_prototypes =
         p.opt_strings(sink, "kernel_prototypes", r#"["include/linux/syscalls.h"]"#);
+    let import_libraries = read_import_libraries(p, sink);
     for path in [&syscall_table].into_iter().flatten() {
         if path.value.starts_with('/') {
             sink.error(
@@ -1159,7 +1160,33 @@ fn read_provenance_sources(p: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Prove
         syscall_table: syscall_table.map(|t| t.value).unwrap_or_default(),
         syscall_abis: values(syscall_abis),
         kernel_prototypes: values(kernel_prototypes),
+        import_libraries,
     }
+}
+
+/// `import_libraries = { "api-ms-win-core-synch-l1-2-0" = "synchronization" }`:
+/// the import library of a DLL whose library is not named after it, for the
+/// `{dll}` of `headers`.
+fn read_import_libraries(p: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<(String, String)> {
+    const EXAMPLE: &str = r#"{ "api-ms-win-core-synch-l1-2-0" = "synchronization" }"#;
+    let Some(table) = p.opt_table(sink, "import_libraries", EXAMPLE) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (dll, lib) in table.entries() {
+        match lib.get_ref().as_str() {
+            Some(l) if !l.trim().is_empty() => out.push((dll.get_ref().to_string(), l.to_owned())),
+            _ => sink.error(
+                lib.span(),
+                format!("the import library of `{}` is not a name", dll.get_ref()),
+                format!(
+                    "write the library's name without `lib` and `.a`, e.g. `\"{}\" = \"synchronization\"`",
+                    dll.get_ref()
+                ),
+            ),
+        }
+    }
+    out
 }
 
 /// The optional `[excluded]` table: calls the headers define that the table
