@@ -407,9 +407,14 @@ fn verify_call(t: &Target) -> Result<Outcome, String> {
                     &c.loc,
                     format!("{} does not export `{}` ({path})", c.library, c.symbol),
                 ),
-                Ok(Err(e)) | Err(e) => {
-                    out.mismatch(&c.loc, format!("no import library for {}: {e}", c.library))
-                }
+                Ok(Err(e)) | Err(e) => out.mismatch(
+                    &c.loc,
+                    format!(
+                        "no import library for {} (`{}`): {e}; if its library has another name, \
+                         add it to [provenance] import_libraries",
+                        c.library, c.symbol
+                    ),
+                ),
             }
         }
         let Some(f) = items.functions.get(&c.symbol) else {
@@ -622,6 +627,12 @@ mod tests {
                     "\"to_write: u32\", \"written: mut_ptr\", \"overlapped: mut_ptr\"",
                     "\"to_write: u32\", \"written: mut_ptr\"",
                 ),
+                // Without its import library's name, an API set DLL has none.
+                (
+                    "windows-x86_64.toml",
+                    "import_libraries = { \"api-ms-win-core-synch-l1-2-0\" = \"synchronization\" }",
+                    "",
+                ),
             ],
         );
         let x86 = outcome(&dir, "linux-x86_64");
@@ -650,7 +661,15 @@ mod tests {
         );
         let win = outcome(&dir, "windows-x86_64");
         let text = win.mismatches.join("\n");
-        assert_eq!(win.mismatches.len(), 2, "{text}");
+        assert_eq!(win.mismatches.len(), 5, "{text}");
+        for f in ["WaitOnAddress", "WakeByAddressSingle", "WakeByAddressAll"] {
+            assert!(
+                text.contains(&format!(
+                    "no import library for api-ms-win-core-synch-l1-2-0 (`{f}`)"
+                )),
+                "{text}"
+            );
+        }
         assert!(
             text.contains("user32 does not export `CloseHandle`"),
             "{text}"
