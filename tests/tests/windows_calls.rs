@@ -554,6 +554,8 @@ struct FileStandardInformation {
     directory: u8,
 }
 
+// The Win32 signature, as it is.
+#[allow(clippy::too_many_arguments)]
 #[syscall_bridge(name = "CreateProcessW")]
 unsafe fn create_process(
     application_name: *const u16,
