@@ -57,6 +57,28 @@ fn exit_group_on_every_target() {
     assert_stubs("exit_group", &["exit_group", "proc_exit", "ExitProcess"]);
 }
 
+/// `invalid_handle` means all bits of the return value set: a pointer-wide
+/// `INVALID_HANDLE_VALUE`, but a `DWORD`'s `WAIT_FAILED` at 32 bits (the
+/// stub widens a `u32` return with zeros, so `usize::MAX` would never match).
+#[test]
+fn all_bits_set_is_read_at_the_return_width() {
+    let specs = builtin();
+    let rt = quote!(::abi_runtime);
+    let windows = specs
+        .targets
+        .iter()
+        .find(|t| t.call("WaitForSingleObject").is_some())
+        .expect("a target with WaitForSingleObject");
+    let code = |name: &str| {
+        let plan = plan::lower_linked(windows, windows.call(name).unwrap(), true);
+        render::linked_stub(&plan, &render::linked_signature(&plan), &rt).to_string()
+    };
+    let wait = code("WaitForSingleObject");
+    assert!(wait.contains("__abi_raw as u32 == u32 :: MAX"), "{wait}");
+    let create = code("CreateFileW");
+    assert!(create.contains("__abi_raw == usize :: MAX"), "{create}");
+}
+
 fn param(name: &str, ty: TokenStream) -> Param {
     Param {
         name: format_ident!("{}", name),
