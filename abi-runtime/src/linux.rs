@@ -116,6 +116,11 @@ mod calls {
         mask: u32,
         statxbuf: *mut c_void,
     ) -> Result<(), Errno>;
+    /// Writes the current directory (NUL-terminated) into `buf`; returns its
+    /// length with the NUL.
+    pub unsafe fn getcwd(buf: *mut u8, size: usize) -> Result<usize, Errno>;
+    /// Changes the current directory to `path` (NUL-terminated).
+    pub unsafe fn chdir(path: *const u8) -> Result<(), Errno>;
     /// Reads directory entries.
     pub unsafe fn getdents64(fd: i32, dirent: *mut c_void, count: u32) -> Result<usize, Errno>;
     /// Creates a directory.

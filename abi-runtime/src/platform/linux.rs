@@ -3,8 +3,11 @@
 use core::ffi::c_void;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering};
+use core::time::Duration;
 
-use super::{OpenMode, Protection, SeekFrom, find_env_value};
+use super::{
+    DirEntry, FileKind, Metadata, OpenMode, Protection, SeekFrom, Timestamp, find_env_value,
+};
 use crate::Errno;
 use crate::consts as c;
 use crate::linux as sys;
@@ -209,4 +212,182 @@ pub(super) fn args(buf: &mut [u8]) -> Result<usize, Errno> {
 pub(super) fn env_var(name: &str, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
     let len = read_proc("/proc/self/environ", buf)?;
     Ok(find_env_value(buf, len, name))
+}
+
+pub(super) const NAME_TOO_LONG: Errno = Errno::ENAMETOOLONG;
+
+fn kind_of_mode(mode: i64) -> FileKind {
+    match mode & c::S_IFMT {
+        c::S_IFREG => FileKind::File,
+        c::S_IFDIR => FileKind::Dir,
+        c::S_IFLNK => FileKind::Symlink,
+        _ => FileKind::Other,
+    }
+}
+
+/// `statx` of `path` relative to `dirfd` (the probed one: `newfstatat` where
+/// the kernel or a seccomp filter refuses `statx`).
+///
+/// # Safety
+/// `path` must be NUL-terminated.
+unsafe fn statx(dirfd: Raw, path: *const u8, flags: i64) -> Result<Metadata, Errno> {
+    let mut st = crate::probed::Statx::default();
+    // SAFETY: the caller's path; `st` is a writable struct statx.
+    unsafe {
+        crate::probed::statx(
+            dirfd,
+            path,
+            flags as i32,
+            c::STATX_BASIC_STATS as u32,
+            &mut st,
+        )?;
+    }
+    Ok(Metadata {
+        len: st.size,
+        kind: kind_of_mode(st.mode.into()),
+        modified: Timestamp {
+            secs: st.mtime.sec,
+            nanos: st.mtime.nsec,
+        },
+    })
+}
+
+pub(super) fn file_metadata(fd: Raw) -> Result<Metadata, Errno> {
+    // SAFETY: the empty path is NUL-terminated.
+    unsafe { statx(fd, c"".as_ptr().cast(), c::AT_EMPTY_PATH) }
+}
+
+pub(super) fn metadata(path: &str, follow: bool) -> Result<Metadata, Errno> {
+    let flags = if follow { 0 } else { c::AT_SYMLINK_NOFOLLOW };
+    // SAFETY: the path is NUL-terminated and outlives the call.
+    with_c_path(path, |p| unsafe { statx(c::AT_FDCWD as i32, p, flags) })
+}
+
+/// Where the fields of `struct linux_dirent64` are (include/linux/dirent.h:
+/// `u64 d_ino; s64 d_off; unsigned short d_reclen; unsigned char d_type;
+/// char d_name[];`). Two 64-bit fields first leave no room for padding, so
+/// the offsets are the same on every arch; the kernel writes `d_reclen` in
+/// the target's byte order and ends `d_name` with a NUL.
+const D_RECLEN: usize = 16;
+const D_TYPE: usize = 18;
+const D_NAME: usize = 19;
+
+/// A buffer for `getdents64`, aligned as its records are.
+#[repr(C, align(8))]
+struct DirBuf([u8; 4096]);
+
+/// An open directory and the records `getdents64` gave that are not read yet.
+pub(super) struct ReadDir {
+    fd: Raw,
+    buf: DirBuf,
+    at: usize,
+    len: usize,
+}
+
+impl ReadDir {
+    pub(super) fn open(path: &str) -> Result<ReadDir, Errno> {
+        let flags = c::O_RDONLY | c::O_DIRECTORY | c::O_CLOEXEC;
+        // SAFETY: the path is NUL-terminated and outlives the call.
+        let fd = with_c_path(path, |p| unsafe {
+            sys::openat(c::AT_FDCWD as i32, p, flags as i32, 0)
+        })?;
+        Ok(ReadDir {
+            fd,
+            buf: DirBuf([0; 4096]),
+            at: 0,
+            len: 0,
+        })
+    }
+
+    pub(super) fn next(&mut self) -> Option<Result<DirEntry, Errno>> {
+        if self.at >= self.len {
+            let buf = &mut self.buf.0;
+            // SAFETY: `buf` is valid for writes of its length.
+            match unsafe { sys::getdents64(self.fd, buf.as_mut_ptr().cast(), buf.len() as u32) } {
+                Ok(0) => return None,
+                Ok(n) => (self.at, self.len) = (0, n),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let rec = &self.buf.0[self.at..self.len];
+        let reclen = usize::from(u16::from_ne_bytes([rec[D_RECLEN], rec[D_RECLEN + 1]]));
+        let name_len = rec[D_NAME..reclen].iter().position(|&b| b == 0)?;
+        let name_at = self.at + D_NAME;
+        self.at += reclen;
+        let kind = match i64::from(rec[D_TYPE]) {
+            c::DT_REG => FileKind::File,
+            c::DT_DIR => FileKind::Dir,
+            c::DT_LNK => FileKind::Symlink,
+            // Some file systems do not say: ask about the name itself, as std does.
+            c::DT_UNKNOWN => {
+                let name = self.buf.0[name_at..].as_ptr();
+                // SAFETY: the name is NUL-terminated inside the buffer.
+                match unsafe { statx(self.fd, name, c::AT_SYMLINK_NOFOLLOW) } {
+                    Ok(m) => m.kind,
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            _ => FileKind::Other,
+        };
+        Some(DirEntry::new(
+            &self.buf.0[name_at..name_at + name_len],
+            kind,
+        ))
+    }
+}
+
+impl Drop for ReadDir {
+    fn drop(&mut self) {
+        // Nothing to report a close error to.
+        let _ = close(self.fd);
+    }
+}
+
+pub(super) fn create_dir(path: &str) -> Result<(), Errno> {
+    // SAFETY: the path is NUL-terminated and outlives the call.
+    with_c_path(path, |p| unsafe {
+        sys::mkdirat(c::AT_FDCWD as i32, p, 0o777)
+    })
+}
+
+pub(super) fn remove_dir(path: &str) -> Result<(), Errno> {
+    // SAFETY: the path is NUL-terminated and outlives the call.
+    with_c_path(path, |p| unsafe {
+        sys::unlinkat(c::AT_FDCWD as i32, p, c::AT_REMOVEDIR as i32)
+    })
+}
+
+pub(super) fn rename(from: &str, to: &str) -> Result<(), Errno> {
+    let at = c::AT_FDCWD as i32;
+    with_c_path(from, |f| {
+        // SAFETY: both paths are NUL-terminated and outlive the call.
+        with_c_path(to, |t| unsafe { sys::renameat2(at, f, at, t, 0) })
+    })
+}
+
+pub(super) fn current_dir(buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: `buf` is valid for writes of its length.
+    let with_nul = unsafe { sys::getcwd(buf.as_mut_ptr(), buf.len())? };
+    Ok(with_nul.saturating_sub(1))
+}
+
+pub(super) fn set_current_dir(path: &str) -> Result<(), Errno> {
+    // SAFETY: the path is NUL-terminated and outlives the call.
+    with_c_path(path, |p| unsafe { sys::chdir(p) })
+}
+
+pub(super) fn sleep(d: Duration) -> Result<(), Errno> {
+    let mut ts = crate::layouts::Timespec::zeroed();
+    ts.set_tv_sec(i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    ts.set_tv_nsec(d.subsec_nanos().into());
+    // SAFETY: `ts` is the kernel's `struct __kernel_timespec` of this target
+    // (the time64 entry on 32-bit ports, as the spec's [via] says).
+    unsafe {
+        sys::clock_nanosleep(
+            c::CLOCK_MONOTONIC as i32,
+            0,
+            ts.as_ptr(),
+            core::ptr::null_mut(),
+        )
+    }
 }
