@@ -246,6 +246,15 @@ fn open_modes_agree_with_std_open_options() {
     std::fs::remove_file(&path).unwrap();
 }
 
+/// The same OS error as std's, of the same kind (compared by name: std's
+/// `Uncategorized`, which WASI gives `ENOTEMPTY`, is not public).
+fn assert_same_error(ours: Errno, std: &std::io::Error) {
+    assert_eq!(
+        (format!("{:?}", ours.kind()), Some(ours.raw())),
+        (format!("{:?}", std.kind()), std.raw_os_error())
+    );
+}
+
 /// std's answer in the platform layer's terms.
 fn kind_of(t: std::fs::FileType) -> platform::FileKind {
     use platform::FileKind;
@@ -266,16 +275,12 @@ fn symlink(target: &str, link: &str) -> bool {
     std::os::unix::fs::symlink(target, link).unwrap();
     true
 }
-#[cfg(target_os = "wasi")]
-fn symlink(target: &str, link: &str) -> bool {
-    std::os::wasi::fs::symlink_path(target, link).unwrap();
-    true
-}
-#[cfg(windows)]
+/// No symbolic links here: std on WASI makes them only through the unstable
+/// `std::os::wasi::fs::symlink_path`; on Windows they need a privilege (or
+/// developer mode), and wine has none of its own. Listings and metadata of
+/// files and directories are checked there all the same.
+#[cfg(not(unix))]
 fn symlink(_target: &str, _link: &str) -> bool {
-    // Needs a privilege (or developer mode) on Windows; wine has no symbolic
-    // links of its own. Listings and metadata of files and directories are
-    // checked there all the same.
     false
 }
 
@@ -342,10 +347,7 @@ fn read_dir_errors_are_stds() {
     std::fs::write(&file, b"").unwrap();
     let ours = platform::read_dir(&file).unwrap_err();
     let std = std::fs::read_dir(&file).unwrap_err();
-    assert_eq!(
-        (ours.kind().into(), Some(ours.raw())),
-        (std.kind(), std.raw_os_error())
-    );
+    assert_same_error(ours, &std);
     std::fs::remove_file(&file).unwrap();
 }
 
@@ -403,7 +405,9 @@ fn metadata_agrees_with_std() {
             "through a symbolic link",
         );
     }
-    // A time set by std comes back to the nanosecond (to 100 ns on Windows).
+    // A time set through std comes back as std reads it back, to the
+    // nanosecond (Linux keeps all of them, Windows 100 ns steps; Node's WASI
+    // sets whole seconds only, so only those are checked against `when`).
     let when = std::time::UNIX_EPOCH + std::time::Duration::new(1_234_567_890, 123_456_700);
     std::fs::File::options()
         .write(true)
@@ -412,7 +416,9 @@ fn metadata_agrees_with_std() {
         .set_modified(when)
         .unwrap();
     let m = platform::metadata(&file).unwrap();
-    assert_eq!(std::time::SystemTime::from(m.modified()), when);
+    assert_metadata_is_stds(m, std::fs::metadata(&file).unwrap(), "after set_modified");
+    assert_eq!(m.modified().secs, 1_234_567_890);
+    #[cfg(not(target_os = "wasi"))]
     assert_eq!(
         m.modified(),
         platform::Timestamp {
@@ -456,10 +462,7 @@ fn directories_are_created_renamed_and_removed_as_std_sees() {
     // Not empty: the same refusal as std's.
     let ours = platform::remove_dir(&dir).unwrap_err();
     let std = std::fs::remove_dir(&dir).unwrap_err();
-    assert_eq!(
-        (ours.kind().into(), Some(ours.raw())),
-        (std.kind(), std.raw_os_error())
-    );
+    assert_same_error(ours, &std);
     std::fs::remove_file(&b).unwrap();
     let moved = format!("{dir}-moved");
     platform::rename(&dir, &moved).unwrap();
@@ -481,7 +484,7 @@ fn current_dir_agrees_with_std() {
     let std_start = std::env::current_dir().unwrap();
     assert_eq!(std::path::Path::new(&start), std_start);
     // Too small a buffer is an error, not a cut path.
-    assert!(platform::current_dir(&mut [0u8; 2]).is_err());
+    assert!(platform::current_dir(&mut []).is_err());
 
     let dir = temp_path("cwd");
     std::fs::create_dir(&dir).unwrap();
