@@ -236,6 +236,13 @@ fn parse(rust: &str) -> Result<Items, String> {
             syn::Item::Type(t) => {
                 items.aliases.insert(t.ident.to_string(), *t.ty);
             }
+            // bindgen renders the typedef of a named enum
+            // (`typedef enum _X {..} X;`) as `pub use self::_X as X;`.
+            syn::Item::Use(u) => {
+                if let Some((alias, target)) = renamed_use(&u.tree) {
+                    items.aliases.insert(alias, target);
+                }
+            }
             syn::Item::ForeignMod(m) => {
                 for it in m.items {
                     if let syn::ForeignItem::Fn(f) = it {
@@ -330,6 +337,18 @@ fn int_literal(e: &syn::Expr) -> Option<i128> {
         }) => int_literal(expr).map(|v| -v),
         syn::Expr::Cast(c) => int_literal(&c.expr),
         syn::Expr::Paren(p) => int_literal(&p.expr),
+        _ => None,
+    }
+}
+
+/// `self::_X as X` → (`X`, the type `_X`).
+fn renamed_use(tree: &syn::UseTree) -> Option<(String, syn::Type)> {
+    match tree {
+        syn::UseTree::Path(p) if p.ident == "self" => renamed_use(&p.tree),
+        syn::UseTree::Rename(r) => {
+            let ident = &r.ident;
+            Some((r.rename.to_string(), syn::parse_quote!(#ident)))
+        }
         _ => None,
     }
 }
@@ -607,5 +626,22 @@ mod tests {
         let exit = &items.functions["proc_exit"];
         assert!(exit.noreturn);
         assert_eq!(exit.params[0].name.as_deref(), Some("type"));
+    }
+
+    #[test]
+    fn a_named_enum_typedef_is_its_integer() {
+        let rust = r#"
+            pub const _CLASS_First: _CLASS = 0;
+            pub type _CLASS = ::std::os::raw::c_int;
+            pub use self::_CLASS as CLASS;
+            unsafe extern "C" {
+                pub fn query(class: CLASS) -> ::std::os::raw::c_int;
+            }
+        "#;
+        let items = parse(rust).unwrap();
+        assert_eq!(
+            items.functions["query"].params[0].ty.kind(),
+            Some(ArgKind::I32)
+        );
     }
 }

@@ -216,7 +216,7 @@ mod tests {
             &dir,
             "windows-x86_64",
             "kernel32",
-            &names(&["InitializeSRWLock"]),
+            &names(&["InitializeCriticalSection"]),
             None,
         )
         .unwrap_err();
@@ -229,16 +229,16 @@ mod tests {
             &dir,
             "windows-x86_64",
             "kernel32",
-            &names(&["InitializeSRWLock", "GetTickCount64", "CloseHandle"]),
+            &names(&["InitializeCriticalSection", "GetTickCount", "CloseHandle"]),
             Some("never"),
         )
         .unwrap();
-        assert_eq!(r.added, ["InitializeSRWLock", "GetTickCount64"]);
+        assert_eq!(r.added, ["InitializeCriticalSection", "GetTickCount"]);
         assert_eq!(r.kept, ["CloseHandle"]);
         let text = std::fs::read_to_string(dir.join("windows-x86_64.toml")).unwrap();
         for line in [
-            "InitializeSRWLock = { dll = \"kernel32\", args = [\"srw_lock: mut_ptr\"], fails = \"never\" }\n",
-            "GetTickCount64 = { dll = \"kernel32\", args = [], ret = \"u64\", fails = \"never\" }\n",
+            "InitializeCriticalSection = { dll = \"kernel32\", args = [\"critical_section: mut_ptr\"], fails = \"never\" }\n",
+            "GetTickCount = { dll = \"kernel32\", args = [], ret = \"u32\", fails = \"never\" }\n",
         ] {
             assert!(text.contains(line), "{line} in {text}");
         }
