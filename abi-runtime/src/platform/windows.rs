@@ -363,7 +363,7 @@ fn kind_of(attributes: u32, reparse_tag: u32) -> FileKind {
 
 /// A `FILETIME` as time since the Unix epoch (earlier times negative).
 fn timestamp(t: FileTime) -> Timestamp {
-    let since = t.intervals() as i64 - c::FILETIME_UNIX_EPOCH as i64;
+    let since = t.intervals() as i64 - c::FILETIME_UNIX_EPOCH;
     Timestamp {
         secs: since.div_euclid(10_000_000),
         nanos: (since.rem_euclid(10_000_000) * 100) as u32,
