@@ -27,7 +27,8 @@
 //!
 //! - `std`: `From<Errno> for std::io::Error` (the OS error of the same code, so
 //!   `?` works in functions returning `std::io::Result`) and
-//!   `From<ErrorKind> for std::io::ErrorKind`. Without it the crate is
+//!   `From<ErrorKind> for std::io::ErrorKind`, std's I/O and handle traits
+//!   for `platform::File` and `SystemTime::from(platform::Timestamp)`. Without it the crate is
 //!   `#![no_std]` and allocates nothing.
 //! - `trace`: every bridged call reports its name, number, arguments, raw
 //!   result and duration to the hook of [`trace`]; without it the stubs
