@@ -10,6 +10,11 @@ use crate::Errno;
 /// The longest name a [`DirEntry`] holds, in bytes of UTF-8 (a Windows name
 /// of 259 UTF-16 units takes up to 777); a longer one is the target's "name
 /// too long" error for that entry.
+///
+/// ```
+/// let entry_size = size_of::<abi_runtime::platform::DirEntry>();
+/// assert!(entry_size >= abi_runtime::platform::NAME_MAX);
+/// ```
 pub const NAME_MAX: usize = 1024;
 
 /// One entry of a directory: its name and what it is (symbolic links are not
@@ -57,16 +62,49 @@ impl DirEntry {
 
     /// The name, `None` if it is not UTF-8 (Linux allows any bytes but `/`
     /// and NUL; [`name_bytes`](Self::name_bytes) has them).
+    ///
+    /// ```
+    /// # let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// # let dir = format!("{tmp}/abi-doc-entry-name");
+    /// abi_runtime::platform::create_dir(&dir).unwrap();
+    /// abi_runtime::platform::create_dir(&format!("{dir}/x")).unwrap();
+    /// let e = abi_runtime::platform::read_dir(&dir).unwrap().next().unwrap().unwrap();
+    /// assert_eq!(e.name(), Some("x"));
+    /// # abi_runtime::platform::remove_dir(&format!("{dir}/x")).unwrap();
+    /// # abi_runtime::platform::remove_dir(&dir).unwrap();
+    /// ```
     pub fn name(&self) -> Option<&str> {
         core::str::from_utf8(self.name_bytes()).ok()
     }
 
     /// The name as the OS gave it (UTF-8 from Windows' UTF-16).
+    ///
+    /// ```
+    /// # let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// # let dir = format!("{tmp}/abi-doc-entry-bytes");
+    /// abi_runtime::platform::create_dir(&dir).unwrap();
+    /// abi_runtime::platform::create_dir(&format!("{dir}/x")).unwrap();
+    /// let e = abi_runtime::platform::read_dir(&dir).unwrap().next().unwrap().unwrap();
+    /// assert_eq!(e.name_bytes(), b"x");
+    /// # abi_runtime::platform::remove_dir(&format!("{dir}/x")).unwrap();
+    /// # abi_runtime::platform::remove_dir(&dir).unwrap();
+    /// ```
     pub fn name_bytes(&self) -> &[u8] {
         &self.name[..self.len]
     }
 
     /// What the entry is.
+    ///
+    /// ```
+    /// # let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// # let dir = format!("{tmp}/abi-doc-entry-kind");
+    /// abi_runtime::platform::create_dir(&dir).unwrap();
+    /// abi_runtime::platform::create_dir(&format!("{dir}/x")).unwrap();
+    /// let e = abi_runtime::platform::read_dir(&dir).unwrap().next().unwrap().unwrap();
+    /// assert_eq!(e.kind(), abi_runtime::platform::FileKind::Dir);
+    /// # abi_runtime::platform::remove_dir(&format!("{dir}/x")).unwrap();
+    /// # abi_runtime::platform::remove_dir(&dir).unwrap();
+    /// ```
     pub fn kind(&self) -> FileKind {
         self.kind
     }

@@ -105,37 +105,82 @@ pub struct Metadata {
 impl Metadata {
     /// The size in bytes (what the OS reports for directories: 0 on Windows,
     /// the size of the directory's own data elsewhere, as std says).
+    ///
+    /// ```
+    /// # let dir = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// # let path = format!("{dir}/abi-doc-len");
+    /// abi_runtime::platform::File::create(&path).unwrap().write_all(b"1234").unwrap();
+    /// assert_eq!(abi_runtime::platform::metadata(&path).unwrap().len(), 4);
+    /// # abi_runtime::platform::remove_file(&path).unwrap();
+    /// ```
     pub fn len(&self) -> u64 {
         self.len
     }
 
     /// Whether the size is 0.
+    ///
+    /// ```
+    /// # let dir = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// # let path = format!("{dir}/abi-doc-is-empty");
+    /// abi_runtime::platform::File::create(&path).unwrap();
+    /// assert!(abi_runtime::platform::metadata(&path).unwrap().is_empty());
+    /// # abi_runtime::platform::remove_file(&path).unwrap();
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// What the file is.
+    ///
+    /// ```
+    /// # let dir = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// use abi_runtime::platform::{metadata, FileKind};
+    /// assert_eq!(metadata(&dir).unwrap().kind(), FileKind::Dir);
+    /// ```
     pub fn kind(&self) -> FileKind {
         self.kind
     }
 
     /// Whether it is a directory.
+    ///
+    /// ```
+    /// # let dir = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// assert!(abi_runtime::platform::metadata(&dir).unwrap().is_dir());
+    /// ```
     pub fn is_dir(&self) -> bool {
         self.kind == FileKind::Dir
     }
 
     /// Whether it is a regular file.
+    ///
+    /// ```
+    /// # let dir = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// assert!(!abi_runtime::platform::metadata(&dir).unwrap().is_file());
+    /// ```
     pub fn is_file(&self) -> bool {
         self.kind == FileKind::File
     }
 
     /// Whether it is a symbolic link (only from [`symlink_metadata`]).
+    ///
+    /// ```
+    /// # let dir = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// assert!(!abi_runtime::platform::symlink_metadata(&dir).unwrap().is_symlink());
+    /// ```
     pub fn is_symlink(&self) -> bool {
         self.kind == FileKind::Symlink
     }
 
     /// The last modification time, to the OS's precision (1 ns on Linux and
     /// WASI, 100 ns on Windows): what std's `Metadata::modified` gives.
+    ///
+    /// ```
+    /// # let dir = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    /// let t = abi_runtime::platform::metadata(&dir).unwrap().modified();
+    /// let std = std::fs::metadata(&dir).unwrap().modified().unwrap();
+    /// let since = std.duration_since(std::time::UNIX_EPOCH).unwrap();
+    /// assert_eq!((t.secs, t.nanos), (since.as_secs() as i64, since.subsec_nanos()));
+    /// ```
     pub fn modified(&self) -> Timestamp {
         self.modified
     }
