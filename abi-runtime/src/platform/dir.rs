@@ -255,7 +255,7 @@ pub fn rename(from: &str, to: &str) -> Result<(), Errno> {
 /// let mut buf = [0u8; 4096];
 /// let ours = abi_runtime::platform::current_dir(&mut buf).unwrap();
 /// assert_eq!(std::path::Path::new(ours), std::env::current_dir().unwrap());
-/// assert!(abi_runtime::platform::current_dir(&mut [0u8; 1]).is_err());
+/// assert!(abi_runtime::platform::current_dir(&mut []).is_err());
 /// ```
 pub fn current_dir(buf: &mut [u8]) -> Result<&str, Errno> {
     let len = sys::current_dir(buf)?;
