@@ -189,7 +189,7 @@ fn c_source(reqs: &[Request]) -> String {
 }
 
 /// The C compiler of a target: its `[ci] linker` (a cross gcc), else the host's `cc`.
-fn compiler(t: &Target) -> String {
+pub(crate) fn compiler(t: &Target) -> String {
     if t.ci.linker.is_empty() {
         "cc".to_owned()
     } else {
@@ -197,12 +197,18 @@ fn compiler(t: &Target) -> String {
     }
 }
 
-/// Compiles the requests with the target's compiler and reads the numbers back.
-fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
-    let dir = std::env::temp_dir().join(format!("xtask-layouts-{}-{}", t.name, std::process::id()));
+/// Compiles `source` (C whose `asm` statements print `#<marker> key value`
+/// lines) with the target's compiler to assembly and reads the numbers back.
+pub(crate) fn probe(
+    t: &Target,
+    marker: &str,
+    source: &str,
+) -> Result<BTreeMap<String, i64>, String> {
+    let dir =
+        std::env::temp_dir().join(format!("xtask-{marker}-{}-{}", t.name, std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let src = dir.join("layouts.c");
-    std::fs::write(&src, c_source(reqs)).map_err(|e| format!("{}: {e}", src.display()))?;
+    let src = dir.join("probe.c");
+    std::fs::write(&src, source).map_err(|e| format!("{}: {e}", src.display()))?;
     let cc = compiler(t);
     let out = Command::new(&cc)
         .args(["-S", "-O0", "-o", "-"])
@@ -218,15 +224,16 @@ fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
     let _ = std::fs::remove_dir_all(&dir);
     if !out.status.success() {
         return Err(format!(
-            "{}: `{cc} -S` of the layout probe failed (a c_type, header or field name the headers lack?):\n{}",
+            "{}: `{cc} -S` of the {marker} probe failed (a name or header the headers lack?):\n{}",
             t.loc.path,
             String::from_utf8_lossy(&out.stderr)
         ));
     }
     let asm = String::from_utf8_lossy(&out.stdout);
-    let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
+    let mut numbers = BTreeMap::new();
+    let tag = format!("{marker} ");
     for line in asm.lines() {
-        let Some(rest) = line.split_once("ABI_LAYOUT ").map(|(_, r)| r) else {
+        let Some(rest) = line.split_once(tag.as_str()).map(|(_, r)| r) else {
             continue;
         };
         let Some((key, value)) = rest.trim().rsplit_once(' ') else {
@@ -239,10 +246,17 @@ fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
             .map_err(|_| format!("{cc}: unreadable number in `{line}`"))?;
         numbers.insert(key.to_owned(), value);
     }
+    Ok(numbers)
+}
+
+/// Compiles the requests with the target's compiler and reads the numbers back.
+fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
+    let cc = compiler(t);
+    let numbers = probe(t, "ABI_LAYOUT", &c_source(reqs))?;
     let get = |key: String| {
         numbers
             .get(&key)
-            .copied()
+            .and_then(|&v| u32::try_from(v).ok())
             .ok_or_else(|| format!("{cc}: the assembly lacks `{key}`"))
     };
     reqs.iter()

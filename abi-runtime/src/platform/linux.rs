@@ -44,7 +44,7 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
     };
     // SAFETY: the path is NUL-terminated and outlives the call.
     with_c_path(path, |p| unsafe {
-        sys::openat(c::AT_FDCWD as i32, p, flags as i32, 0o644)
+        sys::openat(c::AT_FDCWD, p, flags, 0o644)
     })
 }
 
@@ -77,8 +77,8 @@ pub(super) fn size(fd: Raw) -> Result<u64, Errno> {
         crate::probed::statx(
             fd,
             c"".as_ptr().cast(),
-            c::AT_EMPTY_PATH as i32,
-            c::STATX_SIZE as u32,
+            c::AT_EMPTY_PATH,
+            c::STATX_SIZE,
             &mut st,
         )?;
     }
@@ -92,7 +92,7 @@ pub(super) fn close(fd: Raw) -> Result<(), Errno> {
 
 pub(super) fn remove(path: &str) -> Result<(), Errno> {
     // SAFETY: the path is NUL-terminated and outlives the call.
-    with_c_path(path, |p| unsafe { sys::unlinkat(c::AT_FDCWD as i32, p, 0) })
+    with_c_path(path, |p| unsafe { sys::unlinkat(c::AT_FDCWD, p, 0) })
 }
 
 pub(super) fn exit(code: i32) -> ! {
@@ -100,10 +100,10 @@ pub(super) fn exit(code: i32) -> ! {
     unsafe { sys::exit_group(code) }
 }
 
-fn clock(id: i64) -> Result<u64, Errno> {
+fn clock(id: i32) -> Result<u64, Errno> {
     let mut ts = crate::layouts::Timespec::zeroed();
     // SAFETY: `ts` is the kernel's `struct __kernel_timespec` of this target.
-    unsafe { sys::clock_gettime(id as i32, ts.as_mut_ptr())? };
+    unsafe { sys::clock_gettime(id, ts.as_mut_ptr())? };
     Ok(ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64)
 }
 
@@ -139,7 +139,7 @@ fn prot(p: Protection) -> i32 {
 }
 
 pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<u8>, Errno> {
-    let flags = (c::MAP_PRIVATE | c::MAP_ANONYMOUS) as i32;
+    let flags = c::MAP_PRIVATE | c::MAP_ANONYMOUS;
     // SAFETY: an anonymous mapping at an address the kernel picks touches no existing memory.
     let p = unsafe { sys::mmap(core::ptr::null_mut(), len, prot(protection), flags, -1, 0)? };
     NonNull::new(p.cast()).ok_or(Errno::ENOMEM)

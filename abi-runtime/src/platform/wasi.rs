@@ -37,7 +37,7 @@ fn resolve(path: &str) -> Result<(u32, &str), Errno> {
             // opened earlier sit among the descriptors after the preopens.
             Err(_) => continue,
         }
-        if pre.tag != c::PREOPENTYPE_DIR as u8 || pre.name_len > NAME_MAX {
+        if pre.tag != c::PREOPENTYPE_DIR || pre.name_len > NAME_MAX {
             continue;
         }
         // SAFETY: `name` is valid for writes of `name_len` bytes.
@@ -78,12 +78,12 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
     let mut stat = sys::FdStat::default();
     // SAFETY: `stat` is a valid fdstat out-pointer.
     unsafe { sys::fd_fdstat_get(dir, &mut stat)? };
-    let rights = stat.rights_inheriting & c::RIGHTS_ALL as u64;
+    let rights = stat.rights_inheriting & c::RIGHTS_ALL;
     // SAFETY: `rel` is valid for reads of its length.
     unsafe {
         sys::path_open(
             dir,
-            c::LOOKUPFLAGS_SYMLINK_FOLLOW as u32,
+            c::LOOKUPFLAGS_SYMLINK_FOLLOW,
             rel.as_ptr(),
             rel.len(),
             oflags as u32,
@@ -149,12 +149,12 @@ pub(super) fn exit(code: i32) -> ! {
 
 pub(super) fn monotonic_nanos() -> Result<u64, Errno> {
     // SAFETY: no memory is passed.
-    unsafe { sys::clock_time_get(c::CLOCKID_MONOTONIC as u32, 1) }
+    unsafe { sys::clock_time_get(c::CLOCKID_MONOTONIC, 1) }
 }
 
 pub(super) fn wall_clock_nanos() -> Result<u64, Errno> {
     // SAFETY: no memory is passed.
-    unsafe { sys::clock_time_get(c::CLOCKID_REALTIME as u32, 1) }
+    unsafe { sys::clock_time_get(c::CLOCKID_REALTIME, 1) }
 }
 
 pub(super) fn page_size() -> usize {

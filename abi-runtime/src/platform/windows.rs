@@ -25,7 +25,7 @@ pub(super) fn stdio(n: i32) -> Raw {
     ][n as usize];
     // SAFETY: GetStdHandle has no preconditions. A process without the stream
     // gets a null handle, which later calls report as ERROR_INVALID_HANDLE.
-    unsafe { sys::get_std_handle(which as u32) }.unwrap_or(null_mut())
+    unsafe { sys::get_std_handle(which) }.unwrap_or(null_mut())
 }
 
 /// `s` as NUL-terminated UTF-16 in a stack buffer.
@@ -58,11 +58,11 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
         unsafe {
             sys::create_file(
                 p,
-                access as u32,
-                share as u32,
+                access,
+                share,
                 null(),
-                disposition as u32,
-                c::FILE_ATTRIBUTE_NORMAL as u32,
+                disposition,
+                c::FILE_ATTRIBUTE_NORMAL,
                 null_mut(),
             )
         }
@@ -97,7 +97,7 @@ pub(super) fn seek(h: Raw, pos: SeekFrom) -> Result<u64, Errno> {
     };
     let mut new = 0i64;
     // SAFETY: `new` is a valid LARGE_INTEGER out-pointer.
-    unsafe { sys::set_file_pointer(h, distance, &mut new, method as u32)? };
+    unsafe { sys::set_file_pointer(h, distance, &mut new, method)? };
     Ok(new as u64)
 }
 
@@ -140,7 +140,7 @@ pub(super) fn wall_clock_nanos() -> Result<u64, Errno> {
     let mut ft = 0u64;
     // SAFETY: `ft` is a valid FILETIME out-pointer (two u32, little-endian).
     unsafe { sys::get_system_time_precise(&mut ft)? };
-    Ok(ft.saturating_sub(c::FILETIME_UNIX_EPOCH as u64) * 100)
+    Ok(ft.saturating_sub(c::FILETIME_UNIX_EPOCH) * 100)
 }
 
 pub(super) fn page_size() -> usize {
@@ -152,11 +152,11 @@ pub(super) fn page_size() -> usize {
 }
 
 fn prot(p: Protection) -> u32 {
-    (match p {
+    match p {
         Protection::None => c::PAGE_NOACCESS,
         Protection::Read => c::PAGE_READONLY,
         Protection::ReadWrite => c::PAGE_READWRITE,
-    }) as u32
+    }
 }
 
 pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<u8>, Errno> {
@@ -165,7 +165,7 @@ pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<
         sys::virtual_alloc(
             null_mut(),
             len,
-            (c::MEM_COMMIT | c::MEM_RESERVE) as u32,
+            c::MEM_COMMIT | c::MEM_RESERVE,
             prot(protection),
         )?
     };
@@ -185,7 +185,7 @@ pub(super) unsafe fn protect_pages(
 pub(super) unsafe fn free_pages(ptr: NonNull<u8>, _len: usize) -> Result<(), Errno> {
     // SAFETY: the caller passes pages from `alloc_pages` and stops using them.
     // MEM_RELEASE frees the whole reservation and requires size 0.
-    unsafe { sys::virtual_free(ptr.as_ptr().cast(), 0, c::MEM_RELEASE as u32) }
+    unsafe { sys::virtual_free(ptr.as_ptr().cast(), 0, c::MEM_RELEASE) }
 }
 
 pub(super) fn yield_now() -> Result<(), Errno> {
