@@ -265,8 +265,8 @@ mod calls {
 
 pub use calls::*;
 
-/// `AT_FDCWD`: paths relative to the working directory.
-pub const AT_FDCWD: i32 = -100;
+/// `AT_FDCWD`: paths relative to the working directory (the spec's constant).
+pub use crate::consts::AT_FDCWD;
 
 /// The value of `key` in the auxiliary vector the kernel gave this process
 /// (`AT_PAGESZ`, `AT_SYSINFO_EHDR`, ...), read from `/proc/self/auxv`; `None`
