@@ -372,4 +372,50 @@ mod tests {
         assert_eq!(literal(0xC000_003E, "0xC0"), "0xC000003E");
         assert_eq!(literal(-100, "-1"), "-100");
     }
+    /// A scratch copy of the specs with one constant's type and another's
+    /// value changed: verify-specs names both lines, import puts them back.
+    #[test]
+    fn wrong_values_and_types_are_caught_and_reimported() {
+        let targets = crate::legs::targets_dir();
+        let text = std::fs::read_to_string(targets.join("linux-aarch64.toml")).unwrap();
+        let wrong = text
+            .replace(
+                "O_CREAT = { value = 0o100, type = \"i32\"",
+                "O_CREAT = { value = 0o100, type = \"i64\"",
+            )
+            .replace(
+                "O_DIRECTORY = { value = 0o40000,",
+                "O_DIRECTORY = { value = 0o200000,",
+            );
+        assert_ne!(wrong, text);
+        let dir = std::env::temp_dir().join(format!("xtask-consts-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in ["abi", "arch", "errno"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+            for e in std::fs::read_dir(targets.join(sub)).unwrap() {
+                let e = e.unwrap();
+                std::fs::copy(e.path(), dir.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+        std::fs::write(dir.join("linux-aarch64.toml"), wrong).unwrap();
+        let (t, _) = crate::import::load_target(&dir, "linux-aarch64").unwrap();
+        let mut out = crate::verify::Outcome::default();
+        verify(&t, &mut out).unwrap();
+        let text = out.mismatches.join("\n");
+        assert_eq!(out.mismatches.len(), 2, "{text}");
+        assert!(
+            text.contains("`O_CREAT` is i64 0x40 here, <linux/fcntl.h> gives i32 0x40"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`O_DIRECTORY` is i32 0x10000 here, <linux/fcntl.h> gives i32 0x4000"),
+            "{text}"
+        );
+        assert_eq!(import(&dir, "linux-aarch64").unwrap(), 2);
+        let (t, _) = crate::import::load_target(&dir, "linux-aarch64").unwrap();
+        let mut out = crate::verify::Outcome::default();
+        verify(&t, &mut out).unwrap();
+        assert!(out.mismatches.is_empty(), "{:?}", out.mismatches);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -514,11 +514,23 @@ pub(crate) fn verify(t: &Target, out: &mut crate::verify::Outcome) -> Result<(),
         return Ok(());
     }
     cheaders::ensure_packages(&t.ci.packages.iter().map(String::as_str).collect::<Vec<_>>())?;
-    let reqs: Vec<Request> = requests(t, false)?
+    // The spec's fields, measured in the shape the header gives them (an
+    // array's length is the compiler's to say); a field the header lacks is
+    // reported below, not measured.
+    let mut reqs: Vec<(Request, Vec<Member>)> = Vec::new();
+    for mut r in requests(t, false)?
         .into_iter()
         .filter(|r| t.layout(&r.name).is_some())
-        .collect();
-    let measured = measure(t, &reqs)?;
+    {
+        let header = members(t, &r)?;
+        r.fields = r
+            .fields
+            .iter()
+            .filter_map(|f| header.iter().find(|h| h.name == f.name).cloned())
+            .collect();
+        reqs.push((r, header));
+    }
+    let measured = measure(t, &reqs.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>())?;
     for (l, m) in t
         .layouts
         .iter()
@@ -566,12 +578,10 @@ pub(crate) fn verify(t: &Target, out: &mut crate::verify::Outcome) -> Result<(),
             }
         }
         // Every member of the header, so the generated struct is the C one.
-        let r = reqs
-            .iter()
-            .find(|r| r.name == l.name)
-            .expect("a request per layout");
-        let header = members(t, r)?;
-        for h in &header {
+        let Some((_, header)) = reqs.iter().find(|(r, _)| r.name == l.name) else {
+            continue;
+        };
+        for h in header {
             match l.field(&h.name) {
                 None => wrong(
                     format!(
@@ -703,7 +713,9 @@ mod tests {
         let text =
             std::fs::read_to_string(crate::legs::targets_dir().join("linux-x86_64.toml")).unwrap();
         let wrong = text
-            .replace("st_size = { offset = 48, type = \"i64\" }", "st_size = { offset = 40, type = \"u64\" }")
+            .replace("st_size = { offset = 48, type = \"i64\" }", "st_size = { offset = 48, type = \"u64\" }")
+            .replace("st_rdev = { offset = 40, type = \"u64\" }\n", "")
+            .replace("d_name = { offset = 19, type = \"i8\", count = 0 }", "d_name = { offset = 19, type = \"i8\", count = 4 }")
             .replace("[layouts.timeval]\nc_type = \"struct __kernel_old_timeval\"\nheader = \"linux/time_types.h\"\nsize = 16", "[layouts.timeval]\nc_type = \"struct __kernel_old_timeval\"\nheader = \"linux/time_types.h\"\nsize = 32");
         let start = wrong.find("[layouts.epoll_event]").unwrap();
         let end = start + wrong[start..].find("\n\n").unwrap() + 2;
@@ -723,17 +735,27 @@ mod tests {
         let mut out = crate::verify::Outcome::default();
         verify(&t, &mut out).unwrap();
         let text = out.mismatches.join("\n");
-        assert_eq!(out.mismatches.len(), 3, "{text}");
+        assert_eq!(out.mismatches.len(), 5, "{text}");
         assert!(text.contains("no [layouts.epoll_event]"), "{text}");
         assert!(
             text.contains(
-                "`st_size` of [layouts.stat] is u64 at offset 40, the compiler says i64 at 48"
+                "`st_size` of [layouts.stat] is u64 at offset 48, the compiler says i64 at 48"
             ),
             "{text}"
         );
         assert!(
             text.contains(
                 "[layouts.timeval] says size 32 align 8, struct __kernel_old_timeval has 16 and 8"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("[layouts.stat] lacks member `st_rdev` of struct stat"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "`d_name` of [layouts.linux_dirent64] is i8 x 4 at offset 19, the compiler says i8 x 0 at 19"
             ),
             "{text}"
         );
@@ -744,6 +766,7 @@ mod tests {
         verify(&t, &mut out).unwrap();
         assert!(out.mismatches.is_empty(), "{:?}", out.mismatches);
         assert_eq!(t.layout("epoll_event").unwrap().size, 12);
+        assert!(t.layout("stat").unwrap().field("st_rdev").is_some());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
