@@ -47,7 +47,7 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
     };
     // SAFETY: the path is NUL-terminated and outlives the call.
     with_c_path(path, |p| unsafe {
-        sys::openat(c::AT_FDCWD as i32, p, flags as i32, 0o644)
+        sys::openat(c::AT_FDCWD, p, flags, 0o644)
     })
 }
 
@@ -80,8 +80,8 @@ pub(super) fn size(fd: Raw) -> Result<u64, Errno> {
         crate::probed::statx(
             fd,
             c"".as_ptr().cast(),
-            c::AT_EMPTY_PATH as i32,
-            c::STATX_SIZE as u32,
+            c::AT_EMPTY_PATH,
+            c::STATX_SIZE,
             &mut st,
         )?;
     }
@@ -95,7 +95,7 @@ pub(super) fn close(fd: Raw) -> Result<(), Errno> {
 
 pub(super) fn remove(path: &str) -> Result<(), Errno> {
     // SAFETY: the path is NUL-terminated and outlives the call.
-    with_c_path(path, |p| unsafe { sys::unlinkat(c::AT_FDCWD as i32, p, 0) })
+    with_c_path(path, |p| unsafe { sys::unlinkat(c::AT_FDCWD, p, 0) })
 }
 
 pub(super) fn exit(code: i32) -> ! {
@@ -103,10 +103,10 @@ pub(super) fn exit(code: i32) -> ! {
     unsafe { sys::exit_group(code) }
 }
 
-fn clock(id: i64) -> Result<u64, Errno> {
+fn clock(id: i32) -> Result<u64, Errno> {
     let mut ts = crate::layouts::Timespec::zeroed();
     // SAFETY: `ts` is the kernel's `struct __kernel_timespec` of this target.
-    unsafe { sys::clock_gettime(id as i32, ts.as_mut_ptr())? };
+    unsafe { sys::clock_gettime(id, ts.as_mut_ptr())? };
     Ok(ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64)
 }
 
@@ -134,15 +134,15 @@ pub(super) fn page_size() -> usize {
 }
 
 fn prot(p: Protection) -> i32 {
-    (match p {
+    match p {
         Protection::None => c::PROT_NONE,
         Protection::Read => c::PROT_READ,
         Protection::ReadWrite => c::PROT_READ | c::PROT_WRITE,
-    }) as i32
+    }
 }
 
 pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<u8>, Errno> {
-    let flags = (c::MAP_PRIVATE | c::MAP_ANONYMOUS) as i32;
+    let flags = c::MAP_PRIVATE | c::MAP_ANONYMOUS;
     // SAFETY: an anonymous mapping at an address the kernel picks touches no existing memory.
     let p = unsafe { sys::mmap(core::ptr::null_mut(), len, prot(protection), flags, -1, 0)? };
     NonNull::new(p.cast()).ok_or(Errno::ENOMEM)
@@ -216,8 +216,8 @@ pub(super) fn env_var(name: &str, buf: &mut [u8]) -> Result<Option<usize>, Errno
 
 pub(super) const NAME_TOO_LONG: Errno = Errno::ENAMETOOLONG;
 
-fn kind_of_mode(mode: i64) -> FileKind {
-    match mode & c::S_IFMT {
+fn kind_of_mode(mode: u16) -> FileKind {
+    match i32::from(mode) & c::S_IFMT {
         c::S_IFREG => FileKind::File,
         c::S_IFDIR => FileKind::Dir,
         c::S_IFLNK => FileKind::Symlink,
@@ -230,21 +230,15 @@ fn kind_of_mode(mode: i64) -> FileKind {
 ///
 /// # Safety
 /// `path` must be NUL-terminated.
-unsafe fn statx(dirfd: Raw, path: *const u8, flags: i64) -> Result<Metadata, Errno> {
+unsafe fn statx(dirfd: Raw, path: *const u8, flags: i32) -> Result<Metadata, Errno> {
     let mut st = crate::probed::Statx::default();
     // SAFETY: the caller's path; `st` is a writable struct statx.
     unsafe {
-        crate::probed::statx(
-            dirfd,
-            path,
-            flags as i32,
-            c::STATX_BASIC_STATS as u32,
-            &mut st,
-        )?;
+        crate::probed::statx(dirfd, path, flags, c::STATX_BASIC_STATS, &mut st)?;
     }
     Ok(Metadata {
         len: st.size,
-        kind: kind_of_mode(st.mode.into()),
+        kind: kind_of_mode(st.mode),
         modified: Timestamp {
             secs: st.mtime.sec,
             nanos: st.mtime.nsec,
@@ -260,17 +254,15 @@ pub(super) fn file_metadata(fd: Raw) -> Result<Metadata, Errno> {
 pub(super) fn metadata(path: &str, follow: bool) -> Result<Metadata, Errno> {
     let flags = if follow { 0 } else { c::AT_SYMLINK_NOFOLLOW };
     // SAFETY: the path is NUL-terminated and outlives the call.
-    with_c_path(path, |p| unsafe { statx(c::AT_FDCWD as i32, p, flags) })
+    with_c_path(path, |p| unsafe { statx(c::AT_FDCWD, p, flags) })
 }
 
-/// Where the fields of `struct linux_dirent64` are (include/linux/dirent.h:
-/// `u64 d_ino; s64 d_off; unsigned short d_reclen; unsigned char d_type;
-/// char d_name[];`). Two 64-bit fields first leave no room for padding, so
-/// the offsets are the same on every arch; the kernel writes `d_reclen` in
-/// the target's byte order and ends `d_name` with a NUL.
-const D_RECLEN: usize = 16;
-const D_TYPE: usize = 18;
-const D_NAME: usize = 19;
+/// Where the fields of `struct linux_dirent64` are, as the spec's
+/// `[layouts.linux_dirent64]` says (`d_name`, a flexible array, ends with a
+/// NUL); the kernel writes `d_reclen` in the target's byte order.
+const D_RECLEN: usize = crate::layouts::LinuxDirent64::D_RECLEN_OFFSET;
+const D_TYPE: usize = crate::layouts::LinuxDirent64::D_TYPE_OFFSET;
+const D_NAME: usize = core::mem::offset_of!(crate::types::LinuxDirent64, d_name);
 
 /// A buffer for `getdents64`, aligned as its records are.
 #[repr(C, align(8))]
@@ -288,9 +280,7 @@ impl ReadDir {
     pub(super) fn open(path: &str) -> Result<ReadDir, Errno> {
         let flags = c::O_RDONLY | c::O_DIRECTORY | c::O_CLOEXEC;
         // SAFETY: the path is NUL-terminated and outlives the call.
-        let fd = with_c_path(path, |p| unsafe {
-            sys::openat(c::AT_FDCWD as i32, p, flags as i32, 0)
-        })?;
+        let fd = with_c_path(path, |p| unsafe { sys::openat(c::AT_FDCWD, p, flags, 0) })?;
         Ok(ReadDir {
             fd,
             buf: DirBuf([0; 4096]),
@@ -314,7 +304,7 @@ impl ReadDir {
         let name_len = rec[D_NAME..reclen].iter().position(|&b| b == 0)?;
         let name_at = self.at + D_NAME;
         self.at += reclen;
-        let kind = match i64::from(rec[D_TYPE]) {
+        let kind = match rec[D_TYPE] {
             c::DT_REG => FileKind::File,
             c::DT_DIR => FileKind::Dir,
             c::DT_LNK => FileKind::Symlink,
@@ -345,20 +335,18 @@ impl Drop for ReadDir {
 
 pub(super) fn create_dir(path: &str) -> Result<(), Errno> {
     // SAFETY: the path is NUL-terminated and outlives the call.
-    with_c_path(path, |p| unsafe {
-        sys::mkdirat(c::AT_FDCWD as i32, p, 0o777)
-    })
+    with_c_path(path, |p| unsafe { sys::mkdirat(c::AT_FDCWD, p, 0o777) })
 }
 
 pub(super) fn remove_dir(path: &str) -> Result<(), Errno> {
     // SAFETY: the path is NUL-terminated and outlives the call.
     with_c_path(path, |p| unsafe {
-        sys::unlinkat(c::AT_FDCWD as i32, p, c::AT_REMOVEDIR as i32)
+        sys::unlinkat(c::AT_FDCWD, p, c::AT_REMOVEDIR)
     })
 }
 
 pub(super) fn rename(from: &str, to: &str) -> Result<(), Errno> {
-    let at = c::AT_FDCWD as i32;
+    let at = c::AT_FDCWD;
     with_c_path(from, |f| {
         // SAFETY: both paths are NUL-terminated and outlive the call.
         with_c_path(to, |t| unsafe { sys::renameat2(at, f, at, t, 0) })
@@ -382,12 +370,5 @@ pub(super) fn sleep(d: Duration) -> Result<(), Errno> {
     ts.set_tv_nsec(d.subsec_nanos().into());
     // SAFETY: `ts` is the kernel's `struct __kernel_timespec` of this target
     // (the time64 entry on 32-bit ports, as the spec's [via] says).
-    unsafe {
-        sys::clock_nanosleep(
-            c::CLOCK_MONOTONIC as i32,
-            0,
-            ts.as_ptr(),
-            core::ptr::null_mut(),
-        )
-    }
+    unsafe { sys::clock_nanosleep(c::CLOCK_MONOTONIC, 0, ts.as_ptr(), core::ptr::null_mut()) }
 }

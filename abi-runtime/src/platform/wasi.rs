@@ -141,7 +141,7 @@ fn resolve<'b>(path: &str, buf: &'b mut [u8; PATH_MAX]) -> Result<(u32, &'b str,
             // opened earlier sit among the descriptors after the preopens.
             Err(_) => continue,
         }
-        if pre.tag != c::PREOPENTYPE_DIR as u8 || pre.name_len > NAME_MAX {
+        if pre.tag != c::PREOPENTYPE_DIR || pre.name_len > NAME_MAX {
             continue;
         }
         // SAFETY: `name` is valid for writes of `name_len` bytes.
@@ -183,12 +183,12 @@ fn open_flags(path: &str, oflags: u32, fdflags: u32, without: u64) -> Result<Raw
     let mut stat = sys::FdStat::default();
     // SAFETY: `stat` is a valid fdstat out-pointer.
     unsafe { sys::fd_fdstat_get(dir, &mut stat)? };
-    let rights = stat.rights_inheriting & c::RIGHTS_ALL as u64 & !without;
+    let rights = stat.rights_inheriting & c::RIGHTS_ALL & !without;
     // SAFETY: `rel` is valid for reads of its length.
     unsafe {
         sys::path_open(
             dir,
-            c::LOOKUPFLAGS_SYMLINK_FOLLOW as u32,
+            c::LOOKUPFLAGS_SYMLINK_FOLLOW,
             rel.as_ptr(),
             rel.len(),
             oflags,
@@ -257,12 +257,12 @@ pub(super) fn exit(code: i32) -> ! {
 
 pub(super) fn monotonic_nanos() -> Result<u64, Errno> {
     // SAFETY: no memory is passed.
-    unsafe { sys::clock_time_get(c::CLOCKID_MONOTONIC as u32, 1) }
+    unsafe { sys::clock_time_get(c::CLOCKID_MONOTONIC, 1) }
 }
 
 pub(super) fn wall_clock_nanos() -> Result<u64, Errno> {
     // SAFETY: no memory is passed.
-    unsafe { sys::clock_time_get(c::CLOCKID_REALTIME as u32, 1) }
+    unsafe { sys::clock_time_get(c::CLOCKID_REALTIME, 1) }
 }
 
 pub(super) fn page_size() -> usize {
@@ -346,7 +346,7 @@ pub(super) fn env_var(name: &str, buf: &mut [u8]) -> Result<Option<usize>, Errno
 }
 
 fn kind_of(filetype: u8) -> FileKind {
-    match i64::from(filetype) {
+    match filetype {
         c::FILETYPE_REGULAR_FILE => FileKind::File,
         c::FILETYPE_DIRECTORY => FileKind::Dir,
         c::FILETYPE_SYMBOLIC_LINK => FileKind::Symlink,
@@ -369,7 +369,7 @@ pub(super) fn file_metadata(fd: Raw) -> Result<Metadata, Errno> {
 /// `path_filestat_get` of `rel` in `dir`.
 fn path_filestat(dir: u32, rel: &str, follow: bool) -> Result<Filestat, Errno> {
     let flags = if follow {
-        c::LOOKUPFLAGS_SYMLINK_FOLLOW as u32
+        c::LOOKUPFLAGS_SYMLINK_FOLLOW
     } else {
         0
     };
@@ -403,12 +403,7 @@ pub(super) struct ReadDir {
 impl ReadDir {
     pub(super) fn open(path: &str) -> Result<ReadDir, Errno> {
         Ok(ReadDir {
-            fd: open_flags(
-                path,
-                c::OFLAGS_DIRECTORY as u32,
-                0,
-                c::RIGHTS_WRITING as u64,
-            )?,
+            fd: open_flags(path, c::OFLAGS_DIRECTORY as u32, 0, c::RIGHTS_WRITING)?,
             buf: [0; DIR_BUF],
             at: 0,
             len: 0,
@@ -532,7 +527,7 @@ pub(super) fn current_dir(buf: &mut [u8]) -> Result<usize, Errno> {
 pub(super) fn set_current_dir(path: &str) -> Result<(), Errno> {
     let mut buf = [0u8; PATH_MAX];
     let (dir, prefix, rel) = resolve(path, &mut buf)?;
-    if path_filestat(dir, rel, true)?.filetype != c::FILETYPE_DIRECTORY as u8 {
+    if path_filestat(dir, rel, true)?.filetype != c::FILETYPE_DIRECTORY {
         return Err(Errno::ENOTDIR);
     }
     // As wasi-libc writes it: "/" + the preopen's name + "/" + the rest, the
@@ -561,9 +556,9 @@ pub(super) fn set_current_dir(path: &str) -> Result<(), Errno> {
 pub(super) fn sleep(d: Duration) -> Result<(), Errno> {
     let sub = Subscription {
         userdata: 0,
-        tag: c::EVENTTYPE_CLOCK as u8,
+        tag: c::EVENTTYPE_CLOCK,
         clock: sys::SubscriptionClock {
-            id: c::CLOCKID_MONOTONIC as u32,
+            id: c::CLOCKID_MONOTONIC,
             timeout: u64::try_from(d.as_nanos()).unwrap_or(u64::MAX),
             precision: 0,
             flags: 0,

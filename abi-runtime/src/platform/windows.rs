@@ -29,7 +29,7 @@ pub(super) fn stdio(n: i32) -> Raw {
     ][n as usize];
     // SAFETY: GetStdHandle has no preconditions. A process without the stream
     // gets a null handle, which later calls report as ERROR_INVALID_HANDLE.
-    unsafe { sys::get_std_handle(which as u32) }.unwrap_or(null_mut())
+    unsafe { sys::get_std_handle(which) }.unwrap_or(null_mut())
 }
 
 /// `s` as NUL-terminated UTF-16 in a stack buffer.
@@ -82,11 +82,11 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
         unsafe {
             sys::create_file(
                 p,
-                access as u32,
-                share as u32,
+                access,
+                share,
                 null(),
-                disposition as u32,
-                c::FILE_ATTRIBUTE_NORMAL as u32,
+                disposition,
+                c::FILE_ATTRIBUTE_NORMAL,
                 null_mut(),
             )
         }
@@ -121,7 +121,7 @@ pub(super) fn seek(h: Raw, pos: SeekFrom) -> Result<u64, Errno> {
     };
     let mut new = 0i64;
     // SAFETY: `new` is a valid LARGE_INTEGER out-pointer.
-    unsafe { sys::set_file_pointer(h, distance, &mut new, method as u32)? };
+    unsafe { sys::set_file_pointer(h, distance, &mut new, method)? };
     Ok(new as u64)
 }
 
@@ -164,7 +164,7 @@ pub(super) fn wall_clock_nanos() -> Result<u64, Errno> {
     let mut ft = 0u64;
     // SAFETY: `ft` is a valid FILETIME out-pointer (two u32, little-endian).
     unsafe { sys::get_system_time_precise(&mut ft)? };
-    Ok(ft.saturating_sub(c::FILETIME_UNIX_EPOCH as u64) * 100)
+    Ok(ft.saturating_sub(c::FILETIME_UNIX_EPOCH) * 100)
 }
 
 pub(super) fn page_size() -> usize {
@@ -176,11 +176,11 @@ pub(super) fn page_size() -> usize {
 }
 
 fn prot(p: Protection) -> u32 {
-    (match p {
+    match p {
         Protection::None => c::PAGE_NOACCESS,
         Protection::Read => c::PAGE_READONLY,
         Protection::ReadWrite => c::PAGE_READWRITE,
-    }) as u32
+    }
 }
 
 pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<u8>, Errno> {
@@ -189,7 +189,7 @@ pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<
         sys::virtual_alloc(
             null_mut(),
             len,
-            (c::MEM_COMMIT | c::MEM_RESERVE) as u32,
+            c::MEM_COMMIT | c::MEM_RESERVE,
             prot(protection),
         )?
     };
@@ -209,7 +209,7 @@ pub(super) unsafe fn protect_pages(
 pub(super) unsafe fn free_pages(ptr: NonNull<u8>, _len: usize) -> Result<(), Errno> {
     // SAFETY: the caller passes pages from `alloc_pages` and stops using them.
     // MEM_RELEASE frees the whole reservation and requires size 0.
-    unsafe { sys::virtual_free(ptr.as_ptr().cast(), 0, c::MEM_RELEASE as u32) }
+    unsafe { sys::virtual_free(ptr.as_ptr().cast(), 0, c::MEM_RELEASE) }
 }
 
 pub(super) fn yield_now() -> Result<(), Errno> {
@@ -351,10 +351,10 @@ pub(super) fn env_var(name: &str, buf: &mut [u8]) -> Result<Option<usize>, Errno
 /// reparse point whose tag names another file is a symbolic link; otherwise
 /// a directory or a file.
 fn kind_of(attributes: u32, reparse_tag: u32) -> FileKind {
-    let reparse = attributes & c::FILE_ATTRIBUTE_REPARSE_POINT as u32 != 0;
-    if reparse && reparse_tag & c::REPARSE_TAG_NAME_SURROGATE as u32 != 0 {
+    let reparse = attributes & c::FILE_ATTRIBUTE_REPARSE_POINT != 0;
+    if reparse && reparse_tag & c::REPARSE_TAG_NAME_SURROGATE != 0 {
         FileKind::Symlink
-    } else if attributes & c::FILE_ATTRIBUTE_DIRECTORY as u32 != 0 {
+    } else if attributes & c::FILE_ATTRIBUTE_DIRECTORY != 0 {
         FileKind::Dir
     } else {
         FileKind::File
@@ -363,7 +363,7 @@ fn kind_of(attributes: u32, reparse_tag: u32) -> FileKind {
 
 /// A `FILETIME` as time since the Unix epoch (earlier times negative).
 fn timestamp(t: FileTime) -> Timestamp {
-    let since = t.intervals() as i64 - c::FILETIME_UNIX_EPOCH;
+    let since = t.intervals() as i64 - c::FILETIME_UNIX_EPOCH as i64;
     Timestamp {
         secs: since.div_euclid(10_000_000),
         nanos: (since.rem_euclid(10_000_000) * 100) as u32,
@@ -375,13 +375,13 @@ pub(super) fn file_metadata(h: Raw) -> Result<Metadata, Errno> {
     // SAFETY: `info` is a writable BY_HANDLE_FILE_INFORMATION.
     unsafe { sys::get_file_information_by_handle(h, &mut info)? };
     let mut tag = 0;
-    if info.file_attributes & c::FILE_ATTRIBUTE_REPARSE_POINT as u32 != 0 {
+    if info.file_attributes & c::FILE_ATTRIBUTE_REPARSE_POINT != 0 {
         let mut t = sys::FileAttributeTagInfo::default();
         // SAFETY: `t` is a writable FILE_ATTRIBUTE_TAG_INFO of the size given.
         unsafe {
             sys::get_file_information_by_handle_ex(
                 h,
-                c::FileAttributeTagInfo as u32,
+                c::FileAttributeTagInfo,
                 (&raw mut t).cast(),
                 size_of::<sys::FileAttributeTagInfo>() as u32,
             )?
@@ -405,17 +405,7 @@ pub(super) fn metadata(path: &str, follow: bool) -> Result<Metadata, Errno> {
     let share = c::FILE_SHARE_READ | c::FILE_SHARE_WRITE | c::FILE_SHARE_DELETE;
     let h = with_wide(path, |p| {
         // SAFETY: the name is NUL-terminated UTF-16 and outlives the call.
-        unsafe {
-            sys::create_file(
-                p,
-                0,
-                share as u32,
-                null(),
-                c::OPEN_EXISTING as u32,
-                flags as u32,
-                null_mut(),
-            )
-        }
+        unsafe { sys::create_file(p, 0, share, null(), c::OPEN_EXISTING, flags, null_mut()) }
     })?;
     let result = file_metadata(h);
     let _ = close(h);
@@ -472,7 +462,7 @@ impl ReadDir {
             }
         }
         let d = &self.data;
-        let tag = if d.file_attributes & c::FILE_ATTRIBUTE_REPARSE_POINT as u32 != 0 {
+        let tag = if d.file_attributes & c::FILE_ATTRIBUTE_REPARSE_POINT != 0 {
             d.reserved0
         } else {
             0
@@ -514,7 +504,7 @@ pub(super) fn rename(from: &str, to: &str) -> Result<(), Errno> {
     with_wide(from, |f| {
         // SAFETY: both names are NUL-terminated UTF-16 and outlive the call.
         with_wide(to, |t| unsafe {
-            sys::move_file_ex(f, t, c::MOVEFILE_REPLACE_EXISTING as u32)
+            sys::move_file_ex(f, t, c::MOVEFILE_REPLACE_EXISTING)
         })
     })
 }
