@@ -157,11 +157,6 @@ unsafe fn file_time_to_system_time(ft: *const FileTime, st: *mut SystemTime) -> 
 #[syscall_bridge(name = "SystemTimeToFileTime")]
 unsafe fn system_time_to_file_time(st: *const SystemTime, ft: *mut FileTime) -> Result<(), Errno>;
 
-/// A constant of the spec's `[constants]`, as the `u32` the API takes.
-fn c32(v: i64) -> u32 {
-    u32::try_from(v).expect("a 32-bit constant")
-}
-
 /// NUL-terminated UTF-16.
 fn wide(s: impl AsRef<OsStr>) -> Vec<u16> {
     s.as_ref().encode_wide().chain([0]).collect()
@@ -219,7 +214,7 @@ fn find_first_file_lists_what_std_lists() {
         if name != "." && name != ".." {
             let meta = std::fs::symlink_metadata(dir.0.join(&name)).unwrap();
             assert_eq!(data.file_attributes, meta.file_attributes(), "{name:?}");
-            let is_dir = data.file_attributes & c32(consts::FILE_ATTRIBUTE_DIRECTORY) != 0;
+            let is_dir = data.file_attributes & consts::FILE_ATTRIBUTE_DIRECTORY != 0;
             assert_eq!(is_dir, meta.is_dir(), "{name:?}");
             if !is_dir {
                 let size = u64::from(data.file_size_high) << 32 | u64::from(data.file_size_low);
@@ -281,7 +276,7 @@ fn file_information_agrees_with_std_metadata() {
     unsafe {
         get_file_information_by_handle_ex(
             h,
-            c32(consts::FileStandardInfo),
+            consts::FileStandardInfo,
             (&raw mut standard).cast(),
             size_of::<FileStandardInfo>() as u32,
         )
@@ -296,7 +291,7 @@ fn file_information_agrees_with_std_metadata() {
         unsafe {
             get_file_information_by_handle_ex(
                 h,
-                c32(consts::FileStandardInfo),
+                consts::FileStandardInfo,
                 (&raw mut standard).cast(),
                 4,
             )
@@ -306,14 +301,8 @@ fn file_information_agrees_with_std_metadata() {
 
     let mut attrs = FileAttributeData::default();
     let name = wide(&path);
-    unsafe {
-        get_file_attributes_ex(
-            name.as_ptr(),
-            c32(consts::GetFileExInfoStandard),
-            &mut attrs,
-        )
-    }
-    .unwrap();
+    unsafe { get_file_attributes_ex(name.as_ptr(), consts::GetFileExInfoStandard, &mut attrs) }
+        .unwrap();
     assert_eq!(attrs.file_attributes, meta.file_attributes());
     assert_eq!(
         u64::from(attrs.file_size_high) << 32 | u64::from(attrs.file_size_low),
@@ -323,11 +312,7 @@ fn file_information_agrees_with_std_metadata() {
     let missing = wide(dir.0.join("missing"));
     assert_eq!(
         unsafe {
-            get_file_attributes_ex(
-                missing.as_ptr(),
-                c32(consts::GetFileExInfoStandard),
-                &mut attrs,
-            )
+            get_file_attributes_ex(missing.as_ptr(), consts::GetFileExInfoStandard, &mut attrs)
         },
         Err(Errno::ERROR_FILE_NOT_FOUND)
     );
@@ -359,7 +344,7 @@ fn directories_are_made_moved_and_removed() {
         move_file_ex(
             wfrom.as_ptr(),
             wto.as_ptr(),
-            c32(consts::MOVEFILE_REPLACE_EXISTING),
+            consts::MOVEFILE_REPLACE_EXISTING,
         )
     }
     .unwrap();
@@ -425,7 +410,7 @@ fn current_directory_and_full_paths_agree_with_std() {
 
 #[test]
 fn file_times_convert_to_calendar_dates_and_back() {
-    let epoch = consts::FILETIME_UNIX_EPOCH as u64;
+    let epoch = consts::FILETIME_UNIX_EPOCH;
     // 2000-02-29 13:14:15.678 UTC, a Tuesday: 951_830_055 s after 1970.
     let ft = FileTime::from_u64(epoch + 951_830_055 * 10_000_000 + 6_780_000);
     let mut st = SystemTime::default();
