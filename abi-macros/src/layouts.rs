@@ -53,6 +53,11 @@ pub(crate) fn module(specs: &Specs, wanted: &Wanted) -> TokenStream {
             continue;
         }
         let types = t.layouts.iter().map(|l| layout_type(t, l));
+        let structs = t.layouts.iter().map(|l| crate::structs::struct_type(t, l));
+        let struct_doc = format!(
+            "Kernel structures on {} as `#[repr(C)]` types, one field per C member, from the `[layouts]` of {} (measured from the headers; the size, alignment and offsets are asserted at compile time).",
+            t.name, t.loc.path
+        );
         let doc = format!(
             "Kernel structures on {}, laid out as the `[layouts]` of {} say.",
             t.name, t.loc.path
@@ -62,6 +67,12 @@ pub(crate) fn module(specs: &Specs, wanted: &Wanted) -> TokenStream {
             #[doc = #doc]
             pub mod layouts {
                 #(#types)*
+            }
+
+            #[cfg(#cfg)]
+            #[doc = #struct_doc]
+            pub mod types {
+                #(#structs)*
             }
         });
     }
@@ -94,7 +105,7 @@ fn missing(t: &Target, wanted: &Wanted) -> Vec<String> {
 }
 
 /// `epoll_event` -> `EpollEvent`.
-fn type_name(layout: &str) -> Ident {
+pub(crate) fn type_name(layout: &str) -> Ident {
     let camel: String = layout
         .split('_')
         .filter(|p| !p.is_empty())
@@ -126,7 +137,8 @@ fn layout_type(t: &Target, l: &Layout) -> TokenStream {
         "`{}` ({}) on {}: {size} bytes, aligned to {align}, {} byte order ({}).",
         l.c_type, l.header, t.name, t.cfg.endian, l.loc
     );
-    let fields = l.fields.iter().map(|f| {
+    // Arrays have no integer to read; their offset is what code needs.
+    let fields = l.fields.iter().filter(|f| f.count.is_none()).map(|f| {
         let get = Ident::new(&f.name, Span::call_site());
         let set = format_ident!("set_{}", f.name);
         let off_name = format_ident!("{}_OFFSET", f.name.to_ascii_uppercase());

@@ -15,6 +15,7 @@ mod errno;
 mod layouts;
 mod options;
 mod specs;
+mod structs;
 mod syscall_table;
 mod trampolines;
 

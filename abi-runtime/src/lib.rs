@@ -27,7 +27,8 @@
 //!
 //! - `std`: `From<Errno> for std::io::Error` (the OS error of the same code, so
 //!   `?` works in functions returning `std::io::Result`) and
-//!   `From<ErrorKind> for std::io::ErrorKind`. Without it the crate is
+//!   `From<ErrorKind> for std::io::ErrorKind`, std's I/O and handle traits
+//!   for `platform::File` and `SystemTime::from(platform::Timestamp)`. Without it the crate is
 //!   `#![no_std]` and allocates nothing.
 //! - `trace`: every bridged call reports its name, number, arguments, raw
 //!   result and duration to the hook of [`trace`]; without it the stubs
@@ -143,9 +144,11 @@ pub use reg::{FromReg, FromReg64, RegArg, RegArg64};
 
 abi_macros::__constants!();
 
-// The kernel structures the Linux code reads or writes, laid out as each
-// spec's `[layouts]` say (measured by the target's C compiler); a Linux spec
-// without one of these is a compile error that says how to import it.
+// The kernel structures the Linux code and its users read or write, laid out
+// as each spec's `[layouts]` say (every member, measured by the target's C
+// compiler): byte-level accessors in `layouts`, `#[repr(C)]` structs in
+// `types`. A Linux spec without one of these is a compile error that says how
+// to import it.
 abi_macros::__layouts!(linux {
     timespec(tv_sec, tv_nsec),
     timeval(tv_sec, tv_usec),
@@ -153,6 +156,9 @@ abi_macros::__layouts!(linux {
         st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec),
     epoll_event(events, data),
     clone_args(flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls),
+    old_timespec(tv_sec, tv_nsec),
+    iovec(iov_base, iov_len),
+    linux_dirent64(d_ino, d_off, d_reclen, d_type, d_name),
 });
 
 #[cfg(target_os = "linux")]

@@ -116,6 +116,11 @@ mod calls {
         mask: u32,
         statxbuf: *mut c_void,
     ) -> Result<(), Errno>;
+    /// Writes the current directory (NUL-terminated) into `buf`; returns its
+    /// length with the NUL.
+    pub unsafe fn getcwd(buf: *mut u8, size: usize) -> Result<usize, Errno>;
+    /// Changes the current directory to `path` (NUL-terminated).
+    pub unsafe fn chdir(path: *const u8) -> Result<(), Errno>;
     /// Reads directory entries.
     pub unsafe fn getdents64(fd: i32, dirent: *mut c_void, count: u32) -> Result<usize, Errno>;
     /// Creates a directory.
@@ -265,17 +270,17 @@ mod calls {
 
 pub use calls::*;
 
-/// `AT_FDCWD`: paths relative to the working directory.
-pub const AT_FDCWD: i32 = -100;
+/// `AT_FDCWD`: paths relative to the working directory (the spec's constant).
+pub use crate::consts::AT_FDCWD;
 
 /// The value of `key` in the auxiliary vector the kernel gave this process
 /// (`AT_PAGESZ`, `AT_SYSINFO_EHDR`, ...), read from `/proc/self/auxv`; `None`
 /// when the key is absent or /proc is not mounted.
 pub fn auxv(key: usize) -> Option<usize> {
     let path = b"/proc/self/auxv\0";
-    let flags = (crate::consts::O_RDONLY | crate::consts::O_CLOEXEC) as i32;
+    let flags = crate::consts::O_RDONLY | crate::consts::O_CLOEXEC;
     // SAFETY: the path is NUL-terminated.
-    let fd = unsafe { openat(crate::consts::AT_FDCWD as i32, path.as_ptr(), flags, 0) }.ok()?;
+    let fd = unsafe { openat(crate::consts::AT_FDCWD, path.as_ptr(), flags, 0) }.ok()?;
     let mut pair = [0usize; 2];
     let bytes = core::mem::size_of_val(&pair);
     let found = loop {

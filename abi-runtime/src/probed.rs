@@ -157,7 +157,7 @@ unsafe fn statx_via_newfstatat(
     // SAFETY: the caller passes a NUL-terminated path; `st` is that struct.
     unsafe { sys::newfstatat(dirfd, path, st.as_mut_ptr(), flags)? };
     let out = Statx {
-        mask: c::STATX_BASIC_STATS as u32,
+        mask: c::STATX_BASIC_STATS,
         blksize: st.st_blksize() as u32,
         nlink: st.st_nlink() as u32,
         uid: st.st_uid() as u32,
@@ -208,9 +208,9 @@ unsafe fn clone3_via_clone(args: *const CloneArgs, size: usize) -> Result<i32, E
 
 unsafe fn getrandom_via_urandom(buf: *mut u8, len: usize, _flags: u32) -> Result<usize, Errno> {
     let path = b"/dev/urandom\0";
-    let flags = (c::O_RDONLY | c::O_CLOEXEC) as i32;
+    let flags = c::O_RDONLY | c::O_CLOEXEC;
     // SAFETY: the path is NUL-terminated.
-    let fd = unsafe { sys::openat(c::AT_FDCWD as i32, path.as_ptr(), flags, 0)? };
+    let fd = unsafe { sys::openat(c::AT_FDCWD, path.as_ptr(), flags, 0)? };
     let mut done = 0;
     let result = loop {
         if done == len {

@@ -128,9 +128,11 @@ struct Mapping {
 }
 
 impl Mapping {
-    fn new(ring: i32, len: usize, offset: i64) -> Result<Mapping, Errno> {
-        let prot = (c::PROT_READ | c::PROT_WRITE) as i32;
-        let flags = (c::MAP_SHARED | c::MAP_POPULATE) as i32;
+    /// Maps `len` bytes of the ring at `offset` (an `IORING_OFF_*`, all below 2^63).
+    fn new(ring: i32, len: usize, offset: u64) -> Result<Mapping, Errno> {
+        let offset = i64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+        let prot = c::PROT_READ | c::PROT_WRITE;
+        let flags = c::MAP_SHARED | c::MAP_POPULATE;
         // SAFETY: a shared mapping of the ring's own memory, where the kernel chooses.
         let addr = unsafe { sys::mmap(core::ptr::null_mut(), len, prot, flags, ring, offset)? };
         Ok(Mapping {
@@ -177,7 +179,7 @@ fn poll_io_uring(fd: i32) -> Result<(), Errno> {
     let tail = sq.u32_at(p.sq_off[TAIL]).load(Ordering::Acquire);
     let index = tail & sq.u32_at(p.sq_off[RING_MASK]).load(Ordering::Relaxed);
     let mut sqe = [0u8; SQE_SIZE];
-    sqe[0] = c::IORING_OP_POLL_ADD as u8;
+    sqe[0] = c::IORING_OP_POLL_ADD;
     sqe[4..8].copy_from_slice(&fd.to_ne_bytes());
     // `poll32_events`: the kernel swaps its 16-bit halves on big-endian
     // targets (io_uring's poll ABI keeps the 16-bit `poll_events` position).
@@ -201,7 +203,7 @@ fn poll_io_uring(fd: i32) -> Result<(), Errno> {
     sq.u32_at(p.sq_off[TAIL])
         .store(tail.wrapping_add(1), Ordering::Release);
     loop {
-        let getevents = c::IORING_ENTER_GETEVENTS as u32;
+        let getevents = c::IORING_ENTER_GETEVENTS;
         // SAFETY: no signal mask is passed.
         match unsafe { sys::io_uring_enter(ring.0, 1, 1, getevents, core::ptr::null(), 0) } {
             Err(Errno::EINTR) => continue,
@@ -230,13 +232,13 @@ fn poll_io_uring(fd: i32) -> Result<(), Errno> {
 
 fn poll_epoll(fd: i32) -> Result<(), Errno> {
     // SAFETY: no memory is passed.
-    let ep = Fd(unsafe { sys::epoll_create1(c::EPOLL_CLOEXEC as i32)? });
+    let ep = Fd(unsafe { sys::epoll_create1(c::EPOLL_CLOEXEC)? });
     // struct epoll_event differs between arches (packed on some): its layout is the spec's.
     let mut event = crate::layouts::EpollEvent::zeroed();
-    event.set_events(c::EPOLLIN);
+    event.set_events(i64::from(c::EPOLLIN));
     event.set_data(i64::from(fd));
     // SAFETY: `event` is an epoll_event.
-    unsafe { sys::epoll_ctl(ep.0, c::EPOLL_CTL_ADD as i32, fd, event.as_ptr())? };
+    unsafe { sys::epoll_ctl(ep.0, c::EPOLL_CTL_ADD, fd, event.as_ptr())? };
     let mut out = crate::layouts::EpollEvent::zeroed();
     loop {
         // SAFETY: `out` has room for one epoll_event; no signal mask.

@@ -9,7 +9,7 @@
 //! ```
 //! use abi_runtime::vdso;
 //! let mut ts = [0i64; 2];
-//! vdso::clock_gettime(abi_runtime::consts::CLOCK_MONOTONIC as i32, &mut ts).unwrap();
+//! vdso::clock_gettime(abi_runtime::consts::CLOCK_MONOTONIC, &mut ts).unwrap();
 //! assert!(ts[1] < 1_000_000_000);
 //! ```
 

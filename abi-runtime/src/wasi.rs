@@ -38,7 +38,7 @@ pub struct Prestat {
     pub name_len: usize,
 }
 
-/// `filestat`, filled by `path_filestat_get`.
+/// `filestat`, filled by `fd_filestat_get` and `path_filestat_get`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Filestat {
@@ -59,6 +59,73 @@ pub struct Filestat {
     /// Last status change, ns since the epoch.
     pub ctim: u64,
 }
+
+/// `subscription_clock`: what a clock subscription waits for.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SubscriptionClock {
+    /// The clock (`clockid`).
+    pub id: u32,
+    /// When to wake, in ns: relative unless `flags` says absolute.
+    pub timeout: u64,
+    /// How late the wake-up may be, in ns.
+    pub precision: u64,
+    /// `subclockflags` (bit 0: `timeout` is absolute).
+    pub flags: u16,
+}
+
+/// `subscription` for `poll_oneoff`, with the clock member of its union (the
+/// largest; `tag` says which one is meant).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Subscription {
+    /// Copied into the event this subscription produces.
+    pub userdata: u64,
+    /// `eventtype`: 0 for a clock.
+    pub tag: u8,
+    /// The clock to wait for.
+    pub clock: SubscriptionClock,
+}
+
+/// `event`, filled by `poll_oneoff`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Event {
+    /// The subscription's `userdata`.
+    pub userdata: u64,
+    /// The errno of this event (0: none).
+    pub error: u16,
+    /// `eventtype`.
+    pub kind: u8,
+    /// Bytes available (fd events).
+    pub nbytes: u64,
+    /// `eventrwflags` (fd events).
+    pub flags: u16,
+}
+
+/// `dirent`, the header `fd_readdir` writes before each name.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Dirent {
+    /// The cookie of the next entry.
+    pub next: u64,
+    /// Inode.
+    pub ino: u64,
+    /// Length of the name that follows.
+    pub namlen: u32,
+    /// `filetype`.
+    pub kind: u8,
+}
+
+// Sizes and offsets of wasi/api.h (its own _Static_asserts say the same).
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    assert!(size_of::<SubscriptionClock>() == 32 && offset_of!(SubscriptionClock, flags) == 24);
+    assert!(size_of::<Subscription>() == 48 && offset_of!(Subscription, clock) == 16);
+    assert!(size_of::<Event>() == 32 && offset_of!(Event, kind) == 10);
+    assert!(size_of::<Dirent>() == 24 && offset_of!(Dirent, kind) == 20);
+    assert!(size_of::<Filestat>() == 64 && offset_of!(Filestat, mtim) == 48);
+};
 
 #[syscall_bridge]
 mod calls {
@@ -88,6 +155,16 @@ mod calls {
     -> Result<(), Errno>;
     /// Scatter read; returns the bytes read.
     pub unsafe fn fd_read(fd: u32, iovs: *const Iovec, iovs_len: usize) -> Result<usize, Errno>;
+    /// Attributes of an open file.
+    pub unsafe fn fd_filestat_get(fd: i32, filestat: *mut Filestat) -> Result<(), Errno>;
+    /// Reads directory entries (`dirent` headers, each followed by its name)
+    /// from `cookie` on; returns the bytes used, `buf_len` when more may follow.
+    pub unsafe fn fd_readdir(
+        fd: i32,
+        buf: *mut u8,
+        buf_len: u32,
+        cookie: u64,
+    ) -> Result<u32, Errno>;
     /// Moves the offset; returns the new offset.
     pub unsafe fn fd_seek(fd: u32, offset: i64, whence: u32) -> Result<u64, Errno>;
     /// Gather write; returns the bytes written.
@@ -118,6 +195,21 @@ mod calls {
         fs_rights_inheriting: u64,
         fdflags: u32,
     ) -> Result<u32, Errno>;
+    /// Removes an empty directory.
+    pub unsafe fn path_remove_directory(
+        fd: i32,
+        path: *const u8,
+        path_len: usize,
+    ) -> Result<(), Errno>;
+    /// Renames a file or directory.
+    pub unsafe fn path_rename(
+        fd: i32,
+        old_path: *const u8,
+        old_path_len: usize,
+        new_fd: i32,
+        new_path: *const u8,
+        new_path_len: usize,
+    ) -> Result<(), Errno>;
     /// Removes a file.
     pub unsafe fn path_unlink_file(fd: u32, path: *const u8, path_len: usize) -> Result<(), Errno>;
     /// Waits for events; returns how many were stored.

@@ -36,6 +36,94 @@ pub struct SystemInfo {
     pub processor_revision: u16,
 }
 
+/// `FILETIME`: 100 ns intervals since 1601-01-01 UTC, in two halves (4-byte
+/// aligned inside the structures that hold it).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileTime {
+    /// The low 32 bits.
+    pub low: u32,
+    /// The high 32 bits.
+    pub high: u32,
+}
+
+impl FileTime {
+    /// The intervals as one number.
+    pub fn intervals(self) -> u64 {
+        u64::from(self.high) << 32 | u64::from(self.low)
+    }
+}
+
+/// `WIN32_FIND_DATAW` (minwinbase.h), filled by `FindFirstFileW` and `FindNextFileW`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct FindData {
+    /// `FILE_ATTRIBUTE_*` bits.
+    pub file_attributes: u32,
+    /// Creation time.
+    pub creation_time: FileTime,
+    /// Last access time.
+    pub last_access_time: FileTime,
+    /// Last write time.
+    pub last_write_time: FileTime,
+    /// Size, high 32 bits.
+    pub file_size_high: u32,
+    /// Size, low 32 bits.
+    pub file_size_low: u32,
+    /// The reparse tag, when `file_attributes` has `FILE_ATTRIBUTE_REPARSE_POINT`.
+    pub reserved0: u32,
+    /// Reserved.
+    pub reserved1: u32,
+    /// The name, NUL-terminated UTF-16.
+    pub file_name: [u16; 260],
+    /// The 8.3 name.
+    pub alternate_file_name: [u16; 14],
+}
+
+/// `BY_HANDLE_FILE_INFORMATION` (fileapi.h), filled by `GetFileInformationByHandle`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ByHandleFileInformation {
+    /// `FILE_ATTRIBUTE_*` bits.
+    pub file_attributes: u32,
+    /// Creation time.
+    pub creation_time: FileTime,
+    /// Last access time.
+    pub last_access_time: FileTime,
+    /// Last write time.
+    pub last_write_time: FileTime,
+    /// Serial number of the volume.
+    pub volume_serial_number: u32,
+    /// Size, high 32 bits.
+    pub file_size_high: u32,
+    /// Size, low 32 bits.
+    pub file_size_low: u32,
+    /// Hard links.
+    pub number_of_links: u32,
+    /// File id, high 32 bits.
+    pub file_index_high: u32,
+    /// File id, low 32 bits.
+    pub file_index_low: u32,
+}
+
+/// `FILE_ATTRIBUTE_TAG_INFO` (minwinbase.h), for `GetFileInformationByHandleEx`'s
+/// `FileAttributeTagInfo`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FileAttributeTagInfo {
+    /// `FILE_ATTRIBUTE_*` bits.
+    pub file_attributes: u32,
+    /// The reparse tag.
+    pub reparse_tag: u32,
+}
+
+// The sizes of the mingw-w64 headers' structures.
+const _: () = {
+    assert!(size_of::<FindData>() == 592 && core::mem::offset_of!(FindData, file_name) == 44);
+    assert!(size_of::<ByHandleFileInformation>() == 52);
+    assert!(size_of::<FileAttributeTagInfo>() == 8);
+};
+
 #[syscall_bridge]
 mod calls {
     use super::Handle;
@@ -59,6 +147,46 @@ mod calls {
         flags_and_attributes: u32,
         template_file: Handle,
     ) -> Result<Handle, Errno>;
+    /// Starts a directory search (`name` is a NUL-terminated UTF-16 pattern);
+    /// the first match goes to `data`.
+    #[syscall_bridge(name = "FindFirstFileW")]
+    pub unsafe fn find_first_file(
+        name: *const u16,
+        data: *mut super::FindData,
+    ) -> Result<Handle, Errno>;
+    /// The next match of a directory search; `ERROR_NO_MORE_FILES` at the end.
+    #[syscall_bridge(name = "FindNextFileW")]
+    pub unsafe fn find_next_file(find: Handle, data: *mut super::FindData) -> Result<(), Errno>;
+    /// Ends a directory search.
+    #[syscall_bridge(name = "FindClose")]
+    pub unsafe fn find_close(find: Handle) -> Result<(), Errno>;
+    /// Attributes, times and size of an open file.
+    #[syscall_bridge(name = "GetFileInformationByHandle")]
+    pub unsafe fn get_file_information_by_handle(
+        file: Handle,
+        info: *mut super::ByHandleFileInformation,
+    ) -> Result<(), Errno>;
+    /// One class of information about an open file (`FileAttributeTagInfo`, ...).
+    #[syscall_bridge(name = "GetFileInformationByHandleEx")]
+    pub unsafe fn get_file_information_by_handle_ex(
+        file: Handle,
+        class: u32,
+        info: *mut c_void,
+        size: u32,
+    ) -> Result<(), Errno>;
+    /// Removes an empty directory (`path` is NUL-terminated UTF-16).
+    #[syscall_bridge(name = "RemoveDirectoryW")]
+    pub unsafe fn remove_directory(path: *const u16) -> Result<(), Errno>;
+    /// Renames a file or directory (`flags`: `MOVEFILE_*`).
+    #[syscall_bridge(name = "MoveFileExW")]
+    pub unsafe fn move_file_ex(from: *const u16, to: *const u16, flags: u32) -> Result<(), Errno>;
+    /// Writes the current directory (UTF-16) into `buffer`; returns its length
+    /// without the NUL, or the size needed (with it) when `buffer` is too small.
+    #[syscall_bridge(name = "GetCurrentDirectoryW")]
+    pub unsafe fn get_current_directory(length: u32, buffer: *mut u16) -> Result<u32, Errno>;
+    /// Changes the current directory (`path` is NUL-terminated UTF-16).
+    #[syscall_bridge(name = "SetCurrentDirectoryW")]
+    pub unsafe fn set_current_directory(path: *const u16) -> Result<(), Errno>;
     /// Deletes a file (`name` is NUL-terminated UTF-16).
     #[syscall_bridge(name = "DeleteFileW")]
     pub unsafe fn delete_file(name: *const u16) -> Result<(), Errno>;

@@ -40,10 +40,32 @@ pub struct LayoutField {
     pub name: String,
     /// `offsetof`.
     pub offset: u32,
-    /// Its integer type.
+    /// Its integer type: of each element for an array, the pointer-sized
+    /// unsigned integer for a pointer.
     pub ty: FieldType,
+    /// For an array, its number of elements (`count = N`); 0 for a flexible
+    /// array member (`char d_name[]`), which takes no bytes of the structure.
+    pub count: Option<u32>,
+    /// A data pointer (`type = "ptr"`, e.g. `iov_base`).
+    pub pointer: bool,
     /// Where the field is written.
     pub loc: Loc,
+}
+
+impl LayoutField {
+    /// The bytes it takes: one element, or every element of an array.
+    pub fn bytes(&self) -> u32 {
+        self.ty.bytes * self.count.unwrap_or(1)
+    }
+
+    /// The type as a spec writes it: `"ptr"` or an integer's spelling.
+    pub fn type_str(&self) -> &'static str {
+        if self.pointer {
+            "ptr"
+        } else {
+            self.ty.as_str()
+        }
+    }
 }
 
 /// The integer type of a layout field: a width and a signedness.

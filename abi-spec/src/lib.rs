@@ -16,6 +16,7 @@
 //! ```
 
 pub mod bridge;
+pub mod constant;
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 }

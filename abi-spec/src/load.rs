@@ -10,6 +10,7 @@ use crate::diag::{Diagnostic, Diagnostics, SourceFile, closest};
 use crate::model::{Abi, Arch, ErrnoEntry, ErrnoTable, SlotModel, Specs};
 use crate::read::{Fields, Sink, Sp};
 
+mod constants;
 mod extend;
 mod layouts;
 mod target;

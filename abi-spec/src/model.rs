@@ -66,8 +66,8 @@ pub struct Target {
     pub excluded: Vec<Excluded>,
     /// Named values of the OS API on this target (`O_CREAT`, `PROT_READ`, ...),
     /// which differ between arches of one OS: the runtime's platform layer
-    /// takes them from here.
-    pub constants: Vec<(String, i64)>,
+    /// takes them from here, each with its C type.
+    pub constants: Vec<crate::constant::Constant>,
     /// The process entry (`_start`) for freestanding programs: asm lines in
     /// which `{main}` names the Rust function that receives the initial stack
     /// pointer. Empty when the target has none.

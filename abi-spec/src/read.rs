@@ -187,6 +187,38 @@ impl<'t, 'i> Fields<'t, 'i> {
         }
     }
 
+    /// A required integer of any width C has (up to `u64`), for values whose
+    /// range the caller checks against a type.
+    pub(crate) fn wide_int(
+        &mut self,
+        sink: &mut Sink<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Sp<i128>> {
+        let Some(v) = self.lookup(key) else {
+            self.missing(sink, key, example);
+            return None;
+        };
+        let Some(i) = v.get_ref().as_integer() else {
+            self.wrong_type(sink, key, v, "an integer", example);
+            return None;
+        };
+        match i128::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) => Some(Sp {
+                value: n,
+                span: v.span(),
+            }),
+            Err(_) => {
+                sink.error(
+                    v.span(),
+                    format!("`{key}` = {i} is not an integer C has"),
+                    format!("use a value from {} to {}", i64::MIN, u64::MAX),
+                );
+                None
+            }
+        }
+    }
+
     /// An optional boolean.
     pub(crate) fn opt_bool(&mut self, sink: &mut Sink<'_>, key: &'static str) -> Option<Sp<bool>> {
         let v = self.lookup(key)?;

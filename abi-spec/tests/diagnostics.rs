@@ -80,6 +80,7 @@ bad_spec!(
     broken_errno_file,
     several_defects,
     bad_sources,
+    untyped_constant,
 );
 
 #[test]
@@ -112,6 +113,7 @@ fn single_defect_cases_report_one_error() {
         "unknown_asm_option",
         "duplicate_target_cfg",
         "int_out_of_range",
+        "untyped_constant",
         // A file that fails to load is not reported again as unknown where it is used.
         "broken_arch_file",
         "broken_abi_file",

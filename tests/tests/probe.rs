@@ -38,10 +38,10 @@ fn check_calls(path: &CString, want: (u64, u64, u32, (i64, i64))) -> i32 {
     let mut st = Statx::default();
     let r = unsafe {
         probed::statx(
-            c::AT_FDCWD as i32,
+            c::AT_FDCWD,
             path.as_ptr().cast(),
             0,
-            c::STATX_BASIC_STATS as u32,
+            c::STATX_BASIC_STATS,
             &mut st,
         )
     };
@@ -129,12 +129,12 @@ fn deny_with(errno: Errno) -> Result<(), Errno> {
             .expect("in the table")
             .number() as u32
     };
-    let deny = c::SECCOMP_RET_ERRNO as u32 | errno.raw() as u32;
-    let allow = c::SECCOMP_RET_ALLOW as u32;
+    let deny = c::SECCOMP_RET_ERRNO | errno.raw() as u32;
+    let allow = c::SECCOMP_RET_ALLOW;
     let f = |code, jt, jf, k| Filter { code, jt, jf, k };
     let program = [
         f(LD_W_ABS, 0, 0, 4), // seccomp_data.arch
-        f(JEQ_K, 1, 0, c::AUDIT_ARCH as u32),
+        f(JEQ_K, 1, 0, c::AUDIT_ARCH),
         f(RET_K, 0, 0, allow),
         f(LD_W_ABS, 0, 0, 0), // seccomp_data.nr
         f(JEQ_K, 4, 0, nr("statx")),
@@ -148,7 +148,7 @@ fn deny_with(errno: Errno) -> Result<(), Errno> {
         len: program.len() as u16,
         filter: program.as_ptr(),
     };
-    unsafe { linux::prctl(c::PR_SET_NO_NEW_PRIVS as i32, 1, 0, 0, 0)? };
+    unsafe { linux::prctl(c::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)? };
     unsafe {
         linux::seccomp(
             c::SECCOMP_SET_MODE_FILTER as u32,

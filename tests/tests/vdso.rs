@@ -9,9 +9,9 @@ use abi_runtime::vdso::{self, Source};
 use abi_runtime::{Errno, linux};
 
 /// The bridged system call into the kernel's timespec, as the spec lays it out.
-fn syscall_clock(clock: i64) -> [i64; 2] {
+fn syscall_clock(clock: i32) -> [i64; 2] {
     let mut ts = abi_runtime::layouts::Timespec::zeroed();
-    unsafe { linux::clock_gettime(clock as i32, ts.as_mut_ptr()) }.unwrap();
+    unsafe { linux::clock_gettime(clock, ts.as_mut_ptr()) }.unwrap();
     [ts.tv_sec(), ts.tv_nsec()]
 }
 
@@ -42,7 +42,7 @@ fn clock_gettime_agrees_with_the_system_call() {
     for clock in [CLOCK_MONOTONIC, CLOCK_REALTIME] {
         let before = syscall_clock(clock);
         let mut ts = [0i64; 2];
-        vdso::clock_gettime(clock as i32, &mut ts).unwrap();
+        vdso::clock_gettime(clock, &mut ts).unwrap();
         let after = syscall_clock(clock);
         assert!(
             nanos(before) <= nanos(ts) && nanos(ts) <= nanos(after),

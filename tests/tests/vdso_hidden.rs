@@ -13,8 +13,8 @@ fn hidden_vdso_falls_back_to_the_system_call() {
     assert_eq!(vdso::clock_gettime_source(), Source::Syscall);
     let mut a = [0i64; 2];
     let mut b = abi_runtime::layouts::Timespec::zeroed();
-    vdso::clock_gettime(CLOCK_MONOTONIC as i32, &mut a).unwrap();
-    unsafe { abi_runtime::linux::clock_gettime(CLOCK_MONOTONIC as i32, b.as_mut_ptr()) }.unwrap();
+    vdso::clock_gettime(CLOCK_MONOTONIC, &mut a).unwrap();
+    unsafe { abi_runtime::linux::clock_gettime(CLOCK_MONOTONIC, b.as_mut_ptr()) }.unwrap();
     assert!((a[0], a[1]) <= (b.tv_sec(), b.tv_nsec()));
     let mut tv = [0i64; 2];
     vdso::gettimeofday(&mut tv).unwrap();

@@ -157,11 +157,6 @@ unsafe fn file_time_to_system_time(ft: *const FileTime, st: *mut SystemTime) -> 
 #[syscall_bridge(name = "SystemTimeToFileTime")]
 unsafe fn system_time_to_file_time(st: *const SystemTime, ft: *mut FileTime) -> Result<(), Errno>;
 
-/// A constant of the spec's `[constants]`, as the `u32` the API takes.
-fn c32(v: i64) -> u32 {
-    u32::try_from(v).expect("a 32-bit constant")
-}
-
 /// NUL-terminated UTF-16.
 fn wide(s: impl AsRef<OsStr>) -> Vec<u16> {
     s.as_ref().encode_wide().chain([0]).collect()
@@ -219,7 +214,7 @@ fn find_first_file_lists_what_std_lists() {
         if name != "." && name != ".." {
             let meta = std::fs::symlink_metadata(dir.0.join(&name)).unwrap();
             assert_eq!(data.file_attributes, meta.file_attributes(), "{name:?}");
-            let is_dir = data.file_attributes & c32(consts::FILE_ATTRIBUTE_DIRECTORY) != 0;
+            let is_dir = data.file_attributes & consts::FILE_ATTRIBUTE_DIRECTORY != 0;
             assert_eq!(is_dir, meta.is_dir(), "{name:?}");
             if !is_dir {
                 let size = u64::from(data.file_size_high) << 32 | u64::from(data.file_size_low);
@@ -281,7 +276,7 @@ fn file_information_agrees_with_std_metadata() {
     unsafe {
         get_file_information_by_handle_ex(
             h,
-            c32(consts::FileStandardInfo),
+            consts::FileStandardInfo,
             (&raw mut standard).cast(),
             size_of::<FileStandardInfo>() as u32,
         )
@@ -296,7 +291,7 @@ fn file_information_agrees_with_std_metadata() {
         unsafe {
             get_file_information_by_handle_ex(
                 h,
-                c32(consts::FileStandardInfo),
+                consts::FileStandardInfo,
                 (&raw mut standard).cast(),
                 4,
             )
@@ -306,14 +301,8 @@ fn file_information_agrees_with_std_metadata() {
 
     let mut attrs = FileAttributeData::default();
     let name = wide(&path);
-    unsafe {
-        get_file_attributes_ex(
-            name.as_ptr(),
-            c32(consts::GetFileExInfoStandard),
-            &mut attrs,
-        )
-    }
-    .unwrap();
+    unsafe { get_file_attributes_ex(name.as_ptr(), consts::GetFileExInfoStandard, &mut attrs) }
+        .unwrap();
     assert_eq!(attrs.file_attributes, meta.file_attributes());
     assert_eq!(
         u64::from(attrs.file_size_high) << 32 | u64::from(attrs.file_size_low),
@@ -323,11 +312,7 @@ fn file_information_agrees_with_std_metadata() {
     let missing = wide(dir.0.join("missing"));
     assert_eq!(
         unsafe {
-            get_file_attributes_ex(
-                missing.as_ptr(),
-                c32(consts::GetFileExInfoStandard),
-                &mut attrs,
-            )
+            get_file_attributes_ex(missing.as_ptr(), consts::GetFileExInfoStandard, &mut attrs)
         },
         Err(Errno::ERROR_FILE_NOT_FOUND)
     );
@@ -359,7 +344,7 @@ fn directories_are_made_moved_and_removed() {
         move_file_ex(
             wfrom.as_ptr(),
             wto.as_ptr(),
-            c32(consts::MOVEFILE_REPLACE_EXISTING),
+            consts::MOVEFILE_REPLACE_EXISTING,
         )
     }
     .unwrap();
@@ -425,7 +410,7 @@ fn current_directory_and_full_paths_agree_with_std() {
 
 #[test]
 fn file_times_convert_to_calendar_dates_and_back() {
-    let epoch = consts::FILETIME_UNIX_EPOCH as u64;
+    let epoch = consts::FILETIME_UNIX_EPOCH;
     // 2000-02-29 13:14:15.678 UTC, a Tuesday: 951_830_055 s after 1970.
     let ft = FileTime::from_u64(epoch + 951_830_055 * 10_000_000 + 6_780_000);
     let mut st = SystemTime::default();
@@ -709,7 +694,7 @@ fn spawn(command_line: &str, suspended: bool) -> ProcessInformation {
     si.cb = size_of::<StartupInfo>() as u32;
     let mut pi: ProcessInformation = unsafe { std::mem::zeroed() };
     let flags = if suspended {
-        c32(consts::CREATE_SUSPENDED)
+        consts::CREATE_SUSPENDED
     } else {
         0
     };
@@ -736,8 +721,8 @@ fn spawn(command_line: &str, suspended: bool) -> ProcessInformation {
 fn a_child_process_exit_code_comes_back() {
     let pi = spawn("cmd.exe /c exit 3", false);
     assert_eq!(
-        unsafe { wait_for_single_object(pi.process, c32(consts::INFINITE)) },
-        Ok(c32(consts::WAIT_OBJECT_0))
+        unsafe { wait_for_single_object(pi.process, consts::INFINITE) },
+        Ok(consts::WAIT_OBJECT_0)
     );
     let mut code = 0;
     unsafe { get_exit_code_process(pi.process, &mut code) }.unwrap();
@@ -748,15 +733,15 @@ fn a_child_process_exit_code_comes_back() {
     // A suspended child is still active until terminated, then has the given code.
     let pi = spawn("cmd.exe /c exit 5", true);
     unsafe { get_exit_code_process(pi.process, &mut code) }.unwrap();
-    assert_eq!(code, c32(consts::STILL_ACTIVE));
+    assert_eq!(code, consts::STILL_ACTIVE);
     assert_eq!(
         unsafe { wait_for_single_object(pi.process, 50) },
-        Ok(c32(consts::WAIT_TIMEOUT))
+        Ok(consts::WAIT_TIMEOUT)
     );
     unsafe { terminate_process(pi.process, 77) }.unwrap();
     assert_eq!(
-        unsafe { wait_for_single_object(pi.process, c32(consts::INFINITE)) },
-        Ok(c32(consts::WAIT_OBJECT_0))
+        unsafe { wait_for_single_object(pi.process, consts::INFINITE) },
+        Ok(consts::WAIT_OBJECT_0)
     );
     unsafe { get_exit_code_process(pi.process, &mut code) }.unwrap();
     assert_eq!(code, 77);
@@ -794,11 +779,11 @@ fn current_process_and_thread_are_pseudo_handles_that_work() {
     assert_eq!(thread as isize, -2);
     let mut code = 0;
     unsafe { get_exit_code_process(process, &mut code) }.unwrap();
-    assert_eq!(code, c32(consts::STILL_ACTIVE));
+    assert_eq!(code, consts::STILL_ACTIVE);
     // A running thread is not signalled: waiting on oneself times out.
     assert_eq!(
         unsafe { wait_for_single_object(thread, 10) },
-        Ok(c32(consts::WAIT_TIMEOUT))
+        Ok(consts::WAIT_TIMEOUT)
     );
     // WAIT_FAILED, a DWORD with all bits set, decodes to the last error.
     assert_eq!(
@@ -835,8 +820,8 @@ fn a_created_thread_runs_its_function() {
         unsafe { abi_runtime::windows::get_current_thread_id() }.unwrap()
     );
     assert_eq!(
-        unsafe { wait_for_single_object(h, c32(consts::INFINITE)) },
-        Ok(c32(consts::WAIT_OBJECT_0))
+        unsafe { wait_for_single_object(h, consts::INFINITE) },
+        Ok(consts::WAIT_OBJECT_0)
     );
     assert_eq!(cell.load(std::sync::atomic::Ordering::SeqCst), 0xC0FFEE);
     unsafe { close_handle(h) }.unwrap();
@@ -854,7 +839,7 @@ fn wait_on_address_sleeps_until_woken() {
     let addr = || (&raw const word).cast_mut().cast::<c_void>();
     let mut expected: u32 = 1;
     // The value differs from `compare`: returns at once.
-    unsafe { wait_on_address(addr(), (&raw mut expected).cast(), 4, c32(consts::INFINITE)) }
+    unsafe { wait_on_address(addr(), (&raw mut expected).cast(), 4, consts::INFINITE) }
         .unwrap();
     // The value equals `compare` and nobody wakes it: a timeout, as an error.
     let mut same: u32 = 0;
@@ -871,7 +856,7 @@ fn wait_on_address_sleeps_until_woken() {
                 while word.load(Ordering::SeqCst) == 0 {
                     // Spurious wakes are allowed: re-check the value.
                     let _ = unsafe {
-                        wait_on_address(addr(), (&raw mut zero).cast(), 4, c32(consts::INFINITE))
+                        wait_on_address(addr(), (&raw mut zero).cast(), 4, consts::INFINITE)
                     };
                 }
                 woken.fetch_add(1, Ordering::SeqCst);
@@ -952,8 +937,8 @@ fn srw_lock_excludes_writers_and_shares_readers() {
 
 #[test]
 fn events_signal_and_reset() {
-    let timeout = Ok(c32(consts::WAIT_TIMEOUT));
-    let signalled = Ok(c32(consts::WAIT_OBJECT_0));
+    let timeout = Ok(consts::WAIT_TIMEOUT);
+    let signalled = Ok(consts::WAIT_OBJECT_0);
     let manual = unsafe { create_event(std::ptr::null_mut(), 1, 0, std::ptr::null()) }.unwrap();
     assert_eq!(unsafe { wait_for_single_object(manual, 0) }, timeout);
     unsafe { set_event(manual) }.unwrap();
@@ -971,7 +956,7 @@ fn events_signal_and_reset() {
         unsafe { set_event(raw as Handle) }
     });
     assert_eq!(
-        unsafe { wait_for_single_object(auto, c32(consts::INFINITE)) },
+        unsafe { wait_for_single_object(auto, consts::INFINITE) },
         signalled
     );
     setter.join().unwrap().unwrap();
@@ -993,7 +978,7 @@ fn virtual_query_describes_an_allocation() {
             std::ptr::null_mut(),
             3 * page,
             c32(consts::MEM_COMMIT | consts::MEM_RESERVE),
-            c32(consts::PAGE_READWRITE),
+            consts::PAGE_READWRITE,
         )
     }
     .unwrap();
@@ -1002,12 +987,12 @@ fn virtual_query_describes_an_allocation() {
         virtual_protect(
             base.cast::<u8>().add(page).cast(),
             page,
-            c32(consts::PAGE_READONLY),
+            consts::PAGE_READONLY,
             &mut old,
         )
     }
     .unwrap();
-    assert_eq!(old, c32(consts::PAGE_READWRITE));
+    assert_eq!(old, consts::PAGE_READWRITE);
 
     // SAFETY: all-zero is valid (null pointers and integers).
     let mut info: MemoryBasicInformation = unsafe { std::mem::zeroed() };
@@ -1024,10 +1009,10 @@ fn virtual_query_describes_an_allocation() {
         info.region_size, page,
         "the protection change splits the region"
     );
-    assert_eq!(info.protect, c32(consts::PAGE_READWRITE));
-    assert_eq!(info.allocation_protect, c32(consts::PAGE_READWRITE));
-    assert_eq!(info.state, c32(consts::MEM_COMMIT));
-    assert_eq!(info.kind, c32(consts::MEM_PRIVATE));
+    assert_eq!(info.protect, consts::PAGE_READWRITE);
+    assert_eq!(info.allocation_protect, consts::PAGE_READWRITE);
+    assert_eq!(info.state, consts::MEM_COMMIT);
+    assert_eq!(info.kind, consts::MEM_PRIVATE);
     let middle = unsafe { base.cast::<u8>().add(page + 100) }.cast::<c_void>();
     query(middle, &mut info).unwrap();
     assert_eq!(
@@ -1035,10 +1020,10 @@ fn virtual_query_describes_an_allocation() {
         unsafe { base.cast::<u8>().add(page) }.cast()
     );
     assert_eq!(info.region_size, page);
-    assert_eq!(info.protect, c32(consts::PAGE_READONLY));
+    assert_eq!(info.protect, consts::PAGE_READONLY);
     let last = unsafe { base.cast::<u8>().add(2 * page) }.cast::<c_void>();
     query(last, &mut info).unwrap();
-    assert_eq!(info.protect, c32(consts::PAGE_READWRITE));
+    assert_eq!(info.protect, consts::PAGE_READWRITE);
 
     // Too small a buffer, and an address past the user space, fail with codes.
     assert_eq!(
@@ -1050,11 +1035,11 @@ fn virtual_query_describes_an_allocation() {
         Err(Errno::ERROR_INVALID_PARAMETER)
     );
 
-    unsafe { virtual_free(base, 0, c32(consts::MEM_RELEASE)) }.unwrap();
+    unsafe { virtual_free(base, 0, consts::MEM_RELEASE) }.unwrap();
     query(base, &mut info).unwrap();
     assert_ne!(
         info.state,
-        c32(consts::MEM_COMMIT),
+        consts::MEM_COMMIT,
         "released pages still committed"
     );
 }
@@ -1064,7 +1049,7 @@ fn process_heap_allocates_zeroed_memory() {
     let heap = unsafe { get_process_heap() }.unwrap();
     assert!(!heap.is_null());
     let n = 10_000;
-    let p = unsafe { heap_alloc(heap, c32(consts::HEAP_ZERO_MEMORY), n) }.unwrap();
+    let p = unsafe { heap_alloc(heap, consts::HEAP_ZERO_MEMORY, n) }.unwrap();
     assert!(!p.is_null());
     // SAFETY: HeapAlloc returned n bytes.
     let bytes = unsafe { std::slice::from_raw_parts_mut(p, n) };
@@ -1140,7 +1125,7 @@ fn nt_query_information_file_gives_std_size() {
             &mut io,
             (&raw mut info).cast(),
             size_of::<FileStandardInformation>() as u32,
-            c32(consts::FileStandardInformation),
+            consts::FileStandardInformation,
         )
     };
     assert_eq!(status, Ok(0), "STATUS_SUCCESS");
@@ -1156,7 +1141,7 @@ fn nt_query_information_file_gives_std_size() {
             &mut io,
             (&raw mut info).cast(),
             4,
-            c32(consts::FileStandardInformation),
+            consts::FileStandardInformation,
         )
     };
     assert_eq!(

@@ -18,6 +18,8 @@ pub(crate) struct Items {
     pub(crate) functions: BTreeMap<String, Function>,
     /// Typedefs: name → the type it stands for.
     aliases: BTreeMap<String, syn::Type>,
+    /// The types bindgen gives the integer constants, by name.
+    const_types: BTreeMap<String, syn::Type>,
     /// Sizes of the structs and unions bindgen laid out, by name.
     sizes: BTreeMap<String, u64>,
     /// `sizeof(long)` and `sizeof(void *)` on the header's target, in bits.
@@ -231,6 +233,7 @@ fn parse(rust: &str) -> Result<Items, String> {
             syn::Item::Const(c) => {
                 if let Some(v) = int_literal(&c.expr) {
                     items.consts.insert(c.ident.to_string(), v);
+                    items.const_types.insert(c.ident.to_string(), *c.ty);
                 }
             }
             syn::Item::Type(t) => {
@@ -383,6 +386,11 @@ fn type_name(t: &syn::Type) -> Option<String> {
 }
 
 impl Items {
+    /// The type of integer constant `name`, resolved through the typedefs.
+    pub(crate) fn const_type(&self, name: &str) -> Option<CType> {
+        self.const_types.get(name).map(|t| self.resolve(t, 0))
+    }
+
     /// Resolves a type through the typedefs to a [`CType`].
     fn resolve(&self, t: &syn::Type, depth: u32) -> CType {
         if depth > 32 {
@@ -644,4 +652,82 @@ mod tests {
             Some(ArgKind::I32)
         );
     }
+}
+
+/// One member of a C structure, as bindgen lays it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Member {
+    /// The C member name.
+    pub(crate) name: String,
+    /// For an array, its length; 0 for a flexible array member.
+    pub(crate) count: Option<u32>,
+    /// A data pointer.
+    pub(crate) pointer: bool,
+}
+
+/// The members of `struct name` declared by `contents`, in order, through
+/// bindgen with `clang_args`.
+pub(crate) fn struct_members(
+    contents: &str,
+    clang_args: &[String],
+    name: &str,
+) -> Result<Vec<Member>, String> {
+    let builtin = resolve_path(BUILTIN_HEADERS)
+        .map(|p| vec![format!("-isystem{}", p.display())])
+        .unwrap_or_default();
+    let bindings = bindgen::Builder::default()
+        .header_contents("abi_bridge_struct.h", contents)
+        .clang_args(clang_args)
+        .clang_args(&builtin)
+        .clang_arg("-w")
+        .allowlist_type(format!("^{name}$"))
+        .layout_tests(false)
+        .generate_comments(false)
+        .derive_debug(false)
+        .derive_copy(false)
+        .generate()
+        .map_err(|e| format!("bindgen: {e}"))?;
+    let file: syn::File = syn::parse_str(&bindings.to_string())
+        .map_err(|e| format!("cannot parse bindgen's output: {e}"))?;
+    let fields = file
+        .items
+        .into_iter()
+        .find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == name => Some(s.fields),
+            _ => None,
+        })
+        .ok_or_else(|| format!("the headers declare no `struct {name}`"))?;
+    fields
+        .iter()
+        .map(|f| {
+            let member = f
+                .ident
+                .as_ref()
+                .map(ToString::to_string)
+                .ok_or_else(|| format!("`struct {name}` has an unnamed member"))?;
+            if member.starts_with("_bitfield") || member.starts_with("__bindgen") {
+                return Err(format!(
+                    "`struct {name}` has bit-fields or anonymous members, which a layout cannot describe"
+                ));
+            }
+            let (count, pointer) = match &f.ty {
+                syn::Type::Array(a) => {
+                    let n = int_literal(&a.len)
+                        .and_then(|n| u32::try_from(n).ok())
+                        .ok_or_else(|| format!("`{member}` of `struct {name}`: unreadable length"))?;
+                    (Some(n), false)
+                }
+                syn::Type::Ptr(_) => (None, true),
+                t if last_segment(t).as_deref() == Some("__IncompleteArrayField") => {
+                    (Some(0), false)
+                }
+                _ => (None, false),
+            };
+            Ok(Member {
+                name: member,
+                count,
+                pointer,
+            })
+        })
+        .collect()
 }

@@ -235,6 +235,24 @@ pub(crate) fn locate(
     unpack(&archive, &members, &unpack_dir()).map_err(Missing::Broken)
 }
 
+/// The root of an unpacked tree of the spec's kernel source holding
+/// `files` (paths inside the tree), for readers other than the table import
+/// (layouts of structures only the kernel declares). Installs the source
+/// package when the archive is missing.
+pub(crate) fn unpack_files(p: &Provenance, files: &[String]) -> Result<PathBuf, String> {
+    if p.kernel_archive.is_empty() {
+        return Err("[provenance] names no kernel_archive to read kernel headers from".to_owned());
+    }
+    let archive = PathBuf::from(&p.kernel_archive);
+    if !archive.exists() {
+        cheaders::ensure_packages(&[p.kernel_package.as_str()])?;
+    }
+    if archive.is_dir() {
+        return Ok(archive);
+    }
+    unpack(&archive, files, &unpack_dir())
+}
+
 /// Unpacks `members` of `archive` into `dest/<top folder>/` unless they are
 /// there already and newer than the archive; returns that folder.
 fn unpack(archive: &Path, members: &[String], dest: &Path) -> Result<PathBuf, String> {

@@ -17,7 +17,7 @@ use std::process::Command;
 use abi_spec::layout::FieldType;
 use abi_spec::model::Target;
 
-use crate::cheaders;
+use crate::cheaders::{self, Member};
 
 /// A structure abi-runtime reads or writes, and the fields it touches.
 struct Wanted {
@@ -30,7 +30,7 @@ struct Wanted {
 /// The layouts the runtime needs on Linux (abi-runtime/src/lib.rs lists the
 /// same in its `__layouts!` call). `stat` is `struct stat`, or `struct stat64`
 /// where the table fills that one (see [`stat_type`]).
-const WANTED: [Wanted; 5] = [
+const WANTED: [Wanted; 8] = [
     Wanted {
         name: "timespec",
         c_type: "struct __kernel_timespec",
@@ -85,6 +85,26 @@ const WANTED: [Wanted; 5] = [
             "tls",
         ],
     },
+    Wanted {
+        name: "old_timespec",
+        c_type: "struct __kernel_old_timespec",
+        header: "linux/time_types.h",
+        fields: &["tv_sec", "tv_nsec"],
+    },
+    Wanted {
+        name: "iovec",
+        c_type: "struct iovec",
+        header: "linux/uio.h",
+        fields: &["iov_base", "iov_len"],
+    },
+    // getdents64's records: the UAPI headers do not export the structure, so
+    // it comes from the kernel source the spec's table comes from.
+    Wanted {
+        name: "linux_dirent64",
+        c_type: "struct linux_dirent64",
+        header: "kernel:include/linux/dirent.h",
+        fields: &["d_ino", "d_off", "d_reclen", "d_type", "d_name"],
+    },
 ];
 
 /// Which struct the kernel fills for `newfstatat` on this target: `struct
@@ -98,13 +118,22 @@ fn stat_type(t: &Target) -> &'static str {
     }
 }
 
-/// One layout to measure: name, C type, header, field names.
+/// One layout to measure: name, C type, header, members.
 #[derive(Debug, Clone)]
 struct Request {
     name: String,
     c_type: String,
     header: String,
-    fields: Vec<String>,
+    fields: Vec<Member>,
+}
+
+/// A member asked for by name alone: no array, no pointer.
+fn plain(name: &str) -> Member {
+    Member {
+        name: name.to_owned(),
+        count: None,
+        pointer: false,
+    }
 }
 
 /// What the compiler said about one layout.
@@ -115,13 +144,14 @@ pub(crate) struct Measured {
     pub(crate) header: String,
     pub(crate) size: u32,
     pub(crate) align: u32,
-    /// (field, offset, type), in the order asked.
-    pub(crate) fields: Vec<(String, u32, FieldType)>,
+    /// Each member: its offset and type (of an element, for an array).
+    pub(crate) fields: Vec<(Member, u32, FieldType)>,
 }
 
 /// The requests for a target: what its spec says, then what the runtime
-/// needs and the spec lacks.
-fn requests(t: &Target) -> Vec<Request> {
+/// needs and the spec lacks. With `headers`, each has every member its header
+/// declares (through bindgen), in the header's order.
+fn requests(t: &Target, headers: bool) -> Result<Vec<Request>, String> {
     let mut out: Vec<Request> = t
         .layouts
         .iter()
@@ -129,15 +159,23 @@ fn requests(t: &Target) -> Vec<Request> {
             name: l.name.clone(),
             c_type: l.c_type.clone(),
             header: l.header.clone(),
-            fields: l.fields.iter().map(|f| f.name.clone()).collect(),
+            fields: l
+                .fields
+                .iter()
+                .map(|f| Member {
+                    name: f.name.clone(),
+                    count: f.count,
+                    pointer: f.pointer,
+                })
+                .collect(),
         })
         .collect();
     for w in &WANTED {
         match out.iter_mut().find(|r| r.name == w.name) {
             Some(r) => {
                 for f in w.fields {
-                    if !r.fields.iter().any(|x| x == f) {
-                        r.fields.push((*f).to_owned());
+                    if !r.fields.iter().any(|x| x.name == *f) {
+                        r.fields.push(plain(f));
                     }
                 }
             }
@@ -149,15 +187,64 @@ fn requests(t: &Target) -> Vec<Request> {
                     w.c_type.to_owned()
                 },
                 header: w.header.to_owned(),
-                fields: w.fields.iter().map(|f| (*f).to_owned()).collect(),
+                fields: w.fields.iter().map(|f| plain(f)).collect(),
             }),
         }
     }
-    out
+    if headers {
+        for r in &mut out {
+            let mut members = members(t, r)?;
+            for f in &r.fields {
+                if !members.iter().any(|m| m.name == f.name) {
+                    return Err(format!(
+                        "{}: `{}` has no member `{}`",
+                        t.loc.path, r.c_type, f.name
+                    ));
+                }
+            }
+            std::mem::swap(&mut r.fields, &mut members);
+        }
+    }
+    Ok(out)
+}
+
+/// The C text that declares a request's structure: its header, or a file
+/// of the kernel source (`kernel:PATH`) over the UAPI types it uses.
+fn header_text(t: &Target, header: &str) -> Result<String, String> {
+    let Some(member) = header.strip_prefix("kernel:") else {
+        return Ok(format!("#include <{header}>\n"));
+    };
+    let root = crate::ksource::unpack_files(&t.provenance, &[member.to_owned()])?;
+    Ok(format!(
+        "#include <linux/types.h>\n\
+         typedef __u8 u8; typedef __u16 u16; typedef __u32 u32; typedef __u64 u64;\n\
+         typedef __s8 s8; typedef __s16 s16; typedef __s32 s32; typedef __s64 s64;\n\
+         #include \"{}\"\n",
+        root.join(member).display()
+    ))
+}
+
+/// The clang arguments that find a Linux target's own headers: the spec's
+/// target and include folders (not its kernel-config defines).
+fn clang_args(t: &Target) -> Vec<String> {
+    t.provenance
+        .clang_args
+        .iter()
+        .filter(|a| a.starts_with("--target=") || a.starts_with("-I") || *a == "-nostdinc")
+        .cloned()
+        .collect()
+}
+
+/// Every member of a request's structure, as its header declares it.
+fn members(t: &Target, r: &Request) -> Result<Vec<Member>, String> {
+    cheaders::ensure_packages(&[cheaders::LIBCLANG])?;
+    let name = r.c_type.trim_start_matches("struct ").trim();
+    cheaders::struct_members(&header_text(t, &r.header)?, &clang_args(t), name)
+        .map_err(|e| format!("{}: [layouts.{}] ({}): {e}", t.loc.path, r.name, r.c_type))
 }
 
 /// The C file that makes the compiler print the numbers.
-fn c_source(reqs: &[Request]) -> String {
+fn c_source(t: &Target, reqs: &[Request]) -> Result<String, String> {
     let mut headers: Vec<&str> = reqs.iter().map(|r| r.header.as_str()).collect();
     headers.sort_unstable();
     headers.dedup();
@@ -165,7 +252,7 @@ fn c_source(reqs: &[Request]) -> String {
         "/* Written by `cargo xtask import-layouts`: each asm statement prints one number. */\n",
     );
     for h in headers {
-        s.push_str(&format!("#include <{h}>\n"));
+        s.push_str(&header_text(t, h)?);
     }
     s.push_str(
         "#define ABI_OUT(key, value) __asm__ volatile(\"\\n#ABI_LAYOUT \" key \" %0\" :: \"i\"(value))\n\
@@ -176,20 +263,32 @@ fn c_source(reqs: &[Request]) -> String {
         let (n, t) = (&r.name, &r.c_type);
         s.push_str(&format!("  ABI_OUT(\"{n} size\", sizeof({t}));\n"));
         s.push_str(&format!("  ABI_OUT(\"{n} align\", _Alignof({t}));\n"));
-        for f in &r.fields {
+        for m in &r.fields {
+            let f = &m.name;
+            // An array's element; a flexible array has no size of its own.
+            let one = if m.count.is_some() {
+                format!("ABI_MEMBER({t}, {f})[0]")
+            } else {
+                format!("ABI_MEMBER({t}, {f})")
+            };
             s.push_str(&format!(
                 "  ABI_OUT(\"{n} {f} offset\", __builtin_offsetof({t}, {f}));\n\
-                 \x20 ABI_OUT(\"{n} {f} bytes\", sizeof(ABI_MEMBER({t}, {f})));\n\
-                 \x20 ABI_OUT(\"{n} {f} signed\", (__typeof__(ABI_MEMBER({t}, {f})))-1 < 0);\n"
+                 \x20 ABI_OUT(\"{n} {f} bytes\", sizeof({one}));\n\
+                 \x20 ABI_OUT(\"{n} {f} signed\", (__typeof__({one}))-1 < (__typeof__({one}))0);\n"
             ));
+            if m.count.is_some_and(|c| c > 0) {
+                s.push_str(&format!(
+                    "  ABI_OUT(\"{n} {f} count\", sizeof(ABI_MEMBER({t}, {f})) / sizeof({one}));\n"
+                ));
+            }
         }
     }
     s.push_str("}\n");
-    s
+    Ok(s)
 }
 
 /// The C compiler of a target: its `[ci] linker` (a cross gcc), else the host's `cc`.
-fn compiler(t: &Target) -> String {
+pub(crate) fn compiler(t: &Target) -> String {
     if t.ci.linker.is_empty() {
         "cc".to_owned()
     } else {
@@ -197,12 +296,18 @@ fn compiler(t: &Target) -> String {
     }
 }
 
-/// Compiles the requests with the target's compiler and reads the numbers back.
-fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
-    let dir = std::env::temp_dir().join(format!("xtask-layouts-{}-{}", t.name, std::process::id()));
+/// Compiles `source` (C whose `asm` statements print `#<marker> key value`
+/// lines) with the target's compiler to assembly and reads the numbers back.
+pub(crate) fn probe(
+    t: &Target,
+    marker: &str,
+    source: &str,
+) -> Result<BTreeMap<String, i64>, String> {
+    let dir =
+        std::env::temp_dir().join(format!("xtask-{marker}-{}-{}", t.name, std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let src = dir.join("layouts.c");
-    std::fs::write(&src, c_source(reqs)).map_err(|e| format!("{}: {e}", src.display()))?;
+    let src = dir.join("probe.c");
+    std::fs::write(&src, source).map_err(|e| format!("{}: {e}", src.display()))?;
     let cc = compiler(t);
     let out = Command::new(&cc)
         .args(["-S", "-O0", "-o", "-"])
@@ -218,15 +323,16 @@ fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
     let _ = std::fs::remove_dir_all(&dir);
     if !out.status.success() {
         return Err(format!(
-            "{}: `{cc} -S` of the layout probe failed (a c_type, header or field name the headers lack?):\n{}",
+            "{}: `{cc} -S` of the {marker} probe failed (a name or header the headers lack?):\n{}",
             t.loc.path,
             String::from_utf8_lossy(&out.stderr)
         ));
     }
     let asm = String::from_utf8_lossy(&out.stdout);
-    let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
+    let mut numbers = BTreeMap::new();
+    let tag = format!("{marker} ");
     for line in asm.lines() {
-        let Some(rest) = line.split_once("ABI_LAYOUT ").map(|(_, r)| r) else {
+        let Some(rest) = line.split_once(tag.as_str()).map(|(_, r)| r) else {
             continue;
         };
         let Some((key, value)) = rest.trim().rsplit_once(' ') else {
@@ -239,10 +345,17 @@ fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
             .map_err(|_| format!("{cc}: unreadable number in `{line}`"))?;
         numbers.insert(key.to_owned(), value);
     }
+    Ok(numbers)
+}
+
+/// Compiles the requests with the target's compiler and reads the numbers back.
+fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
+    let cc = compiler(t);
+    let numbers = probe(t, "ABI_LAYOUT", &c_source(t, reqs)?)?;
     let get = |key: String| {
         numbers
             .get(&key)
-            .copied()
+            .and_then(|&v| u32::try_from(v).ok())
             .ok_or_else(|| format!("{cc}: the assembly lacks `{key}`"))
     };
     reqs.iter()
@@ -251,13 +364,18 @@ fn measure(t: &Target, reqs: &[Request]) -> Result<Vec<Measured>, String> {
             let fields = r
                 .fields
                 .iter()
-                .map(|f| {
+                .map(|m| {
+                    let f = &m.name;
                     let bytes = get(format!("{n} {f} bytes"))?;
                     let signed = get(format!("{n} {f} signed"))? != 0;
                     let ty = FieldType::of(bytes, signed).ok_or_else(|| {
                         format!("{}: `{f}` of {} is {bytes} bytes wide, not an integer a layout can describe", t.loc.path, r.c_type)
                     })?;
-                    Ok((f.clone(), get(format!("{n} {f} offset"))?, ty))
+                    let mut m = m.clone();
+                    if m.count.is_some_and(|c| c > 0) {
+                        m.count = Some(get(format!("{n} {f} count"))?);
+                    }
+                    Ok((m, get(format!("{n} {f} offset"))?, ty))
                 })
                 .collect::<Result<_, String>>()?;
             Ok(Measured {
@@ -287,10 +405,18 @@ fn render(t: &Target, measured: &[Measured]) -> String {
             m.name, m.c_type, m.header, m.size, m.align
         ));
         let mut fields = m.fields.clone();
-        fields.sort_by_key(|(_, offset, _)| *offset);
+        // Members in offset order; a flexible array after what shares its offset.
+        fields.sort_by_key(|(m, offset, _)| (*offset, m.count == Some(0)));
         let inline: Vec<String> = fields
             .iter()
-            .map(|(f, o, ty)| format!("{f} = {{ offset = {o}, type = \"{}\" }}", ty.as_str()))
+            .map(|(m, o, ty)| {
+                let ty = if m.pointer { "ptr" } else { ty.as_str() };
+                let count = m
+                    .count
+                    .map(|c| format!(", count = {c}"))
+                    .unwrap_or_default();
+                format!("{} = {{ offset = {o}, type = \"{ty}\"{count} }}", m.name)
+            })
             .collect();
         let one_line = format!("fields = {{ {} }}\n", inline.join(", "));
         if one_line.len() <= 100 {
@@ -348,7 +474,7 @@ fn replace_sections(text: &str, block: &str) -> String {
 /// Imports the layouts of target `name` in folder `dir`; returns what was measured.
 pub(crate) fn import(dir: &Path, name: &str) -> Result<Vec<Measured>, String> {
     let (t, path) = crate::import::load_target(dir, name)?;
-    let measured = measure(&t, &requests(&t))?;
+    let measured = measure(&t, &requests(&t, true)?)?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let new = replace_sections(&text, &render(&t, &measured));
     let mut files = abi_spec::read_dir(dir, &dir.display().to_string())
@@ -388,11 +514,23 @@ pub(crate) fn verify(t: &Target, out: &mut crate::verify::Outcome) -> Result<(),
         return Ok(());
     }
     cheaders::ensure_packages(&t.ci.packages.iter().map(String::as_str).collect::<Vec<_>>())?;
-    let reqs: Vec<Request> = requests(t)
+    // The spec's fields, measured in the shape the header gives them (an
+    // array's length is the compiler's to say); a field the header lacks is
+    // reported below, not measured.
+    let mut reqs: Vec<(Request, Vec<Member>)> = Vec::new();
+    for mut r in requests(t, false)?
         .into_iter()
         .filter(|r| t.layout(&r.name).is_some())
-        .collect();
-    let measured = measure(t, &reqs)?;
+    {
+        let header = members(t, &r)?;
+        r.fields = r
+            .fields
+            .iter()
+            .filter_map(|f| header.iter().find(|h| h.name == f.name).cloned())
+            .collect();
+        reqs.push((r, header));
+    }
+    let measured = measure(t, &reqs.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>())?;
     for (l, m) in t
         .layouts
         .iter()
@@ -418,20 +556,69 @@ pub(crate) fn verify(t: &Target, out: &mut crate::verify::Outcome) -> Result<(),
             );
         }
         for f in &l.fields {
-            let Some((_, offset, ty)) = m.fields.iter().find(|(n, _, _)| *n == f.name) else {
+            let Some((mm, offset, ty)) = m.fields.iter().find(|(x, _, _)| x.name == f.name) else {
                 continue;
             };
-            if (f.offset, f.ty) != (*offset, *ty) {
+            if (f.offset, f.ty, f.count) != (*offset, *ty, mm.count) {
+                let count = |c: Option<u32>| c.map(|c| format!(" x {c}")).unwrap_or_default();
                 wrong(
                     format!(
-                        "`{}` of [layouts.{}] is {} at offset {}, the compiler says {} at {}",
+                        "`{}` of [layouts.{}] is {}{} at offset {}, the compiler says {}{} at {}",
                         f.name,
                         l.name,
                         f.ty.as_str(),
+                        count(f.count),
                         f.offset,
                         ty.as_str(),
+                        count(mm.count),
                         offset
                     ),
+                    &f.loc,
+                );
+            }
+        }
+        // Every member of the header, so the generated struct is the C one.
+        let Some((_, header)) = reqs.iter().find(|(r, _)| r.name == l.name) else {
+            continue;
+        };
+        for h in header {
+            match l.field(&h.name) {
+                None => wrong(
+                    format!(
+                        "[layouts.{}] lacks member `{}` of {} (`cargo xtask import-layouts --target {}` adds it)",
+                        l.name, h.name, l.c_type, t.name
+                    ),
+                    &l.loc,
+                ),
+                Some(f) if f.pointer != h.pointer || f.count.is_some() != h.count.is_some() => {
+                    wrong(
+                        format!(
+                            "`{}` of [layouts.{}] is {}, the header declares {}",
+                            f.name,
+                            l.name,
+                            if f.count.is_some() {
+                                "an array"
+                            } else {
+                                f.type_str()
+                            },
+                            if h.pointer {
+                                "a pointer"
+                            } else if h.count.is_some() {
+                                "an array"
+                            } else {
+                                "an integer"
+                            }
+                        ),
+                        &f.loc,
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+        for f in &l.fields {
+            if !header.iter().any(|h| h.name == f.name) {
+                wrong(
+                    format!("{} declares no member `{}`", l.c_type, f.name),
                     &f.loc,
                 );
             }
@@ -526,7 +713,9 @@ mod tests {
         let text =
             std::fs::read_to_string(crate::legs::targets_dir().join("linux-x86_64.toml")).unwrap();
         let wrong = text
-            .replace("st_size = { offset = 48, type = \"i64\" }", "st_size = { offset = 40, type = \"u64\" }")
+            .replace("st_size = { offset = 48, type = \"i64\" }", "st_size = { offset = 48, type = \"u64\" }")
+            .replace("st_rdev = { offset = 40, type = \"u64\" }\n", "")
+            .replace("d_name = { offset = 19, type = \"i8\", count = 0 }", "d_name = { offset = 19, type = \"i8\", count = 4 }")
             .replace("[layouts.timeval]\nc_type = \"struct __kernel_old_timeval\"\nheader = \"linux/time_types.h\"\nsize = 16", "[layouts.timeval]\nc_type = \"struct __kernel_old_timeval\"\nheader = \"linux/time_types.h\"\nsize = 32");
         let start = wrong.find("[layouts.epoll_event]").unwrap();
         let end = start + wrong[start..].find("\n\n").unwrap() + 2;
@@ -546,17 +735,27 @@ mod tests {
         let mut out = crate::verify::Outcome::default();
         verify(&t, &mut out).unwrap();
         let text = out.mismatches.join("\n");
-        assert_eq!(out.mismatches.len(), 3, "{text}");
+        assert_eq!(out.mismatches.len(), 5, "{text}");
         assert!(text.contains("no [layouts.epoll_event]"), "{text}");
         assert!(
             text.contains(
-                "`st_size` of [layouts.stat] is u64 at offset 40, the compiler says i64 at 48"
+                "`st_size` of [layouts.stat] is u64 at offset 48, the compiler says i64 at 48"
             ),
             "{text}"
         );
         assert!(
             text.contains(
                 "[layouts.timeval] says size 32 align 8, struct __kernel_old_timeval has 16 and 8"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("[layouts.stat] lacks member `st_rdev` of struct stat"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "`d_name` of [layouts.linux_dirent64] is i8 x 4 at offset 19, the compiler says i8 x 0 at 19"
             ),
             "{text}"
         );
@@ -567,6 +766,7 @@ mod tests {
         verify(&t, &mut out).unwrap();
         assert!(out.mismatches.is_empty(), "{:?}", out.mismatches);
         assert_eq!(t.layout("epoll_event").unwrap().size, 12);
+        assert!(t.layout("stat").unwrap().field("st_rdev").is_some());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -7,6 +7,7 @@
 //! cargo xtask import-wasi                                       every WASI preview 1 function into targets/wasi-wasm32.toml
 //! cargo xtask import-windows --dll DLL NAME...                  functions of a DLL into targets/windows-x86_64.toml
 //! cargo xtask import-layouts [--target NAME]                    the [layouts.*] of the Linux specs from their C compilers
+//! cargo xtask import-constants [--target NAME]                  value and C type of each [constants] entry from its header
 //! cargo xtask verify-specs                                      every spec entry against its headers
 //! cargo xtask ci-workflow [--check]                             .github/workflows/matrix.yml from the specs
 //! cargo xtask package-check                                     a user crate built from the packaged crates alone
@@ -17,6 +18,7 @@ use std::process::ExitCode;
 mod bench;
 mod bench_build;
 mod cheaders;
+mod constants;
 mod import;
 mod import_wasi;
 mod import_windows;
@@ -72,6 +74,10 @@ const USAGE: &str = "usage:
       --target): sizes, alignments, offsets and field types of the kernel
       structures abi-runtime reads, measured by each spec's C compiler
       ([ci] linker, or cc) from the UAPI headers
+  cargo xtask import-constants [--target NAME]... [--targets DIR]
+      rewrite the value and type of every [constants] entry that names a
+      header with what that header gives it: through the spec's C compiler
+      (Linux, Windows), or libclang with [provenance] clang_args (WASI)
   cargo xtask verify-specs [--targets DIR] [--kernel-source PATH]
       check every entry of every spec against the source its [provenance]
       names (Linux numbers, arguments and the completeness of the table, WASI
@@ -93,6 +99,7 @@ fn main() -> ExitCode {
         Some("import-wasi") => import_wasi::run(&args[1..]),
         Some("import-windows") => import_windows::run(&args[1..]),
         Some("import-layouts") => layouts::run(&args[1..]),
+        Some("import-constants") => constants::run(&args[1..]),
         Some("ci-workflow") => workflow::run(&args[1..]),
         Some("package-check") => package_check::run(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {

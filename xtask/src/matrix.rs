@@ -393,8 +393,10 @@ enum Profile {
 }
 
 /// Builds and runs the leg's example programs with two arguments; each checks
-/// itself and exits non-zero on a failure. A name is an example of abi-runtime;
-/// a path is a crate folder of its own (built into the shared target folder).
+/// itself and exits non-zero on a failure. A name is an example of abi-runtime
+/// (built with its `std` feature, which `portable` requires for std's I/O
+/// traits); a path is a crate folder of its own (built into the shared target
+/// folder).
 fn run_examples(leg: &Leg, target: &[&str], profile: Profile) -> Result<(), String> {
     for ex in &leg.examples {
         println!("\n--- {}: example {ex} ({profile:?}) ---", leg.name);
@@ -408,7 +410,7 @@ fn run_examples(leg: &Leg, target: &[&str], profile: Profile) -> Result<(), Stri
             cmd.arg("--manifest-path").arg(dir.join("Cargo.toml"));
             cmd.env("CARGO_TARGET_DIR", legs::repo_root().join("target"));
         } else {
-            cmd.args(["-p", "abi-runtime", "--example", ex]);
+            cmd.args(["-p", "abi-runtime", "--features", "std", "--example", ex]);
         }
         cmd.args(target);
         cmd.args(["--", "one", "two words"]).envs(leg.env());

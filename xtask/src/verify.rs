@@ -55,13 +55,17 @@ pub(crate) fn verify(t: &Target, choice: &ksource::SourceChoice) -> Result<Outco
         ));
     }
     if t.syscall.kind == ConvKind::Trap {
-        return verify_trap(t, choice);
+        let mut out = verify_trap(t, choice)?;
+        crate::layouts::verify(t, &mut out)?;
+        crate::constants::verify(t, &mut out)?;
+        return Ok(out);
     }
     let mut out = match t.syscall.kind {
         ConvKind::Import => verify_import(t)?,
         _ => verify_call(t)?,
     };
     crate::layouts::verify(t, &mut out)?;
+    crate::constants::verify(t, &mut out)?;
     let version = cheaders::package_version(&t.provenance.package).unwrap_or_default();
     out.sources = format!(
         "{} ({} {version})",

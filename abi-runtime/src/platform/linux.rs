@@ -3,8 +3,11 @@
 use core::ffi::c_void;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering};
+use core::time::Duration;
 
-use super::{OpenMode, Protection, SeekFrom, find_env_value};
+use super::{
+    DirEntry, FileKind, Metadata, OpenMode, Protection, SeekFrom, Timestamp, find_env_value,
+};
 use crate::Errno;
 use crate::consts as c;
 use crate::linux as sys;
@@ -44,7 +47,7 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
     };
     // SAFETY: the path is NUL-terminated and outlives the call.
     with_c_path(path, |p| unsafe {
-        sys::openat(c::AT_FDCWD as i32, p, flags as i32, 0o644)
+        sys::openat(c::AT_FDCWD, p, flags, 0o644)
     })
 }
 
@@ -77,8 +80,8 @@ pub(super) fn size(fd: Raw) -> Result<u64, Errno> {
         crate::probed::statx(
             fd,
             c"".as_ptr().cast(),
-            c::AT_EMPTY_PATH as i32,
-            c::STATX_SIZE as u32,
+            c::AT_EMPTY_PATH,
+            c::STATX_SIZE,
             &mut st,
         )?;
     }
@@ -92,7 +95,7 @@ pub(super) fn close(fd: Raw) -> Result<(), Errno> {
 
 pub(super) fn remove(path: &str) -> Result<(), Errno> {
     // SAFETY: the path is NUL-terminated and outlives the call.
-    with_c_path(path, |p| unsafe { sys::unlinkat(c::AT_FDCWD as i32, p, 0) })
+    with_c_path(path, |p| unsafe { sys::unlinkat(c::AT_FDCWD, p, 0) })
 }
 
 pub(super) fn exit(code: i32) -> ! {
@@ -100,10 +103,10 @@ pub(super) fn exit(code: i32) -> ! {
     unsafe { sys::exit_group(code) }
 }
 
-fn clock(id: i64) -> Result<u64, Errno> {
+fn clock(id: i32) -> Result<u64, Errno> {
     let mut ts = crate::layouts::Timespec::zeroed();
     // SAFETY: `ts` is the kernel's `struct __kernel_timespec` of this target.
-    unsafe { sys::clock_gettime(id as i32, ts.as_mut_ptr())? };
+    unsafe { sys::clock_gettime(id, ts.as_mut_ptr())? };
     Ok(ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64)
 }
 
@@ -131,15 +134,15 @@ pub(super) fn page_size() -> usize {
 }
 
 fn prot(p: Protection) -> i32 {
-    (match p {
+    match p {
         Protection::None => c::PROT_NONE,
         Protection::Read => c::PROT_READ,
         Protection::ReadWrite => c::PROT_READ | c::PROT_WRITE,
-    }) as i32
+    }
 }
 
 pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<u8>, Errno> {
-    let flags = (c::MAP_PRIVATE | c::MAP_ANONYMOUS) as i32;
+    let flags = c::MAP_PRIVATE | c::MAP_ANONYMOUS;
     // SAFETY: an anonymous mapping at an address the kernel picks touches no existing memory.
     let p = unsafe { sys::mmap(core::ptr::null_mut(), len, prot(protection), flags, -1, 0)? };
     NonNull::new(p.cast()).ok_or(Errno::ENOMEM)
@@ -209,4 +212,163 @@ pub(super) fn args(buf: &mut [u8]) -> Result<usize, Errno> {
 pub(super) fn env_var(name: &str, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
     let len = read_proc("/proc/self/environ", buf)?;
     Ok(find_env_value(buf, len, name))
+}
+
+pub(super) const NAME_TOO_LONG: Errno = Errno::ENAMETOOLONG;
+
+fn kind_of_mode(mode: u16) -> FileKind {
+    match i32::from(mode) & c::S_IFMT {
+        c::S_IFREG => FileKind::File,
+        c::S_IFDIR => FileKind::Dir,
+        c::S_IFLNK => FileKind::Symlink,
+        _ => FileKind::Other,
+    }
+}
+
+/// `statx` of `path` relative to `dirfd` (the probed one: `newfstatat` where
+/// the kernel or a seccomp filter refuses `statx`).
+///
+/// # Safety
+/// `path` must be NUL-terminated.
+unsafe fn statx(dirfd: Raw, path: *const u8, flags: i32) -> Result<Metadata, Errno> {
+    let mut st = crate::probed::Statx::default();
+    // SAFETY: the caller's path; `st` is a writable struct statx.
+    unsafe {
+        crate::probed::statx(dirfd, path, flags, c::STATX_BASIC_STATS, &mut st)?;
+    }
+    Ok(Metadata {
+        len: st.size,
+        kind: kind_of_mode(st.mode),
+        modified: Timestamp {
+            secs: st.mtime.sec,
+            nanos: st.mtime.nsec,
+        },
+    })
+}
+
+pub(super) fn file_metadata(fd: Raw) -> Result<Metadata, Errno> {
+    // SAFETY: the empty path is NUL-terminated.
+    unsafe { statx(fd, c"".as_ptr().cast(), c::AT_EMPTY_PATH) }
+}
+
+pub(super) fn metadata(path: &str, follow: bool) -> Result<Metadata, Errno> {
+    let flags = if follow { 0 } else { c::AT_SYMLINK_NOFOLLOW };
+    // SAFETY: the path is NUL-terminated and outlives the call.
+    with_c_path(path, |p| unsafe { statx(c::AT_FDCWD, p, flags) })
+}
+
+/// Where the fields of `struct linux_dirent64` are, as the spec's
+/// `[layouts.linux_dirent64]` says (`d_name`, a flexible array, ends with a
+/// NUL); the kernel writes `d_reclen` in the target's byte order.
+const D_RECLEN: usize = crate::layouts::LinuxDirent64::D_RECLEN_OFFSET;
+const D_TYPE: usize = crate::layouts::LinuxDirent64::D_TYPE_OFFSET;
+const D_NAME: usize = core::mem::offset_of!(crate::types::LinuxDirent64, d_name);
+
+/// A buffer for `getdents64`, aligned as its records are.
+#[repr(C, align(8))]
+struct DirBuf([u8; 4096]);
+
+/// An open directory and the records `getdents64` gave that are not read yet.
+pub(super) struct ReadDir {
+    fd: Raw,
+    buf: DirBuf,
+    at: usize,
+    len: usize,
+}
+
+impl ReadDir {
+    pub(super) fn open(path: &str) -> Result<ReadDir, Errno> {
+        let flags = c::O_RDONLY | c::O_DIRECTORY | c::O_CLOEXEC;
+        // SAFETY: the path is NUL-terminated and outlives the call.
+        let fd = with_c_path(path, |p| unsafe { sys::openat(c::AT_FDCWD, p, flags, 0) })?;
+        Ok(ReadDir {
+            fd,
+            buf: DirBuf([0; 4096]),
+            at: 0,
+            len: 0,
+        })
+    }
+
+    pub(super) fn next(&mut self) -> Option<Result<DirEntry, Errno>> {
+        if self.at >= self.len {
+            let buf = &mut self.buf.0;
+            // SAFETY: `buf` is valid for writes of its length.
+            match unsafe { sys::getdents64(self.fd, buf.as_mut_ptr().cast(), buf.len() as u32) } {
+                Ok(0) => return None,
+                Ok(n) => (self.at, self.len) = (0, n),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let rec = &self.buf.0[self.at..self.len];
+        let reclen = usize::from(u16::from_ne_bytes([rec[D_RECLEN], rec[D_RECLEN + 1]]));
+        let name_len = rec[D_NAME..reclen].iter().position(|&b| b == 0)?;
+        let name_at = self.at + D_NAME;
+        self.at += reclen;
+        let kind = match rec[D_TYPE] {
+            c::DT_REG => FileKind::File,
+            c::DT_DIR => FileKind::Dir,
+            c::DT_LNK => FileKind::Symlink,
+            // Some file systems do not say: ask about the name itself, as std does.
+            c::DT_UNKNOWN => {
+                let name = self.buf.0[name_at..].as_ptr();
+                // SAFETY: the name is NUL-terminated inside the buffer.
+                match unsafe { statx(self.fd, name, c::AT_SYMLINK_NOFOLLOW) } {
+                    Ok(m) => m.kind,
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            _ => FileKind::Other,
+        };
+        Some(DirEntry::new(
+            &self.buf.0[name_at..name_at + name_len],
+            kind,
+        ))
+    }
+}
+
+impl Drop for ReadDir {
+    fn drop(&mut self) {
+        // Nothing to report a close error to.
+        let _ = close(self.fd);
+    }
+}
+
+pub(super) fn create_dir(path: &str) -> Result<(), Errno> {
+    // SAFETY: the path is NUL-terminated and outlives the call.
+    with_c_path(path, |p| unsafe { sys::mkdirat(c::AT_FDCWD, p, 0o777) })
+}
+
+pub(super) fn remove_dir(path: &str) -> Result<(), Errno> {
+    // SAFETY: the path is NUL-terminated and outlives the call.
+    with_c_path(path, |p| unsafe {
+        sys::unlinkat(c::AT_FDCWD, p, c::AT_REMOVEDIR)
+    })
+}
+
+pub(super) fn rename(from: &str, to: &str) -> Result<(), Errno> {
+    let at = c::AT_FDCWD;
+    with_c_path(from, |f| {
+        // SAFETY: both paths are NUL-terminated and outlive the call.
+        with_c_path(to, |t| unsafe { sys::renameat2(at, f, at, t, 0) })
+    })
+}
+
+pub(super) fn current_dir(buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: `buf` is valid for writes of its length.
+    let with_nul = unsafe { sys::getcwd(buf.as_mut_ptr(), buf.len())? };
+    Ok(with_nul.saturating_sub(1))
+}
+
+pub(super) fn set_current_dir(path: &str) -> Result<(), Errno> {
+    // SAFETY: the path is NUL-terminated and outlives the call.
+    with_c_path(path, |p| unsafe { sys::chdir(p) })
+}
+
+pub(super) fn sleep(d: Duration) -> Result<(), Errno> {
+    let mut ts = crate::layouts::Timespec::zeroed();
+    ts.set_tv_sec(i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    ts.set_tv_nsec(d.subsec_nanos().into());
+    // SAFETY: `ts` is the kernel's `struct __kernel_timespec` of this target
+    // (the time64 entry on 32-bit ports, as the spec's [via] says).
+    unsafe { sys::clock_nanosleep(c::CLOCK_MONOTONIC, 0, ts.as_ptr(), core::ptr::null_mut()) }
 }

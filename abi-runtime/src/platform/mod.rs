@@ -1,6 +1,8 @@
 //! One portable API over every target, built only from bridged calls (and
-//! wasm's own `memory.grow`): files and standard streams, exit, clocks, page
-//! memory, yield, random bytes, the process id, arguments and environment.
+//! wasm's own `memory.grow`): files and standard streams, file metadata,
+//! directories (listing, creating, removing, renaming, the current one),
+//! exit, clocks, sleep, page memory, yield, random bytes, the process id,
+//! arguments and environment.
 //!
 //! Like Go's `os_linux.go` / `os_windows.go` / `os_wasip1.go`, each OS has a
 //! backend (`linux.rs`, `windows.rs`, `wasi.rs`) over its bridged calls; the
@@ -25,8 +27,9 @@
 //! ```
 
 use core::ptr::NonNull;
+use core::time::Duration;
 
-use crate::Errno;
+use crate::{Errno, ErrorKind};
 
 #[cfg(target_os = "linux")]
 #[path = "linux.rs"]
@@ -38,8 +41,15 @@ mod sys;
 #[path = "windows.rs"]
 mod sys;
 
+mod dir;
 mod interop;
+mod metadata;
+pub use dir::{
+    DirEntry, NAME_MAX, ReadDir, create_dir, current_dir, read_dir, remove_dir, rename,
+    set_current_dir,
+};
 pub use interop::LineReader;
+pub use metadata::{FileKind, Metadata, Timestamp, metadata, symlink_metadata};
 
 /// A target's native file handle: an fd on Linux and WASI, a `HANDLE` on Windows.
 ///
@@ -396,6 +406,35 @@ pub fn monotonic_nanos() -> Result<u64, Errno> {
 /// ```
 pub fn wall_clock_nanos() -> Result<u64, Errno> {
     sys::wall_clock_nanos()
+}
+
+/// Sleeps for at least `duration` by the [`monotonic_nanos`] clock (the one
+/// std's `Instant` reads): the OS's sleep (`clock_nanosleep` on Linux,
+/// `poll_oneoff` with a clock subscription on WASI, `Sleep` on Windows),
+/// again for what is left when it wakes early or is interrupted.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let start = Instant::now();
+/// abi_runtime::platform::sleep(Duration::from_millis(20)).unwrap();
+/// assert!(start.elapsed() >= Duration::from_millis(20));
+/// abi_runtime::platform::sleep(Duration::ZERO).unwrap();
+/// ```
+pub fn sleep(duration: Duration) -> Result<(), Errno> {
+    let want = duration.as_nanos();
+    let start = monotonic_nanos()?;
+    loop {
+        let done = u128::from(monotonic_nanos()?.saturating_sub(start));
+        let Some(left) = want.checked_sub(done).filter(|&l| l > 0) else {
+            return Ok(());
+        };
+        let left = Duration::from_nanos(u64::try_from(left).unwrap_or(u64::MAX));
+        match sys::sleep(left) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The size of a memory page: the unit of [`alloc_pages`]. On wasm it is

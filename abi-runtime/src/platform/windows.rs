@@ -2,17 +2,21 @@
 //! Paths and environment names go to Windows as UTF-16 in stack buffers.
 
 use core::ptr::{NonNull, null, null_mut};
+use core::time::Duration;
 
-use super::{OpenMode, Protection, SeekFrom, pack_nul_separated};
+use super::{
+    DirEntry, FileKind, Metadata, OpenMode, Protection, SeekFrom, Timestamp, pack_nul_separated,
+};
 use crate::Errno;
 use crate::consts as c;
-use crate::windows::{self as sys, Handle};
+use crate::windows::{self as sys, ByHandleFileInformation, FileTime, FindData, Handle};
 
 pub(super) type Raw = Handle;
 
 pub(super) const WRITE_ZERO: Errno = Errno::ERROR_HANDLE_EOF;
 pub(super) const INVALID: Errno = Errno::ERROR_INVALID_PARAMETER;
 pub(super) const ILLEGAL_SEQUENCE: Errno = Errno::ERROR_INVALID_DATA;
+pub(super) const NAME_TOO_LONG: Errno = Errno::ERROR_FILENAME_EXCED_RANGE;
 const TOO_SMALL: Errno = Errno::ERROR_INSUFFICIENT_BUFFER;
 /// UTF-16 units for a path or name, with its NUL.
 const WIDE_MAX: usize = 1024;
@@ -25,22 +29,42 @@ pub(super) fn stdio(n: i32) -> Raw {
     ][n as usize];
     // SAFETY: GetStdHandle has no preconditions. A process without the stream
     // gets a null handle, which later calls report as ERROR_INVALID_HANDLE.
-    unsafe { sys::get_std_handle(which as u32) }.unwrap_or(null_mut())
+    unsafe { sys::get_std_handle(which) }.unwrap_or(null_mut())
 }
 
 /// `s` as NUL-terminated UTF-16 in a stack buffer.
 fn with_wide<T>(s: &str, f: impl FnOnce(*const u16) -> Result<T, Errno>) -> Result<T, Errno> {
+    with_wide_parts(&[s], f)
+}
+
+/// `parts` one after another as NUL-terminated UTF-16 in a stack buffer.
+fn with_wide_parts<T>(
+    parts: &[&str],
+    f: impl FnOnce(*const u16) -> Result<T, Errno>,
+) -> Result<T, Errno> {
     let mut buf = [0u16; WIDE_MAX];
-    for (len, unit) in s.encode_utf16().enumerate() {
+    for (len, unit) in parts.iter().flat_map(|p| p.encode_utf16()).enumerate() {
         if unit == 0 {
             return Err(Errno::ERROR_INVALID_NAME);
         }
         if len + 1 >= WIDE_MAX {
-            return Err(Errno::ERROR_FILENAME_EXCED_RANGE);
+            return Err(NAME_TOO_LONG);
         }
         buf[len] = unit;
     }
     f(buf.as_ptr())
+}
+
+/// `wide` as UTF-8 at the start of `out`; returns the bytes used.
+fn utf16_to_utf8(wide: &[u16], out: &mut [u8]) -> Result<usize, Errno> {
+    let mut used = 0;
+    for ch in char::decode_utf16(wide.iter().copied()) {
+        let ch = ch.map_err(|_| ILLEGAL_SEQUENCE)?;
+        let dst = out.get_mut(used..used + ch.len_utf8()).ok_or(TOO_SMALL)?;
+        ch.encode_utf8(dst);
+        used += ch.len_utf8();
+    }
+    Ok(used)
 }
 
 pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
@@ -58,11 +82,11 @@ pub(super) fn open(path: &str, mode: OpenMode) -> Result<Raw, Errno> {
         unsafe {
             sys::create_file(
                 p,
-                access as u32,
-                share as u32,
+                access,
+                share,
                 null(),
-                disposition as u32,
-                c::FILE_ATTRIBUTE_NORMAL as u32,
+                disposition,
+                c::FILE_ATTRIBUTE_NORMAL,
                 null_mut(),
             )
         }
@@ -97,7 +121,7 @@ pub(super) fn seek(h: Raw, pos: SeekFrom) -> Result<u64, Errno> {
     };
     let mut new = 0i64;
     // SAFETY: `new` is a valid LARGE_INTEGER out-pointer.
-    unsafe { sys::set_file_pointer(h, distance, &mut new, method as u32)? };
+    unsafe { sys::set_file_pointer(h, distance, &mut new, method)? };
     Ok(new as u64)
 }
 
@@ -140,7 +164,7 @@ pub(super) fn wall_clock_nanos() -> Result<u64, Errno> {
     let mut ft = 0u64;
     // SAFETY: `ft` is a valid FILETIME out-pointer (two u32, little-endian).
     unsafe { sys::get_system_time_precise(&mut ft)? };
-    Ok(ft.saturating_sub(c::FILETIME_UNIX_EPOCH as u64) * 100)
+    Ok(ft.saturating_sub(c::FILETIME_UNIX_EPOCH) * 100)
 }
 
 pub(super) fn page_size() -> usize {
@@ -152,11 +176,11 @@ pub(super) fn page_size() -> usize {
 }
 
 fn prot(p: Protection) -> u32 {
-    (match p {
+    match p {
         Protection::None => c::PAGE_NOACCESS,
         Protection::Read => c::PAGE_READONLY,
         Protection::ReadWrite => c::PAGE_READWRITE,
-    }) as u32
+    }
 }
 
 pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<u8>, Errno> {
@@ -165,7 +189,7 @@ pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<
         sys::virtual_alloc(
             null_mut(),
             len,
-            (c::MEM_COMMIT | c::MEM_RESERVE) as u32,
+            c::MEM_COMMIT | c::MEM_RESERVE,
             prot(protection),
         )?
     };
@@ -185,7 +209,7 @@ pub(super) unsafe fn protect_pages(
 pub(super) unsafe fn free_pages(ptr: NonNull<u8>, _len: usize) -> Result<(), Errno> {
     // SAFETY: the caller passes pages from `alloc_pages` and stops using them.
     // MEM_RELEASE frees the whole reservation and requires size 0.
-    unsafe { sys::virtual_free(ptr.as_ptr().cast(), 0, c::MEM_RELEASE as u32) }
+    unsafe { sys::virtual_free(ptr.as_ptr().cast(), 0, c::MEM_RELEASE) }
 }
 
 pub(super) fn yield_now() -> Result<(), Errno> {
@@ -320,12 +344,191 @@ pub(super) fn env_var(name: &str, buf: &mut [u8]) -> Result<Option<usize>, Errno
         Err(Errno::ERROR_ENVVAR_NOT_FOUND) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let mut used = 0;
-    for ch in char::decode_utf16(wide[..len].iter().copied()) {
-        let ch = ch.map_err(|_| ILLEGAL_SEQUENCE)?;
-        let dst = buf.get_mut(used..used + ch.len_utf8()).ok_or(TOO_SMALL)?;
-        ch.encode_utf8(dst);
-        used += ch.len_utf8();
+    utf16_to_utf8(&wide[..len], buf).map(Some)
+}
+
+/// What attributes and a reparse tag make a file, as std counts them: a
+/// reparse point whose tag names another file is a symbolic link; otherwise
+/// a directory or a file.
+fn kind_of(attributes: u32, reparse_tag: u32) -> FileKind {
+    let reparse = attributes & c::FILE_ATTRIBUTE_REPARSE_POINT != 0;
+    if reparse && reparse_tag & c::REPARSE_TAG_NAME_SURROGATE != 0 {
+        FileKind::Symlink
+    } else if attributes & c::FILE_ATTRIBUTE_DIRECTORY != 0 {
+        FileKind::Dir
+    } else {
+        FileKind::File
     }
-    Ok(Some(used))
+}
+
+/// A `FILETIME` as time since the Unix epoch (earlier times negative).
+fn timestamp(t: FileTime) -> Timestamp {
+    let since = t.intervals() as i64 - c::FILETIME_UNIX_EPOCH as i64;
+    Timestamp {
+        secs: since.div_euclid(10_000_000),
+        nanos: (since.rem_euclid(10_000_000) * 100) as u32,
+    }
+}
+
+pub(super) fn file_metadata(h: Raw) -> Result<Metadata, Errno> {
+    let mut info = ByHandleFileInformation::default();
+    // SAFETY: `info` is a writable BY_HANDLE_FILE_INFORMATION.
+    unsafe { sys::get_file_information_by_handle(h, &mut info)? };
+    let mut tag = 0;
+    if info.file_attributes & c::FILE_ATTRIBUTE_REPARSE_POINT != 0 {
+        let mut t = sys::FileAttributeTagInfo::default();
+        // SAFETY: `t` is a writable FILE_ATTRIBUTE_TAG_INFO of the size given.
+        unsafe {
+            sys::get_file_information_by_handle_ex(
+                h,
+                c::FileAttributeTagInfo,
+                (&raw mut t).cast(),
+                size_of::<sys::FileAttributeTagInfo>() as u32,
+            )?
+        };
+        tag = t.reparse_tag;
+    }
+    Ok(Metadata {
+        len: u64::from(info.file_size_high) << 32 | u64::from(info.file_size_low),
+        kind: kind_of(info.file_attributes, tag),
+        modified: timestamp(info.last_write_time),
+    })
+}
+
+pub(super) fn metadata(path: &str, follow: bool) -> Result<Metadata, Errno> {
+    // As std does: open the file itself (a directory too, with backup
+    // semantics), asking for no access, and read its information.
+    let mut flags = c::FILE_FLAG_BACKUP_SEMANTICS;
+    if !follow {
+        flags |= c::FILE_FLAG_OPEN_REPARSE_POINT;
+    }
+    let share = c::FILE_SHARE_READ | c::FILE_SHARE_WRITE | c::FILE_SHARE_DELETE;
+    let h = with_wide(path, |p| {
+        // SAFETY: the name is NUL-terminated UTF-16 and outlives the call.
+        unsafe { sys::create_file(p, 0, share, null(), c::OPEN_EXISTING, flags, null_mut()) }
+    })?;
+    let result = file_metadata(h);
+    let _ = close(h);
+    result
+}
+
+/// A directory search: its handle (none for an empty search) and the match
+/// `FindFirstFileW` gave, not read yet.
+pub(super) struct ReadDir {
+    find: Option<Handle>,
+    data: FindData,
+    pending: bool,
+}
+
+impl ReadDir {
+    pub(super) fn open(path: &str) -> Result<ReadDir, Errno> {
+        // The pattern `path\*`, with no second separator after one already there.
+        let sep = if path.ends_with(['\\', '/']) {
+            ""
+        } else {
+            "\\"
+        };
+        // SAFETY: FindData is integers only; zero is valid.
+        let mut data: FindData = unsafe { core::mem::zeroed() };
+        let found = with_wide_parts(&[path, sep, "*"], |p| {
+            // SAFETY: the pattern is NUL-terminated UTF-16; `data` is writable.
+            unsafe { sys::find_first_file(p, &mut data) }
+        });
+        match found {
+            Ok(h) => Ok(ReadDir {
+                find: Some(h),
+                data,
+                pending: true,
+            }),
+            // No match, not even `.`: the directory may exist and be empty (a
+            // drive's root), as std says; it is listed as empty if it exists.
+            Err(Errno::ERROR_FILE_NOT_FOUND) if metadata(path, true).is_ok() => Ok(ReadDir {
+                find: None,
+                data,
+                pending: false,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) fn next(&mut self) -> Option<Result<DirEntry, Errno>> {
+        let find = self.find?;
+        if !core::mem::take(&mut self.pending) {
+            // SAFETY: `find` is an open search; `data` is writable.
+            match unsafe { sys::find_next_file(find, &mut self.data) } {
+                Ok(()) => {}
+                Err(Errno::ERROR_NO_MORE_FILES) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let d = &self.data;
+        let tag = if d.file_attributes & c::FILE_ATTRIBUTE_REPARSE_POINT != 0 {
+            d.reserved0
+        } else {
+            0
+        };
+        let len = d
+            .file_name
+            .iter()
+            .position(|&u| u == 0)
+            .unwrap_or(d.file_name.len());
+        let mut name = [0u8; super::NAME_MAX];
+        Some(
+            utf16_to_utf8(&d.file_name[..len], &mut name)
+                .map_err(|e| if e == TOO_SMALL { NAME_TOO_LONG } else { e })
+                .and_then(|n| DirEntry::new(&name[..n], kind_of(d.file_attributes, tag))),
+        )
+    }
+}
+
+impl Drop for ReadDir {
+    fn drop(&mut self) {
+        if let Some(h) = self.find {
+            // SAFETY: an open search, closed once. Nothing to report an error to.
+            let _ = unsafe { sys::find_close(h) };
+        }
+    }
+}
+
+pub(super) fn create_dir(path: &str) -> Result<(), Errno> {
+    // SAFETY: the name is NUL-terminated UTF-16 and outlives the call.
+    with_wide(path, |p| unsafe { sys::create_directory(p, null()) })
+}
+
+pub(super) fn remove_dir(path: &str) -> Result<(), Errno> {
+    // SAFETY: the name is NUL-terminated UTF-16 and outlives the call.
+    with_wide(path, |p| unsafe { sys::remove_directory(p) })
+}
+
+pub(super) fn rename(from: &str, to: &str) -> Result<(), Errno> {
+    with_wide(from, |f| {
+        // SAFETY: both names are NUL-terminated UTF-16 and outlive the call.
+        with_wide(to, |t| unsafe {
+            sys::move_file_ex(f, t, c::MOVEFILE_REPLACE_EXISTING)
+        })
+    })
+}
+
+pub(super) fn current_dir(buf: &mut [u8]) -> Result<usize, Errno> {
+    let mut wide = [0u16; WIDE_MAX];
+    // SAFETY: `wide` is valid for writes of WIDE_MAX units.
+    let len = unsafe { sys::get_current_directory(WIDE_MAX as u32, wide.as_mut_ptr())? };
+    // A count at least the buffer's is the size it would need.
+    if len as usize >= WIDE_MAX {
+        return Err(TOO_SMALL);
+    }
+    utf16_to_utf8(&wide[..len as usize], buf)
+}
+
+pub(super) fn set_current_dir(path: &str) -> Result<(), Errno> {
+    // SAFETY: the name is NUL-terminated UTF-16 and outlives the call.
+    with_wide(path, |p| unsafe { sys::set_current_directory(p) })
+}
+
+pub(super) fn sleep(d: Duration) -> Result<(), Errno> {
+    // Whole milliseconds, rounded up; INFINITE (u32::MAX) would never wake.
+    let ms = d.as_nanos().div_ceil(1_000_000);
+    let ms = u32::try_from(ms).unwrap_or(u32::MAX - 1).min(u32::MAX - 1);
+    // SAFETY: no memory is passed.
+    unsafe { sys::sleep(ms) }
 }

@@ -22,6 +22,7 @@ const EXAMPLE: &str = "`[layouts.timespec]` with `c_type = \"struct __kernel_tim
 pub(super) fn read_layouts(
     top: &mut Fields<'_, '_>,
     file: &SourceFile,
+    pointer_width: u32,
     sink: &mut Sink<'_>,
 ) -> Vec<Layout> {
     let Some(table) = top.opt_table(sink, "layouts", EXAMPLE) else {
@@ -78,7 +79,7 @@ pub(super) fn read_layouts(
             "fields",
             "{ tv_sec = { offset = 0, type = \"i64\" } }",
         );
-        let fields = fields.map(|f| read_fields(&f, &name, size_value, file, sink));
+        let fields = fields.map(|f| read_fields(&f, &name, size_value, pointer_width, file, sink));
         l.finish(sink);
         if let Some(fields) = &fields
             && fields.is_empty()
@@ -111,6 +112,7 @@ fn read_fields(
     f: &Fields<'_, '_>,
     layout: &str,
     size: Option<u32>,
+    pointer_width: u32,
     file: &SourceFile,
     sink: &mut Sink<'_>,
 ) -> Vec<LayoutField> {
@@ -139,13 +141,16 @@ fn read_fields(
         let mut e = Fields::new(t, v.span(), format!("field `{name}` of layout `{layout}`"));
         let offset = e.int(sink, "offset", 0..65_536, "0");
         let ty = e.string(sink, "type", "\"i64\"");
+        let count = e.opt_int(sink, "count", 0..65_536, "3");
         e.finish(sink);
+        let pointer = ty.as_ref().is_some_and(|t| t.value == "ptr");
         let ty = ty.and_then(|ty| match FieldType::parse(&ty.value) {
             Some(t) => Some(t),
+            None if pointer => FieldType::of(pointer_width / 8, false),
             None => {
                 let help = match closest(&ty.value, FieldType::ALL) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("types are: {}", FieldType::ALL.join(", ")),
+                    None => format!("types are: ptr, {}", FieldType::ALL.join(", ")),
                 };
                 sink.error(ty.span, format!("unknown field type `{}`", ty.value), help);
                 None
@@ -154,15 +159,17 @@ fn read_fields(
         let (Some(offset), Some(ty)) = (offset, ty) else {
             continue;
         };
-        let end = offset.value as u32 + ty.bytes;
+        let count = count.map(|c| c.value as u32);
+        let end = offset.value as u32 + ty.bytes * count.unwrap_or(1);
         if let Some(size) = size
             && end > size
         {
             sink.error(
                 offset.span.clone(),
                 format!(
-                    "field `{name}` ({} at offset {}) ends at byte {end}, past the layout's size {size}",
+                    "field `{name}` ({}{} at offset {}) ends at byte {end}, past the layout's size {size}",
                     ty.as_str(),
+                    count.map(|c| format!(" x {c}")).unwrap_or_default(),
                     offset.value
                 ),
                 "write the offset and type the C compiler gives (`cargo xtask import-layouts`)",
@@ -175,6 +182,8 @@ fn read_fields(
                 name,
                 offset: offset.value as u32,
                 ty,
+                count,
+                pointer,
                 loc: file.loc(k.span().start),
             },
         ));
@@ -182,7 +191,7 @@ fn read_fields(
     out.sort_by_key(|(_, f)| f.offset);
     for pair in out.windows(2) {
         let ((_, a), (span, b)) = (&pair[0], &pair[1]);
-        if a.offset + a.ty.bytes > b.offset {
+        if a.offset + a.bytes() > b.offset {
             sink.error(
                 span.clone(),
                 format!(
@@ -191,7 +200,7 @@ fn read_fields(
                     b.offset,
                     a.name,
                     a.offset,
-                    a.offset + a.ty.bytes
+                    a.offset + a.bytes()
                 ),
                 "check both offsets against the C compiler's (`cargo xtask import-layouts`)",
             );

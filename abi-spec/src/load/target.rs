@@ -136,9 +136,14 @@ pub(super) fn read_target(
         });
     let calls = read_calls(top, file, syscall.as_ref(), cfg.as_ref(), sink);
     let excluded = read_excluded(top, file, syscall.as_ref(), calls.as_deref(), sink);
-    let constants = read_constants(top, sink);
+    let constants = super::constants::read_constants(top, file, sink);
     let entry = read_entry(top, sink);
-    let layouts = super::layouts::read_layouts(top, file, sink);
+    let layouts = super::layouts::read_layouts(
+        top,
+        file,
+        cfg.as_ref().map_or(64, |c| c.pointer_width),
+        sink,
+    );
     let via = super::via::read_via(
         top,
         file,
@@ -917,42 +922,6 @@ pub(super) fn read_args(
             name: name.to_owned(),
             kind: k,
         });
-    }
-    out
-}
-
-/// The optional `[constants]` table: `NAME = integer`.
-fn read_constants(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Vec<(String, i64)> {
-    let Some(table) = top.opt_table(sink, "constants", "`[constants]` with `O_CREAT = 0o100`")
-    else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (k, v) in table.entries() {
-        let (name, true) = ident_key(k, "constant name", "use letters, digits and `_`", sink)
-        else {
-            continue;
-        };
-        let Some(i) = v.get_ref().as_integer() else {
-            sink.error(
-                v.span(),
-                format!(
-                    "constant `{name}` must be an integer, found {}",
-                    v.get_ref().type_str()
-                ),
-                format!("write `{name} = 0x40`"),
-            );
-            continue;
-        };
-        // The parser hands over the digits without radix prefix or `_`s.
-        match i64::from_str_radix(i.as_str(), i.radix()) {
-            Ok(n) => out.push((name, n)),
-            Err(_) => sink.error(
-                v.span(),
-                format!("constant `{name}` does not fit an i64"),
-                "use a value in the i64 range",
-            ),
-        }
     }
     out
 }

@@ -70,8 +70,8 @@ extern "C" fn start(stack: *const usize) -> ! {
     }
 
     let page = 4096;
-    let prot = (abi_runtime::consts::PROT_READ | abi_runtime::consts::PROT_WRITE) as i32;
-    let flags = (abi_runtime::consts::MAP_PRIVATE | abi_runtime::consts::MAP_ANONYMOUS) as i32;
+    let prot = abi_runtime::consts::PROT_READ | abi_runtime::consts::PROT_WRITE;
+    let flags = abi_runtime::consts::MAP_PRIVATE | abi_runtime::consts::MAP_ANONYMOUS;
     // SAFETY: an anonymous mapping where the kernel chooses.
     let mem = match unsafe { sys::mmap(core::ptr::null_mut(), page, prot, flags, -1, 0) } {
         Ok(p) => p.cast::<u8>(),
