@@ -194,8 +194,8 @@ fn literal(value: i128, like: &str) -> String {
         ("", value)
     };
     let digits = like.trim_start_matches(['-', '+']);
-    if digits.starts_with("0x") {
-        let upper = digits[2..].chars().any(|c| c.is_ascii_uppercase());
+    if let Some(hex) = digits.strip_prefix("0x") {
+        let upper = hex.chars().any(|c| c.is_ascii_uppercase());
         if upper {
             format!("{sign}0x{magnitude:X}")
         } else {

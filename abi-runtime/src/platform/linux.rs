@@ -131,11 +131,11 @@ pub(super) fn page_size() -> usize {
 }
 
 fn prot(p: Protection) -> i32 {
-    (match p {
+    match p {
         Protection::None => c::PROT_NONE,
         Protection::Read => c::PROT_READ,
         Protection::ReadWrite => c::PROT_READ | c::PROT_WRITE,
-    }) as i32
+    }
 }
 
 pub(super) fn alloc_pages(len: usize, protection: Protection) -> Result<NonNull<u8>, Errno> {
