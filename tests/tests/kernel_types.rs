@@ -189,16 +189,21 @@ mod linux {
             unsafe { libc::fstat64(std::os::fd::AsRawFd::as_raw_fd(&f), &mut theirs) },
             0
         );
-        assert_eq!(ours.st_size as i64, theirs.st_size as i64);
-        assert_eq!(ours.st_size as i64, 12345);
-        assert_eq!(ours.st_ino as u64, theirs.st_ino as u64);
-        assert_eq!(ours.st_mode as u32, theirs.st_mode as u32);
-        assert_eq!(ours.st_nlink as u64, theirs.st_nlink as u64);
-        assert_eq!(ours.st_uid as u32, theirs.st_uid as u32);
-        assert_eq!(ours.st_gid as u32, theirs.st_gid as u32);
-        assert_eq!(ours.st_blocks as i64, theirs.st_blocks as i64);
-        assert_eq!(ours.st_mtime as i64, theirs.st_mtime as i64);
-        assert_eq!(ours.st_mtime_nsec as i64, theirs.st_mtime_nsec as i64);
+        // The members' widths differ between the two structures and the
+        // targets: compare the numbers.
+        fn n(x: impl Into<i128>) -> i128 {
+            x.into()
+        }
+        assert_eq!(n(ours.st_size), 12345);
+        assert_eq!(n(ours.st_size), n(theirs.st_size));
+        assert_eq!(n(ours.st_ino), n(theirs.st_ino));
+        assert_eq!(n(ours.st_mode), n(theirs.st_mode));
+        assert_eq!(n(ours.st_nlink), n(theirs.st_nlink));
+        assert_eq!(n(ours.st_uid), n(theirs.st_uid));
+        assert_eq!(n(ours.st_gid), n(theirs.st_gid));
+        assert_eq!(n(ours.st_blocks), n(theirs.st_blocks));
+        assert_eq!(n(ours.st_mtime), n(theirs.st_mtime));
+        assert_eq!(n(ours.st_mtime_nsec), n(theirs.st_mtime_nsec));
         std::fs::remove_file(&path).unwrap();
     }
 
