@@ -100,6 +100,8 @@
 
 mod aggregate;
 mod callback;
+mod native_regs;
+mod plan_cache;
 mod prepared;
 mod value;
 
@@ -209,6 +211,10 @@ pub enum VariadicFloats {
     AsFixed,
     /// Where an integer of the same size would go.
     InInt,
+    /// A variadic function's every float argument, fixed ones too, and its
+    /// float result go where integers of the same size would (the base
+    /// standard of a convention with a hardware-float variant).
+    AllInInt,
     /// In the float register of its position and in the integer register of
     /// that position too.
     AlsoInInt,
@@ -438,7 +444,7 @@ impl Abi {
 
     /// Classifies a signature once, for any number of calls or callbacks.
     pub fn prepare(&'static self, args: &[Type], ret: Type) -> Result<Prepared, PrepareError> {
-        prepared::classify(self, args, ret, args.len())
+        prepared::classify(self, args, ret, None)
     }
 
     /// Classifies a call of a variadic function: `args[..fixed]` are its
@@ -458,7 +464,7 @@ impl Abi {
                 count: args.len(),
             });
         }
-        prepared::classify(self, args, ret, fixed)
+        prepared::classify(self, args, ret, Some(fixed))
     }
 
     /// Prepares the signature the values and `ret` spell and calls `f` once.
@@ -478,6 +484,14 @@ impl Abi {
             // SAFETY: the caller's contract; the values are integer or pointer words.
             return Ok(unsafe { prepared::native_words(f, args, value::Scalar::of(ret)) });
         }
+        if args.len() <= plan_cache::KEY_ARGS {
+            let mut types = [Type::Void; plan_cache::KEY_ARGS];
+            for (t, v) in types.iter_mut().zip(args) {
+                *t = v.ty();
+            }
+            // SAFETY: the caller's contract.
+            return unsafe { self.call_typed(f, &types[..args.len()], args, ret, None, core::ptr::null_mut()) };
+        }
         if args.len() > MAX_ARGS {
             return Err(PrepareError::TooManyArguments {
                 count: args.len(),
@@ -491,5 +505,54 @@ impl Abi {
         let p = self.prepare(&types[..args.len()], ret)?;
         // SAFETY: the caller's contract is this call's.
         Ok(unsafe { p.call(f, args) })
+    }
+
+    /// A one-shot call of a signature given by its types: structs by value
+    /// (`out` receives a struct result, or is null), and variadic functions
+    /// when `fixed` says how many arguments are fixed. The plan of a
+    /// signature seen before comes from a small table shared by all threads.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Prepared::call_into`] with the plan of `types`, `ret` and `fixed`.
+    pub unsafe fn call_typed(
+        &'static self,
+        f: *const (),
+        types: &[Type],
+        args: &[Value],
+        ret: Type,
+        fixed: Option<usize>,
+        out: *mut u8,
+    ) -> Result<Value, PrepareError> {
+        if types.len() != args.len() {
+            return Err(PrepareError::FixedCount {
+                fixed: types.len(),
+                count: args.len(),
+            });
+        }
+        let prepare = || match fixed {
+            Some(n) => self.prepare_variadic(n, types, ret),
+            None => self.prepare(types, ret),
+        };
+        if types.len() > plan_cache::KEY_ARGS || fixed.is_some_and(|n| n > types.len()) {
+            let p = prepare()?;
+            // SAFETY: the caller's contract.
+            return Ok(unsafe { p.call_into(f, args, out) });
+        }
+        let mut key = plan_cache::Key {
+            abi: self,
+            ret,
+            fixed: fixed.map(|n| n as u8),
+            len: types.len() as u8,
+            args: [Type::Void; plan_cache::KEY_ARGS],
+        };
+        key.args[..types.len()].copy_from_slice(types);
+        // SAFETY: the caller's contract.
+        Ok(unsafe {
+            match plan_cache::plan(&key, prepare)? {
+                plan_cache::Plan::Cached(p) => p.call_into(f, args, out),
+                plan_cache::Plan::Local(p) => p.call_into(f, args, out),
+            }
+        })
     }
 }

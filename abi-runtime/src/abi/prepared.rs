@@ -3,6 +3,7 @@
 use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
+use super::native_regs::{self, Caller};
 use super::aggregate::{self, Aggregates, Class, FloatClass, WhenFull};
 use super::value::Scalar;
 use super::{
@@ -29,7 +30,7 @@ pub(crate) const STACK_BASE: usize = size_of::<Frame>() / WORD;
 pub(crate) const COPY_BYTES: usize = 1024;
 
 /// The most struct arguments (and duplicated variadic floats) of one signature.
-pub const MAX_AGG_ARGS: usize = 16;
+pub const MAX_AGG_ARGS: usize = 8;
 
 /// The most moves a signature's structs and duplicated floats need.
 const MAX_PARTS: usize = MAX_AGG_ARGS * aggregate::MAX_PIECES;
@@ -361,6 +362,11 @@ pub struct Prepared {
     pub(crate) args: [Slot; MAX_ARGS],
     /// Struct arguments and results, duplicated variadic floats.
     pub(crate) agg: AggPlan,
+    /// The host convention with every argument in a register of a
+    /// per-class convention: a plain call of the register images
+    /// (see `native_regs`), `dest[i]` saying where image `i` goes.
+    pub(crate) caller: Option<Caller>,
+    pub(crate) dest: [u8; 2 * native_regs::MAX_PER_CLASS],
 }
 
 impl fmt::Debug for Prepared {
@@ -525,13 +531,19 @@ fn round_up(n: usize, align: usize) -> usize {
 }
 
 /// Where each argument of `args` goes under `abi`; the arguments from
-/// `fixed` on are variadic (`fixed == args.len()` for a fixed signature).
+/// `fixed` on are variadic; `None` for a function that is not variadic.
 pub(crate) fn classify(
     abi: &'static Abi,
     args: &[Type],
     ret: Type,
-    fixed: usize,
+    fixed: Option<usize>,
 ) -> Result<Prepared, PrepareError> {
+    // A convention whose variadic functions use its base standard passes
+    // every float of such a call, fixed ones and the result too, in integer
+    // registers and on the stack (AAPCS32's VFP variant).
+    let all_floats_in_int =
+        fixed.is_some() && abi.variadic_floats == VariadicFloats::AllInInt;
+    let fixed = fixed.unwrap_or(args.len());
     if args.len() > MAX_ARGS {
         return Err(PrepareError::TooManyArguments {
             count: args.len(),
@@ -561,6 +573,8 @@ pub(crate) fn classify(
         stack_bytes: 0,
         args: [Slot::EMPTY; MAX_ARGS],
         agg: AggPlan::EMPTY,
+        caller: None,
+        dest: [0; 2 * native_regs::MAX_PER_CLASS],
     };
     // Where the result goes decides whether a hidden address takes the first argument register.
     let mut shift = 0;
@@ -612,12 +626,15 @@ pub(crate) fn classify(
         }
         Type::Array(..) => return Err(PrepareError::BadStruct { index: None }),
         Type::Void => Slot::EMPTY,
-        t => Slot {
-            word: if t.is_float() { FLOAT_RET_BASE as u16 } else { 0 },
-            ty: Scalar::of(t),
-            fix: fix_for(abi, t, t.is_float()),
-            wide: false,
-        },
+        t => {
+            let in_float = t.is_float() && !all_floats_in_int;
+            Slot {
+                word: if in_float { FLOAT_RET_BASE as u16 } else { 0 },
+                ty: Scalar::of(t),
+                fix: fix_for(abi, t, in_float),
+                wide: false,
+            }
+        }
     };
     let wide_of = |ty: Type| WORD == 4 && matches!(ty, Type::I64 | Type::U64 | Type::F64);
     out.ret.wide = wide_of(ret);
@@ -793,10 +810,12 @@ pub(crate) fn classify(
             t => t.is_float(),
         };
         let mut dup = false;
-        if variadic && float {
+        if all_floats_in_int {
+            float = false;
+        } else if variadic && float {
             match abi.variadic_floats {
                 VariadicFloats::AsFixed => {}
-                VariadicFloats::InInt => float = false,
+                VariadicFloats::InInt | VariadicFloats::AllInInt => float = false,
                 VariadicFloats::AlsoInInt => dup = true,
                 VariadicFloats::Unsupported => {
                     return Err(PrepareError::Unsupported {
@@ -945,6 +964,34 @@ pub(crate) fn classify(
         && out.args[..out.len]
             .iter()
             .all(|s| matches!(s.ty, Scalar::I64 | Scalar::U64 | Scalar::Ptr));
+    // A variadic callee may read the vector-register count a plain call does not set.
+    if !out.native_words
+        && fixed == args.len()
+        && !all_floats_in_int
+        && WORD == 8
+        && next_stack == 0
+        && abi.slots == SlotModel::PerClass
+        && !halves
+        && core::ptr::eq(abi, Abi::native())
+        && out.len <= out.dest.len()
+    {
+        let (mut ni, mut nf) = (0, 0);
+        for (i, s) in out.args[..out.len].iter().enumerate() {
+            let w = usize::from(s.word);
+            let d = if w < INT_REGS {
+                ni = ni.max(w + 1);
+                w
+            } else {
+                let k = (w - FLOAT_BASE) / FLOAT_UNITS;
+                nf = nf.max(k + 1);
+                native_regs::MAX_PER_CLASS + k
+            };
+            out.dest[i] = d as u8;
+        }
+        if ni <= native_regs::MAX_PER_CLASS && nf <= native_regs::MAX_PER_CLASS {
+            out.caller = native_regs::caller(ni, nf, out.ret.ty.is_float());
+        }
+    }
     Ok(out)
 }
 
@@ -1070,6 +1117,10 @@ impl Prepared {
             // SAFETY: the caller's contract; `native_words` was decided at prepare time.
             return unsafe { self.call_native(f, args) };
         }
+        if let Some(caller) = self.caller {
+            // SAFETY: the caller's contract; `caller` was chosen at prepare time.
+            return unsafe { self.call_regs(caller, f, args) };
+        }
         match self.fast {
             // SAFETY: the caller's contract.
             Some(tail) => unsafe { self.call_fast(tail, f, args) },
@@ -1122,6 +1173,40 @@ impl Prepared {
         by_len!(0 1 2 3 4 5 6 7 8);
         // SAFETY: the trampoline reads the words just written and jumps to `f`.
         unsafe { self.finish_tail(tail, p, f) }
+    }
+
+    /// Register images in a local array, then the plain call of them.
+    #[inline(always)]
+    unsafe fn call_regs(&self, caller: Caller, f: *const (), args: &[Value]) -> Value {
+        let mut r = MaybeUninit::<[u64; 2 * native_regs::MAX_PER_CLASS]>::uninit();
+        let p = r.as_mut_ptr().cast::<u64>();
+        macro_rules! by_len {
+            ($($n:literal)*) => {
+                match args.len() {
+                    $($n => {
+                        if let Ok(args) = <&[Value; $n]>::try_from(args) {
+                            for (i, v) in args.iter().enumerate() {
+                                let s = self.args[i];
+                                // SAFETY: `dest` indices are below 16.
+                                unsafe { p.add(usize::from(self.dest[i])).write(s.fix(v.bits())) };
+                            }
+                        }
+                    })*
+                    _ => {
+                        for (i, v) in args.iter().enumerate() {
+                            let s = self.args[i];
+                            // SAFETY: as above.
+                            unsafe { p.add(usize::from(self.dest[i])).write(s.fix(v.bits())) };
+                        }
+                    }
+                }
+            };
+        }
+        by_len!(0 1 2 3 4 5 6 7 8 9 10);
+        // SAFETY: every image the caller reads was written: the arguments
+        // fill integer images 0..ni and float images 8..8 + nf.
+        let bits = unsafe { caller(f, p) };
+        self.ret.ty.value(self.ret.unfix(bits))
     }
 
     #[inline(always)]

@@ -498,9 +498,8 @@ fn target_items(
         let variadic = &abi.variadic;
         let variadic_floats = match abi.variadic.as_str() {
             "float_in_both" => quote! { #rt::VariadicFloats::AlsoInInt },
-            "float_in_int" | "base_standard" | "floats_also_in_gprs" => {
-                quote! { #rt::VariadicFloats::InInt }
-            }
+            "float_in_int" | "floats_also_in_gprs" => quote! { #rt::VariadicFloats::InInt },
+            "base_standard" => quote! { #rt::VariadicFloats::AllInInt },
             "same_as_fixed" | "al_vector_count" => quote! { #rt::VariadicFloats::AsFixed },
             _ => quote! { #rt::VariadicFloats::Unsupported },
         };

@@ -1,0 +1,123 @@
+//! Prepared plans of one-shot calls, kept per (convention, argument types,
+//! result type, fixed count): a one-shot call of a signature seen before
+//! skips classification. A fixed table in static memory, filled once per
+//! entry and never overwritten, so a plan read from it stays valid while
+//! other threads add theirs: no allocation, no lock on the hot path. When
+//! the table is full, calls prepare their plan on the stack as before.
+
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicU8, Ordering};
+
+use super::{Abi, PrepareError, Prepared, Type};
+
+/// The most arguments a cached signature has.
+pub(crate) const KEY_ARGS: usize = 16;
+
+/// Entries in the table.
+const ENTRIES: usize = 32;
+
+/// Entries looked at from a key's home slot.
+const PROBES: usize = 8;
+
+const EMPTY: u8 = 0;
+const WRITING: u8 = 1;
+const READY: u8 = 2;
+
+/// What identifies a plan.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) struct Key {
+    pub(crate) abi: *const Abi,
+    pub(crate) ret: Type,
+    pub(crate) fixed: Option<u8>,
+    pub(crate) len: u8,
+    pub(crate) args: [Type; KEY_ARGS],
+}
+
+impl Key {
+    fn hash(&self) -> usize {
+        let mut h = (self.abi as usize as u64) ^ (u64::from(self.len) << 56);
+        h ^= u64::from(self.fixed.map_or(0xFF, |f| f));
+        for t in self.args[..usize::from(self.len)].iter().chain([&self.ret]) {
+            let tag = match *t {
+                Type::Struct(f) => 100 + f.len() as u64,
+                Type::Array(_, n) => 200 + u64::from(n),
+                t => u64::from(t.size()) * 3 + u64::from(t.is_float()),
+            };
+            h = (h ^ tag).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        (h >> 32) as usize
+    }
+}
+
+struct Entry {
+    state: AtomicU8,
+    key: UnsafeCell<MaybeUninit<Key>>,
+    plan: UnsafeCell<MaybeUninit<Prepared>>,
+}
+
+// SAFETY: `key` and `plan` are written once, by the thread that moved
+// `state` from EMPTY to WRITING, and read only after `state` is READY
+// (release/acquire); they are never written again.
+unsafe impl Sync for Entry {}
+
+#[allow(clippy::declare_interior_mutable_const)] // each array element is its own entry
+const NEW: Entry = Entry {
+    state: AtomicU8::new(EMPTY),
+    key: UnsafeCell::new(MaybeUninit::uninit()),
+    plan: UnsafeCell::new(MaybeUninit::uninit()),
+};
+
+static TABLE: [Entry; ENTRIES] = [NEW; ENTRIES];
+
+/// A plan from the table, or one prepared for this call only.
+#[allow(clippy::large_enum_variant)] // no allocator: a local plan lives on the stack
+pub(crate) enum Plan {
+    Cached(&'static Prepared),
+    Local(Prepared),
+}
+
+/// The cached plan for `key`, preparing and caching it if there is room (a
+/// local plan when the table is full of other plans).
+pub(crate) fn plan(
+    key: &Key,
+    prepare: impl FnOnce() -> Result<Prepared, PrepareError>,
+) -> Result<Plan, PrepareError> {
+    let home = key.hash();
+    let mut free = None;
+    for k in 0..PROBES {
+        let e = &TABLE[(home + k) % ENTRIES];
+        match e.state.load(Ordering::Acquire) {
+            READY => {
+                // SAFETY: READY entries are written and immutable.
+                let (ek, plan) = unsafe { ((*e.key.get()).assume_init_ref(), &*e.plan.get()) };
+                if ek == key {
+                    // SAFETY: as above.
+                    return Ok(Plan::Cached(unsafe { plan.assume_init_ref() }));
+                }
+            }
+            EMPTY if free.is_none() => free = Some(e),
+            _ => {}
+        }
+    }
+    let plan = prepare()?;
+    let Some(e) = free else {
+        return Ok(Plan::Local(plan));
+    };
+    if e
+        .state
+        .compare_exchange(EMPTY, WRITING, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
+        // Another thread took the entry first: this plan stays off the table.
+        return Ok(Plan::Local(plan));
+    }
+    // SAFETY: this thread owns the entry (WRITING) until it publishes it.
+    unsafe {
+        (*e.key.get()).write(*key);
+        (*e.plan.get()).write(plan);
+    }
+    e.state.store(READY, Ordering::Release);
+    // SAFETY: just written, and immutable from now on.
+    Ok(Plan::Cached(unsafe { (*e.plan.get()).assume_init_ref() }))
+}
