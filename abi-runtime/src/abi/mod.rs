@@ -548,11 +548,6 @@ impl Abi {
         };
         key.args[..types.len()].copy_from_slice(types);
         // SAFETY: the caller's contract.
-        Ok(unsafe {
-            match plan_cache::plan(&key, prepare)? {
-                plan_cache::Plan::Cached(p) => p.call_into(f, args, out),
-                plan_cache::Plan::Local(p) => p.call_into(f, args, out),
-            }
-        })
+        plan_cache::with_plan(&key, prepare, |p| unsafe { p.call_into(f, args, out) })
     }
 }

@@ -70,54 +70,57 @@ const NEW: Entry = Entry {
 
 static TABLE: [Entry; ENTRIES] = [NEW; ENTRIES];
 
-/// A plan from the table, or one prepared for this call only.
-#[allow(clippy::large_enum_variant)] // no allocator: a local plan lives on the stack
-pub(crate) enum Plan {
-    Cached(&'static Prepared),
-    Local(Prepared),
-}
-
-/// The cached plan for `key`, preparing and caching it if there is room (a
-/// local plan when the table is full of other plans).
-pub(crate) fn plan(
+/// Runs `run` with the plan of `key`: the cached one, or one prepared now
+/// (and cached if there is room). The hit path moves no plan: a plan is
+/// kilobytes, and copying one would cost more than the call.
+#[inline(always)]
+pub(crate) fn with_plan<R>(
     key: &Key,
     prepare: impl FnOnce() -> Result<Prepared, PrepareError>,
-) -> Result<Plan, PrepareError> {
+    run: impl FnOnce(&Prepared) -> R,
+) -> Result<R, PrepareError> {
     let home = key.hash();
-    let mut free = None;
     for k in 0..PROBES {
         let e = &TABLE[(home + k) % ENTRIES];
-        match e.state.load(Ordering::Acquire) {
-            READY => {
-                // SAFETY: READY entries are written and immutable.
-                let (ek, plan) = unsafe { ((*e.key.get()).assume_init_ref(), &*e.plan.get()) };
-                if ek == key {
-                    // SAFETY: as above.
-                    return Ok(Plan::Cached(unsafe { plan.assume_init_ref() }));
-                }
+        if e.state.load(Ordering::Acquire) == READY {
+            // SAFETY: READY entries are written and immutable.
+            let (ek, plan) = unsafe { ((*e.key.get()).assume_init_ref(), &*e.plan.get()) };
+            if ek == key {
+                // SAFETY: as above.
+                return Ok(run(unsafe { plan.assume_init_ref() }));
             }
-            EMPTY if free.is_none() => free = Some(e),
-            _ => {}
         }
     }
+    miss(key, home, prepare, run)
+}
+
+/// Prepares the plan of `key`, caches it in a free entry if there is one, runs `run`.
+#[cold]
+#[inline(never)]
+fn miss<R>(
+    key: &Key,
+    home: usize,
+    prepare: impl FnOnce() -> Result<Prepared, PrepareError>,
+    run: impl FnOnce(&Prepared) -> R,
+) -> Result<R, PrepareError> {
     let plan = prepare()?;
-    let Some(e) = free else {
-        return Ok(Plan::Local(plan));
-    };
-    if e
-        .state
-        .compare_exchange(EMPTY, WRITING, Ordering::Acquire, Ordering::Relaxed)
-        .is_err()
-    {
-        // Another thread took the entry first: this plan stays off the table.
-        return Ok(Plan::Local(plan));
+    for k in 0..PROBES {
+        let e = &TABLE[(home + k) % ENTRIES];
+        if e
+            .state
+            .compare_exchange(EMPTY, WRITING, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            // SAFETY: this thread owns the entry (WRITING) until it publishes it.
+            unsafe {
+                (*e.key.get()).write(*key);
+                (*e.plan.get()).write(plan);
+            }
+            e.state.store(READY, Ordering::Release);
+            // SAFETY: just written, and immutable from now on.
+            return Ok(run(unsafe { (*e.plan.get()).assume_init_ref() }));
+        }
     }
-    // SAFETY: this thread owns the entry (WRITING) until it publishes it.
-    unsafe {
-        (*e.key.get()).write(*key);
-        (*e.plan.get()).write(plan);
-    }
-    e.state.store(READY, Ordering::Release);
-    // SAFETY: just written, and immutable from now on.
-    Ok(Plan::Cached(unsafe { (*e.plan.get()).assume_init_ref() }))
+    // No free entry near the key's home: this plan serves this call only.
+    Ok(run(&plan))
 }

@@ -100,6 +100,20 @@ fn structs_as_arguments() {
         };
         assert_eq!((c.direct_one)(-3, &s, 2.5), want, "{}: direct call", c.name);
         assert_eq!(got, Value::U64(want), "{}: one {one:?}", c.name);
+        // One-shot, twice: the second call takes the plan from the cache.
+        for _ in 0..2 {
+            let r = unsafe {
+                abi.call_typed(
+                    c.one,
+                    &[Type::I32, c.ty, Type::F64],
+                    &[Value::I32(-3), Value::Struct(s.as_ptr()), Value::F64(2.5)],
+                    Type::U64,
+                    None,
+                    core::ptr::null_mut(),
+                )
+            };
+            assert_eq!(r, Ok(Value::U64(want)), "{}: one-shot", c.name);
+        }
 
         let many: Vec<Vec<u8>> = (0..5)
             .map(|k| (c.fill)(k * 11 - 20, 0.5 + k as f64))
