@@ -534,19 +534,14 @@ impl Abi {
             Some(n) => self.prepare_variadic(n, types, ret),
             None => self.prepare(types, ret),
         };
-        if types.len() > plan_cache::KEY_ARGS || fixed.is_some_and(|n| n > types.len()) {
-            let p = prepare()?;
-            // SAFETY: the caller's contract.
-            return Ok(unsafe { p.call_into(f, args, out) });
-        }
-        let mut key = plan_cache::Key {
-            abi: self,
-            ret,
-            fixed: fixed.map(|n| n as u8),
-            len: types.len() as u8,
-            args: [Type::Void; plan_cache::KEY_ARGS],
+        let key = match plan_cache::Key::new(self, types, ret, fixed) {
+            Some(k) if fixed.is_none_or(|n| n <= types.len()) => k,
+            _ => {
+                let p = prepare()?;
+                // SAFETY: the caller's contract.
+                return Ok(unsafe { p.call_into(f, args, out) });
+            }
         };
-        key.args[..types.len()].copy_from_slice(types);
         // SAFETY: the caller's contract.
         plan_cache::with_plan(&key, prepare, |p| unsafe { p.call_into(f, args, out) })
     }

@@ -24,27 +24,70 @@ const EMPTY: u8 = 0;
 const WRITING: u8 = 1;
 const READY: u8 = 2;
 
+/// One type of a key: a scalar by its tag, a struct or array by the address
+/// and length of its description (the same description always gives the
+/// same plan; an equal one at another address just takes another entry).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Code {
+    tag: u32,
+    addr: usize,
+}
+
+impl Code {
+    pub(crate) const VOID: Code = Code { tag: 0, addr: 0 };
+
+    pub(crate) fn of(t: Type) -> Code {
+        match t {
+            Type::Struct(f) => Code {
+                tag: 0x8000_0000 | f.len() as u32,
+                addr: f.as_ptr() as usize,
+            },
+            Type::Array(e, n) => Code {
+                tag: 0x4000_0000 | n,
+                addr: core::ptr::from_ref(e) as usize,
+            },
+            t => Code {
+                tag: super::value::Scalar::of(t) as u32,
+                addr: 0,
+            },
+        }
+    }
+}
+
 /// What identifies a plan.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Key {
-    pub(crate) abi: *const Abi,
-    pub(crate) ret: Type,
-    pub(crate) fixed: Option<u8>,
+    pub(crate) abi: usize,
+    pub(crate) ret: Code,
+    pub(crate) fixed: u8,
     pub(crate) len: u8,
-    pub(crate) args: [Type; KEY_ARGS],
+    pub(crate) args: [Code; KEY_ARGS],
 }
 
 impl Key {
+    /// The key of a signature (`fixed`: `None` for a function that is not
+    /// variadic); `None` when it has too many arguments to be cached.
+    pub(crate) fn new(abi: &Abi, types: &[Type], ret: Type, fixed: Option<usize>) -> Option<Key> {
+        if types.len() > KEY_ARGS {
+            return None;
+        }
+        let mut key = Key {
+            abi: core::ptr::from_ref(abi) as usize,
+            ret: Code::of(ret),
+            fixed: fixed.map_or(0xFF, |n| n as u8),
+            len: types.len() as u8,
+            args: [Code::VOID; KEY_ARGS],
+        };
+        for (c, t) in key.args.iter_mut().zip(types) {
+            *c = Code::of(*t);
+        }
+        Some(key)
+    }
+
     fn hash(&self) -> usize {
-        let mut h = (self.abi as usize as u64) ^ (u64::from(self.len) << 56);
-        h ^= u64::from(self.fixed.map_or(0xFF, |f| f));
-        for t in self.args[..usize::from(self.len)].iter().chain([&self.ret]) {
-            let tag = match *t {
-                Type::Struct(f) => 100 + f.len() as u64,
-                Type::Array(_, n) => 200 + u64::from(n),
-                t => u64::from(t.size()) * 3 + u64::from(t.is_float()),
-            };
-            h = (h ^ tag).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut h = (self.abi as u64) ^ (u64::from(self.len) << 56) ^ u64::from(self.fixed);
+        for c in self.args[..usize::from(self.len)].iter().chain([&self.ret]) {
+            h = (h ^ u64::from(c.tag) ^ (c.addr as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         }
         (h >> 32) as usize
     }
