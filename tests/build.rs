@@ -49,6 +49,9 @@ impl Rng {
     }
 }
 
+#[path = "build_dynamic_c.rs"]
+mod dynamic_c;
+
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=../targets");
@@ -111,6 +114,16 @@ fn the_runtime_says_why_dynamic_calls_are_unsupported() {{
         }
     };
     println!("cargo::rustc-cfg=abi_dynamic");
+    // The struct and variadic tests' C, compiled with the leg's C compiler.
+    println!("cargo::rerun-if-changed=build_dynamic_c.rs");
+    println!("cargo::rerun-if-changed=c");
+    dynamic_c::write(&dest);
+    cc::Build::new()
+        .file("c/dynamic_variadic.c")
+        .file(dest.join("dynamic_structs.c"))
+        .std("c11")
+        .warnings(true)
+        .compile("abi_dynamic_c");
     std::fs::write(dest.join("dynamic_unsupported.rs"), "")
         .expect("write OUT_DIR/dynamic_unsupported.rs");
     let arch = specs.arch(&t.arch).expect("a supported target's arch");

@@ -527,6 +527,9 @@ fn read_abi(
         unknown_reg(arch, r, sink);
     }
     let variadic = top.string(sink, "variadic", "\"same_as_fixed\"");
+    if let Some(v) = &variadic {
+        crate::trampoline::check_variadic(v, sink);
+    }
     let facts = crate::trampoline::read_call_facts(top, sink, arch, &int_args);
     if let (Some(arch), Some(an)) = (arch, &arch_name)
         && !arch.abis.contains(&name)

@@ -62,6 +62,7 @@ bad_spec!(
     too_many_call_args,
     via_mistakes,
     port_key_mistakes,
+    aggregate_mistakes,
     unknown_key_did_you_mean,
     missing_key,
     wrong_value_type,

@@ -262,6 +262,310 @@ fn ten_args(c: &mut Criterion) {
     g.finish();
 }
 
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+extern "C" fn floats10(
+    a: f32,
+    b: f32,
+    c: f32,
+    d: f32,
+    e: f32,
+    f: f32,
+    g: f32,
+    h: f32,
+    i: f32,
+    j: f32,
+) -> f32 {
+    a + b * 2.0 + c * 3.0 + d * 4.0 + e * 5.0 + f * 6.0 + g * 7.0 + h * 8.0 + i * 9.0 + j
+}
+
+fn ten_f32(c: &mut Criterion) {
+    let mut g = c.benchmark_group("(f32 x 10) -> f32");
+    let v: [f32; 10] = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+    g.bench_function("direct", |bench| {
+        type Ten = extern "C" fn(f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) -> f32;
+        let f: Ten = floats10;
+        bench.iter(|| {
+            let v = black_box(v);
+            black_box(f)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9])
+        })
+    });
+    let p = Abi::native().prepare(&[Type::F32; 10], Type::F32).unwrap();
+    let args = v.map(Value::F32);
+    g.bench_function("prepared", |bench| {
+        bench.iter(|| unsafe { p.call(black_box(floats10 as *const ()), black_box(&args)) })
+    });
+    g.bench_function("one-shot", |bench| {
+        bench.iter(|| unsafe {
+            Abi::native().call(
+                black_box(floats10 as *const ()),
+                black_box(&args),
+                Type::F32,
+            )
+        })
+    });
+    let cif = Cif::new(std::iter::repeat_n(FfiType::f32(), 10), FfiType::f32());
+    g.bench_function("libffi", |bench| {
+        bench.iter(|| unsafe {
+            let v = black_box(&v);
+            cif.call::<f32>(
+                CodePtr(black_box(floats10 as *mut c_void)),
+                &[
+                    arg(&v[0]),
+                    arg(&v[1]),
+                    arg(&v[2]),
+                    arg(&v[3]),
+                    arg(&v[4]),
+                    arg(&v[5]),
+                    arg(&v[6]),
+                    arg(&v[7]),
+                    arg(&v[8]),
+                    arg(&v[9]),
+                ],
+            )
+        })
+    });
+    g.finish();
+}
+
+/// 12 bytes: two eightbytes of floats on sysv, an HFA on aapcs64.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Vec3 {
+    x: f32,
+    y: f32,
+    z: f32,
+}
+
+/// 24 bytes: in memory on sysv, by reference on aapcs64/lp64d/win64.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Rec {
+    a: f64,
+    b: i64,
+    c: f64,
+}
+
+#[inline(never)]
+extern "C" fn vec3_scale(v: Vec3, k: f32) -> Vec3 {
+    Vec3 {
+        x: v.x * k,
+        y: v.y * k,
+        z: v.z * k,
+    }
+}
+
+#[inline(never)]
+extern "C" fn rec_bump(r: Rec, k: i64) -> Rec {
+    Rec {
+        a: r.a + 1.0,
+        b: r.b.wrapping_add(k),
+        c: r.c * 2.0,
+    }
+}
+
+const T_VEC3: Type = Type::Struct(&[Type::F32, Type::F32, Type::F32]);
+const T_REC: Type = Type::Struct(&[Type::F64, Type::I64, Type::F64]);
+
+fn structs(c: &mut Criterion) {
+    let mut g = c.benchmark_group("(12-byte struct, f32) -> 12-byte struct");
+    let v = Vec3 {
+        x: 1.0,
+        y: 2.0,
+        z: 3.0,
+    };
+    g.bench_function("direct", |bench| {
+        let f: extern "C" fn(Vec3, f32) -> Vec3 = vec3_scale;
+        bench.iter(|| black_box(f)(black_box(v), black_box(2.0)))
+    });
+    let p = Abi::native().prepare(&[T_VEC3, Type::F32], T_VEC3).unwrap();
+    let args = [Value::Struct((&raw const v).cast()), Value::F32(2.0)];
+    let mut out = Vec3 {
+        x: 0.0,
+        y: 0.0,
+        z: 0.0,
+    };
+    let op = (&raw mut out).cast::<u8>();
+    g.bench_function("prepared", |bench| {
+        bench.iter(|| unsafe {
+            p.call_into(
+                black_box(vec3_scale as *const ()),
+                black_box(&args),
+                black_box(op),
+            )
+        })
+    });
+    let types = [T_VEC3, Type::F32];
+    g.bench_function("one-shot", |bench| {
+        bench.iter(|| unsafe {
+            Abi::native().call_typed(
+                black_box(vec3_scale as *const ()),
+                &types,
+                black_box(&args),
+                T_VEC3,
+                None,
+                black_box(op),
+            )
+        })
+    });
+    assert_eq!(out, vec3_scale(v, 2.0));
+    let t = FfiType::structure([FfiType::f32(), FfiType::f32(), FfiType::f32()]);
+    let cif = Cif::new([t.clone(), FfiType::f32()], t);
+    let k = 2.0f32;
+    g.bench_function("libffi", |bench| {
+        bench.iter(|| unsafe {
+            cif.call::<Vec3>(
+                CodePtr(black_box(vec3_scale as *mut c_void)),
+                &[arg(black_box(&v)), arg(black_box(&k))],
+            )
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("(24-byte struct, i64) -> 24-byte struct");
+    let r = Rec {
+        a: 1.5,
+        b: 7,
+        c: -2.0,
+    };
+    g.bench_function("direct", |bench| {
+        let f: extern "C" fn(Rec, i64) -> Rec = rec_bump;
+        bench.iter(|| black_box(f)(black_box(r), black_box(3)))
+    });
+    let p = Abi::native().prepare(&[T_REC, Type::I64], T_REC).unwrap();
+    let args = [Value::Struct((&raw const r).cast()), Value::I64(3)];
+    let mut out = Rec {
+        a: 0.0,
+        b: 0,
+        c: 0.0,
+    };
+    let op = (&raw mut out).cast::<u8>();
+    g.bench_function("prepared", |bench| {
+        bench.iter(|| unsafe {
+            p.call_into(
+                black_box(rec_bump as *const ()),
+                black_box(&args),
+                black_box(op),
+            )
+        })
+    });
+    let types = [T_REC, Type::I64];
+    g.bench_function("one-shot", |bench| {
+        bench.iter(|| unsafe {
+            Abi::native().call_typed(
+                black_box(rec_bump as *const ()),
+                &types,
+                black_box(&args),
+                T_REC,
+                None,
+                black_box(op),
+            )
+        })
+    });
+    assert_eq!(out, rec_bump(r, 3));
+    let t = FfiType::structure([FfiType::f64(), FfiType::i64(), FfiType::f64()]);
+    let cif = Cif::new([t.clone(), FfiType::i64()], t);
+    let k = 3i64;
+    g.bench_function("libffi", |bench| {
+        bench.iter(|| unsafe {
+            cif.call::<Rec>(
+                CodePtr(black_box(rec_bump as *mut c_void)),
+                &[arg(black_box(&r)), arg(black_box(&k))],
+            )
+        })
+    });
+    g.finish();
+}
+
+// bench/build.rs compiles it; a build script's link line reaches only the
+// package's library, so the bench names the library itself.
+#[link(name = "abi_bench_c", kind = "static")]
+unsafe extern "C" {
+    fn abi_bench_vsum(fmt: *const u8, n: i32, ...) -> f64;
+}
+
+fn variadic(c: &mut Criterion) {
+    let mut g = c.benchmark_group("variadic (ptr, i32, ...i64, f64, i64, f64) -> f64");
+    let fmt = c"ldld".as_ptr().cast::<u8>();
+    g.bench_function("direct", |bench| {
+        bench.iter(|| unsafe {
+            abi_bench_vsum(
+                black_box(fmt),
+                black_box(4),
+                black_box(1i64),
+                black_box(2.5f64),
+                black_box(3i64),
+                black_box(4.5f64),
+            )
+        })
+    });
+    let types = [
+        Type::Ptr,
+        Type::I32,
+        Type::I64,
+        Type::F64,
+        Type::I64,
+        Type::F64,
+    ];
+    let p = Abi::native()
+        .prepare_variadic(2, &types, Type::F64)
+        .unwrap();
+    let args = [
+        Value::Ptr(fmt.cast()),
+        Value::I32(4),
+        Value::I64(1),
+        Value::F64(2.5),
+        Value::I64(3),
+        Value::F64(4.5),
+    ];
+    let f = abi_bench_vsum as *const ();
+    assert_eq!(unsafe { p.call(f, &args) }, Value::F64(11.0));
+    g.bench_function("prepared", |bench| {
+        bench.iter(|| unsafe { p.call(black_box(f), black_box(&args)) })
+    });
+    g.bench_function("one-shot", |bench| {
+        bench.iter(|| unsafe {
+            Abi::native().call_typed(
+                black_box(f),
+                &types,
+                black_box(&args),
+                Type::F64,
+                Some(2),
+                std::ptr::null_mut(),
+            )
+        })
+    });
+    let cif = Cif::new_variadic(
+        [
+            FfiType::pointer(),
+            FfiType::i32(),
+            FfiType::i64(),
+            FfiType::f64(),
+            FfiType::i64(),
+            FfiType::f64(),
+        ],
+        2,
+        FfiType::f64(),
+    );
+    let (n, a, b, cc, d) = (4i32, 1i64, 2.5f64, 3i64, 4.5f64);
+    g.bench_function("libffi", |bench| {
+        bench.iter(|| unsafe {
+            cif.call::<f64>(
+                CodePtr(black_box(f as *mut c_void)),
+                &[
+                    arg(black_box(&fmt)),
+                    arg(&n),
+                    arg(&a),
+                    arg(&b),
+                    arg(&cc),
+                    arg(&d),
+                ],
+            )
+        })
+    });
+    g.finish();
+}
+
 unsafe extern "C" fn ffi_handler(
     _cif: &low::ffi_cif,
     result: &mut i64,
@@ -314,6 +618,9 @@ criterion_group!(
     four_i64,
     six_pointers,
     mixed_floats,
+    ten_f32,
+    structs,
+    variadic,
     ten_args,
     callbacks
 );

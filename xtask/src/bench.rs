@@ -433,7 +433,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 
     let dynamic = criterion_means("dynamic", quick)?;
 
-    md.push_str("\n## Dynamic calls (x86_64, sysv)\n\nA call through a function pointer chosen at run time: direct Rust call (the reference); abi-bridge prepared call (classified once; the generated trampolines, or for integer/pointer signatures of the host convention an `extern \"C\"` call of that arity); one-shot call (prepare and call each time); libffi `ffi_call` with a prepared `Cif`. Callbacks: a generated thunk bound to a Rust handler against a libffi closure.\n\n");
+    md.push_str("\n## Dynamic calls (x86_64, sysv)\n\nA call through a function pointer chosen at run time: direct Rust call (the reference); abi-bridge prepared call (classified once; for the host's per-class convention with every argument in a register, a plain `extern \"C\"` call of the register images; integer/pointer signatures as an `extern \"C\"` call of that arity; otherwise the generated trampolines); one-shot call (the plan of a signature seen before from a small lock-free table); libffi `ffi_call` with a prepared `Cif`. Callbacks: a generated thunk bound to a Rust handler against a libffi closure.\n\n");
     dynamic_table(&mut md, &dynamic);
 
     let build = crate::bench_build::run("linux-x86_64", if quick { 1 } else { 3 })?;

@@ -45,6 +45,12 @@ pub enum CallbackError {
         /// Its number of thunks.
         capacity: usize,
     },
+    /// The signature passes structs by value (or duplicates variadic
+    /// floats): callbacks do not decode those yet.
+    Aggregates {
+        /// The convention.
+        abi: &'static str,
+    },
 }
 
 impl fmt::Display for CallbackError {
@@ -53,6 +59,10 @@ impl fmt::Display for CallbackError {
             CallbackError::PoolExhausted { abi, capacity } => write!(
                 f,
                 "all {capacity} callback thunks of {abi} are in use; drop a Callback to free one"
+            ),
+            CallbackError::Aggregates { abi } => write!(
+                f,
+                "callbacks of {abi} with structs by value or variadic arguments are not supported yet"
             ),
         }
     }
@@ -127,6 +137,9 @@ impl Prepared {
         H: Fn(&Args<'_>) -> Value + Sync,
     {
         let abi = self.abi;
+        if self.has_aggregates() {
+            return Err(CallbackError::Aggregates { abi: abi.name });
+        }
         for (k, thunk) in abi.thunks.iter().enumerate() {
             let slot = abi.pool_base + k;
             let s = &POOL[slot];

@@ -57,17 +57,59 @@
 //! assert_eq!(f(3, 4.0), 6.0);
 //! ```
 //!
-//! Struct arguments by value are not supported yet: [`Abi::prepare`] returns
-//! an error for them (and for anything else the convention cannot express),
-//! never undefined behaviour.
+//! # Structs by value and variadic calls
+//!
+//! A [`Type::Struct`] lists its fields (scalars, nested structs, arrays);
+//! its size, alignment and padding are C's. How a convention passes one —
+//! System V's eightbyte classes, win64's 1/2/4/8-byte rule, AAPCS64's
+//! homogeneous float aggregates, RISC-V's flattening of one or two fields,
+//! by reference or on the stack when larger, results in registers or through
+//! the indirect-result address — comes from the `[aggregates]` table of its
+//! ABI file ([`Aggregates`]); a convention without one refuses structs with
+//! [`PrepareError::NoAggregateRules`], naming the file. A struct argument is
+//! a [`Value::Struct`] pointing to its bytes; [`Prepared::call_into`] writes a
+//! struct result.
+//!
+//! ```
+//! use abi_runtime::abi::{Abi, Type, Value};
+//!
+//! #[repr(C)]
+//! #[derive(Clone, Copy)]
+//! struct P { x: f64, y: i32 }
+//! extern "C" fn swap(p: P, k: i32) -> P { P { x: f64::from(p.y + k), y: p.x as i32 } }
+//!
+//! const T: Type = Type::Struct(&[Type::F64, Type::I32]);
+//! if let Ok(sig) = Abi::native().prepare(&[T, Type::I32], T) {
+//!     let p = P { x: 2.0, y: 40 };
+//!     let mut out = P { x: 0.0, y: 0 };
+//!     // SAFETY: `swap` has this signature; `out` has room for a `P`.
+//!     unsafe {
+//!         sig.call_into(swap as *const (), &[Value::Struct((&raw const p).cast()), Value::I32(2)],
+//!             (&raw mut out).cast())
+//!     };
+//!     assert_eq!((out.x, out.y), (42.0, 2));
+//! }
+//! ```
+//!
+//! [`Abi::prepare_variadic`] prepares a call of a C variadic function with
+//! the fixed-argument count and the promoted types of this call's variadic
+//! arguments; where their floats go is the `variadic` rule of the ABI file
+//! ([`VariadicFloats`]).
+//!
+//! Anything a convention cannot express is an error, never undefined behaviour.
 
+mod aggregate;
 mod callback;
+mod native_regs;
+mod plan_cache;
 mod prepared;
 mod value;
 
+pub use aggregate::{Aggregates, FloatClass, WhenFull};
+
 pub(crate) use callback::dispatch;
 pub use callback::{Args, Callback, CallbackError};
-pub use prepared::{MAX_ARGS, PrepareError, Prepared};
+pub use prepared::{MAX_AGG_ARGS, MAX_ARGS, PrepareError, Prepared};
 pub use value::{Type, Value};
 
 abi_macros::__trampolines!(crate::abi, 32);
@@ -161,6 +203,25 @@ pub enum F32InReg {
     Halves,
 }
 
+/// Where the variadic float arguments of a call go (the `variadic` rule of
+/// the convention's ABI file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VariadicFloats {
+    /// Where a fixed float argument would go.
+    AsFixed,
+    /// Where an integer of the same size would go.
+    InInt,
+    /// A variadic function's every float argument, fixed ones too, and its
+    /// float result go where integers of the same size would (the base
+    /// standard of a convention with a hardware-float variant).
+    AllInInt,
+    /// In the float register of its position and in the integer register of
+    /// that position too.
+    AlsoInInt,
+    /// The rule is not one dynamic calls know.
+    Unsupported,
+}
+
 /// A calling convention this target can call into and be called from,
 /// generated from its spec file.
 pub struct Abi {
@@ -185,6 +246,9 @@ pub struct Abi {
     pub(crate) wide_stack_align: usize,
     pub(crate) by_reference: &'static str,
     pub(crate) variadic: &'static str,
+    pub(crate) variadic_floats: VariadicFloats,
+    pub(crate) aggregates: Option<Aggregates>,
+    pub(crate) indirect_result: &'static str,
     pub(crate) trampoline: unsafe extern "C" fn(*mut Frame, *const ()),
     /// Tail trampolines by (integer, float) registers loaded, row-major
     /// (`ints * (float_args.len() + 1) + floats`); empty when the host cannot
@@ -337,6 +401,32 @@ impl Abi {
         self.variadic
     }
 
+    /// Where variadic float arguments go.
+    pub fn variadic_floats(&self) -> VariadicFloats {
+        self.variadic_floats
+    }
+
+    /// The rules for structs by value, if dynamic calls pass them with this
+    /// convention (its ABI file has an `[aggregates]` table).
+    pub fn aggregates(&self) -> Option<&Aggregates> {
+        self.aggregates.as_ref()
+    }
+
+    /// A copy of this convention with other struct rules: for tests showing
+    /// that the rules of the ABI file decide what calls do.
+    #[doc(hidden)]
+    pub fn with_aggregates(&self, rules: Aggregates) -> Abi {
+        Abi {
+            aggregates: Some(rules),
+            ..*self
+        }
+    }
+
+    /// The register (or `first_param`) carrying the address of a result returned in memory.
+    pub fn indirect_result(&self) -> &'static str {
+        self.indirect_result
+    }
+
     /// The generated call trampoline: `trampoline(frame, f)` loads the
     /// argument registers from `frame`, reserves `frame.stack_bytes` below the
     /// stack pointer, copies `frame.stack_words` words from `frame.stack`
@@ -354,7 +444,27 @@ impl Abi {
 
     /// Classifies a signature once, for any number of calls or callbacks.
     pub fn prepare(&'static self, args: &[Type], ret: Type) -> Result<Prepared, PrepareError> {
-        prepared::classify(self, args, ret)
+        prepared::classify(self, args, ret, None)
+    }
+
+    /// Classifies a call of a variadic function: `args[..fixed]` are its
+    /// fixed parameters, the rest the variadic arguments of this call, of
+    /// their promoted types (`f64`, not `f32`; `i32`/`u32`, not narrower
+    /// integers). Where a variadic float goes is the convention's `variadic`
+    /// rule ([`Abi::variadic_floats`]).
+    pub fn prepare_variadic(
+        &'static self,
+        fixed: usize,
+        args: &[Type],
+        ret: Type,
+    ) -> Result<Prepared, PrepareError> {
+        if fixed > args.len() {
+            return Err(PrepareError::FixedCount {
+                fixed,
+                count: args.len(),
+            });
+        }
+        prepared::classify(self, args, ret, Some(fixed))
     }
 
     /// Prepares the signature the values and `ret` spell and calls `f` once.
@@ -374,6 +484,14 @@ impl Abi {
             // SAFETY: the caller's contract; the values are integer or pointer words.
             return Ok(unsafe { prepared::native_words(f, args, value::Scalar::of(ret)) });
         }
+        if args.len() <= plan_cache::KEY_ARGS {
+            let mut types = [Type::Void; plan_cache::KEY_ARGS];
+            for (t, v) in types.iter_mut().zip(args) {
+                *t = v.ty();
+            }
+            // SAFETY: the caller's contract.
+            return unsafe { self.call_typed(f, &types[..args.len()], args, ret, None, core::ptr::null_mut()) };
+        }
         if args.len() > MAX_ARGS {
             return Err(PrepareError::TooManyArguments {
                 count: args.len(),
@@ -387,5 +505,44 @@ impl Abi {
         let p = self.prepare(&types[..args.len()], ret)?;
         // SAFETY: the caller's contract is this call's.
         Ok(unsafe { p.call(f, args) })
+    }
+
+    /// A one-shot call of a signature given by its types: structs by value
+    /// (`out` receives a struct result, or is null), and variadic functions
+    /// when `fixed` says how many arguments are fixed. The plan of a
+    /// signature seen before comes from a small table shared by all threads.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Prepared::call_into`] with the plan of `types`, `ret` and `fixed`.
+    pub unsafe fn call_typed(
+        &'static self,
+        f: *const (),
+        types: &[Type],
+        args: &[Value],
+        ret: Type,
+        fixed: Option<usize>,
+        out: *mut u8,
+    ) -> Result<Value, PrepareError> {
+        if types.len() != args.len() {
+            return Err(PrepareError::FixedCount {
+                fixed: types.len(),
+                count: args.len(),
+            });
+        }
+        let prepare = || match fixed {
+            Some(n) => self.prepare_variadic(n, types, ret),
+            None => self.prepare(types, ret),
+        };
+        let key = match plan_cache::Key::new(self, types, ret, fixed) {
+            Some(k) if fixed.is_none_or(|n| n <= types.len()) => k,
+            _ => {
+                let p = prepare()?;
+                // SAFETY: the caller's contract.
+                return Ok(unsafe { p.call_into(f, args, out) });
+            }
+        };
+        // SAFETY: the caller's contract.
+        plan_cache::with_plan(&key, prepare, |p| unsafe { p.call_into(f, args, out) })
     }
 }

@@ -3,9 +3,11 @@
 use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
+use super::native_regs::{self, Caller};
+use super::aggregate::{self, Aggregates, Class, FloatClass, WhenFull};
 use super::value::Scalar;
 use super::{
-    Abi, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
+    Abi, VariadicFloats, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
     SlotModel, Type, Value, WORD,
 };
 
@@ -22,6 +24,187 @@ const GAPS: usize = REG_UNITS;
 /// Units of [`Frame`]: stack unit `k` is unit `STACK_BASE + k` of a
 /// [`CallBuf`], right after the frame.
 pub(crate) const STACK_BASE: usize = size_of::<Frame>() / WORD;
+
+/// Bytes of caller copies (structs passed by reference, a struct result
+/// nobody asked for) one call may make.
+pub(crate) const COPY_BYTES: usize = 1024;
+
+/// The most struct arguments (and duplicated variadic floats) of one signature.
+pub const MAX_AGG_ARGS: usize = 8;
+
+/// The most moves a signature's structs and duplicated floats need.
+const MAX_PARTS: usize = MAX_AGG_ARGS * aggregate::MAX_PIECES;
+
+/// What a [`Part`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PartKind {
+    /// Bytes `off..off + len` of the struct into unit `unit` (and the units after it).
+    Bytes,
+    /// The whole struct into the copy area at `copy_at`; its address into unit `unit`.
+    Ref,
+    /// The argument's register image into unit `unit` too (a variadic float
+    /// that also goes in an integer register).
+    Dup,
+}
+
+/// One move of a struct argument (or of a duplicated float) into the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Part {
+    pub(crate) arg: u8,
+    pub(crate) kind: PartKind,
+    pub(crate) off: u16,
+    pub(crate) len: u16,
+    pub(crate) unit: u16,
+    /// The scalar the bytes hold when one field travels alone (widened and
+    /// fixed up as that scalar), `Void` for raw bytes.
+    pub(crate) leaf: Scalar,
+    pub(crate) fix: Fix,
+    pub(crate) copy_at: u16,
+}
+
+impl Part {
+    const EMPTY: Part = Part {
+        arg: 0,
+        kind: PartKind::Bytes,
+        off: 0,
+        len: 0,
+        unit: 0,
+        leaf: Scalar::Void,
+        fix: Fix::None,
+        copy_at: 0,
+    };
+
+    fn bytes(arg: usize, p: &aggregate::Piece, unit: usize) -> Part {
+        Part {
+            arg: arg as u8,
+            kind: PartKind::Bytes,
+            off: p.off as u16,
+            len: p.len as u16,
+            unit: unit as u16,
+            leaf: p.leaf.map_or(Scalar::Void, Scalar::of),
+            fix: Fix::None,
+            copy_at: 0,
+        }
+    }
+}
+
+/// How a struct result comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetMode {
+    /// Not a struct.
+    Scalar,
+    /// In return registers: `ret_parts` say which bytes are where.
+    Regs,
+    /// Written where a hidden first argument (this unit) points.
+    Hidden(u16),
+    /// Written where the frame's `indirect` word points (a register of its own).
+    Frame,
+}
+
+/// The struct part of a prepared signature.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AggPlan {
+    /// The signature has structs or duplicated floats: calls take the general path.
+    pub(crate) active: bool,
+    pub(crate) parts: [Part; MAX_PARTS],
+    pub(crate) n_parts: u8,
+    pub(crate) ret_parts: [Part; aggregate::MAX_PIECES],
+    pub(crate) n_ret_parts: u8,
+    pub(crate) ret_mode: RetMode,
+    pub(crate) ret_ty: Type,
+    pub(crate) ret_scratch: u16,
+    pub(crate) copy_bytes: u16,
+    /// The struct arguments' types, by position.
+    pub(crate) types: [(u8, Type); MAX_AGG_ARGS],
+    pub(crate) n_types: u8,
+}
+
+impl AggPlan {
+    const EMPTY: AggPlan = AggPlan {
+        active: false,
+        parts: [Part::EMPTY; MAX_PARTS],
+        n_parts: 0,
+        ret_parts: [Part::EMPTY; aggregate::MAX_PIECES],
+        n_ret_parts: 0,
+        ret_mode: RetMode::Scalar,
+        ret_ty: Type::Void,
+        ret_scratch: 0,
+        copy_bytes: 0,
+        types: [(0, Type::Void); MAX_AGG_ARGS],
+        n_types: 0,
+    };
+
+    fn push(&mut self, p: Part) -> Option<()> {
+        *self.parts.get_mut(usize::from(self.n_parts))? = p;
+        self.n_parts += 1;
+        Some(())
+    }
+
+    fn push_ret(&mut self, p: Part) {
+        if let Some(slot) = self.ret_parts.get_mut(usize::from(self.n_ret_parts)) {
+            *slot = p;
+            self.n_ret_parts += 1;
+        }
+    }
+
+    fn push_arg_type(&mut self, i: usize, ty: Type) -> Option<()> {
+        *self.types.get_mut(usize::from(self.n_types))? = (i as u8, ty);
+        self.n_types += 1;
+        Some(())
+    }
+
+    /// Room for `size` bytes in the copy area, 16-byte aligned: its offset.
+    fn reserve_copy(&mut self, size: u32) -> Option<u16> {
+        let at = round_up(usize::from(self.copy_bytes), 16);
+        let end = at + size as usize;
+        if end > COPY_BYTES {
+            return None;
+        }
+        self.copy_bytes = end as u16;
+        Some(at as u16)
+    }
+
+    fn parts(&self) -> &[Part] {
+        &self.parts[..usize::from(self.n_parts)]
+    }
+
+    fn ret_parts(&self) -> &[Part] {
+        &self.ret_parts[..usize::from(self.n_ret_parts)]
+    }
+}
+
+/// Why a struct cannot be passed.
+enum AggWhy {
+    /// The convention's ABI file has no `[aggregates]` table (or words are 4 bytes).
+    NoRules,
+    /// An empty struct, an empty array or a `Void` field.
+    BadShape,
+}
+
+impl AggWhy {
+    fn at(self, index: Option<usize>, ty: Type, abi: &'static Abi) -> PrepareError {
+        match self {
+            AggWhy::NoRules => PrepareError::NoAggregateRules {
+                index,
+                ty,
+                abi: abi.name,
+            },
+            AggWhy::BadShape => PrepareError::BadStruct { index },
+        }
+    }
+}
+
+/// The struct rules of `abi`, when it has some and `ty` is a struct they can pass.
+fn aggregate_rules(abi: &'static Abi, ty: Type) -> Result<&'static Aggregates, AggWhy> {
+    if !aggregate::well_formed(ty) {
+        return Err(AggWhy::BadShape);
+    }
+    match &abi.aggregates {
+        // Register images are built from a struct's bytes in memory order: 8-byte words only.
+        Some(r) if WORD == 8 => Ok(r),
+        _ => Err(AggWhy::NoRules),
+    }
+}
 
 /// Where one argument goes and how its image is fixed up for the convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +360,13 @@ pub struct Prepared {
     pub(crate) stack_words: usize,
     pub(crate) stack_bytes: usize,
     pub(crate) args: [Slot; MAX_ARGS],
+    /// Struct arguments and results, duplicated variadic floats.
+    pub(crate) agg: AggPlan,
+    /// The host convention with every argument in a register of a
+    /// per-class convention: a plain call of the register images
+    /// (see `native_regs`), `dest[i]` saying where image `i` goes.
+    pub(crate) caller: Option<Caller>,
+    pub(crate) dest: [u8; 2 * native_regs::MAX_PER_CLASS],
 }
 
 impl fmt::Debug for Prepared {
@@ -218,6 +408,50 @@ pub enum PrepareError {
         /// What the convention would do with it.
         rule: &'static str,
     },
+    /// A struct by value with a convention whose ABI file gives no rules for structs.
+    NoAggregateRules {
+        /// The argument's position, `None` for the result.
+        index: Option<usize>,
+        /// The type.
+        ty: Type,
+        /// The convention.
+        abi: &'static str,
+    },
+    /// An empty struct, an empty array, a `Void` field, or an array that is
+    /// not inside a struct.
+    BadStruct {
+        /// The argument's position, `None` for the result.
+        index: Option<usize>,
+    },
+    /// A struct larger than one call's room for copies.
+    StructTooLarge {
+        /// The argument's position, `None` for the result.
+        index: Option<usize>,
+        /// Its size in bytes.
+        size: u32,
+        /// The most bytes of copies a call makes.
+        max: u32,
+    },
+    /// More struct arguments than [`MAX_AGG_ARGS`].
+    TooManyStructs {
+        /// The limit.
+        max: usize,
+    },
+    /// A variadic argument of a type C promotes (`f32` to `f64`, narrow
+    /// integers to `i32`): pass the promoted type.
+    NotPromoted {
+        /// Its position.
+        index: usize,
+        /// The type.
+        ty: Type,
+    },
+    /// More fixed arguments than arguments.
+    FixedCount {
+        /// The fixed count given.
+        fixed: usize,
+        /// The number of arguments.
+        count: usize,
+    },
     /// More arguments than [`MAX_ARGS`].
     TooManyArguments {
         /// How many were given.
@@ -246,6 +480,43 @@ impl fmt::Display for PrepareError {
                     " has type {ty}, which dynamic calls with {abi} do not support yet ({abi} passes {rule})"
                 )
             }
+            PrepareError::NoAggregateRules { index, ty, abi } => {
+                match index {
+                    Some(i) => write!(f, "argument {i}")?,
+                    None => f.write_str("the result")?,
+                }
+                write!(
+                    f,
+                    " is a struct by value ({ty}), which dynamic calls with {abi} cannot pass: \
+                     targets/abi/{abi}.toml has no `[aggregates]` rules"
+                )
+            }
+            PrepareError::BadStruct { index } => {
+                match index {
+                    Some(i) => write!(f, "argument {i}")?,
+                    None => f.write_str("the result")?,
+                }
+                f.write_str(
+                    " is an empty struct, has an empty array or a void field, or is an array outside a struct",
+                )
+            }
+            PrepareError::StructTooLarge { index, size, max } => {
+                match index {
+                    Some(i) => write!(f, "argument {i}")?,
+                    None => f.write_str("the result")?,
+                }
+                write!(f, " is a struct of {size} bytes; a call copies at most {max}")
+            }
+            PrepareError::TooManyStructs { max } => {
+                write!(f, "more than {max} struct arguments or variadic floats")
+            }
+            PrepareError::NotPromoted { index, ty } => write!(
+                f,
+                "variadic argument {index} has type {ty}, which C promotes: pass f64 or i32/u32"
+            ),
+            PrepareError::FixedCount { fixed, count } => {
+                write!(f, "{fixed} fixed arguments but only {count} arguments")
+            }
             PrepareError::TooManyArguments { count, max } => {
                 write!(f, "{count} arguments; a prepared call takes at most {max}")
             }
@@ -259,12 +530,20 @@ fn round_up(n: usize, align: usize) -> usize {
     n.div_ceil(align) * align
 }
 
-/// Where each argument of `args` goes under `abi`.
+/// Where each argument of `args` goes under `abi`; the arguments from
+/// `fixed` on are variadic; `None` for a function that is not variadic.
 pub(crate) fn classify(
     abi: &'static Abi,
     args: &[Type],
     ret: Type,
+    fixed: Option<usize>,
 ) -> Result<Prepared, PrepareError> {
+    // A convention whose variadic functions use its base standard passes
+    // every float of such a call, fixed ones and the result too, in integer
+    // registers and on the stack (AAPCS32's VFP variant).
+    let all_floats_in_int =
+        fixed.is_some() && abi.variadic_floats == VariadicFloats::AllInInt;
+    let fixed = fixed.unwrap_or(args.len());
     if args.len() > MAX_ARGS {
         return Err(PrepareError::TooManyArguments {
             count: args.len(),
@@ -293,8 +572,72 @@ pub(crate) fn classify(
         stack_words: 0,
         stack_bytes: 0,
         args: [Slot::EMPTY; MAX_ARGS],
+        agg: AggPlan::EMPTY,
+        caller: None,
+        dest: [0; 2 * native_regs::MAX_PER_CLASS],
+    };
+    // Where the result goes decides whether a hidden address takes the first argument register.
+    let mut shift = 0;
+    out.ret = match ret {
+        Type::Struct(_) => {
+            let rules = aggregate_rules(abi, ret).map_err(|r| r.at(None, ret, abi))?;
+            out.agg.ret_ty = ret;
+            out.agg.active = true;
+            match aggregate::pieces(rules, ret) {
+                Some(p) if p.count(Class::Int) <= abi.int_ret.len()
+                    && p.count(Class::Float) <= abi.float_ret.len() =>
+                {
+                    let (mut i, mut fl) = (0, 0);
+                    for piece in p.as_slice() {
+                        let unit = match piece.class {
+                            Class::Int => {
+                                i += 1;
+                                i - 1
+                            }
+                            Class::Float => {
+                                fl += 1;
+                                FLOAT_RET_BASE + (fl - 1) * FLOAT_UNITS
+                            }
+                        };
+                        out.agg.push_ret(Part::bytes(0, piece, unit));
+                    }
+                    out.agg.ret_mode = RetMode::Regs;
+                }
+                _ => {
+                    if abi.int_args.first() == Some(&abi.indirect_result) {
+                        out.agg.ret_mode = RetMode::Hidden(0);
+                        shift = 1;
+                        next_int = 1;
+                    } else if abi.indirect_result == "first_param" || WORD != 8 {
+                        return Err(unsupported(None, ret));
+                    } else {
+                        out.agg.ret_mode = RetMode::Frame;
+                    }
+                }
+            }
+            out.agg.ret_scratch = out.agg.reserve_copy(ret.size()).ok_or(
+                PrepareError::StructTooLarge {
+                    index: None,
+                    size: ret.size(),
+                    max: COPY_BYTES as u32,
+                },
+            )?;
+            Slot::EMPTY
+        }
+        Type::Array(..) => return Err(PrepareError::BadStruct { index: None }),
+        Type::Void => Slot::EMPTY,
+        t => {
+            let in_float = t.is_float() && !all_floats_in_int;
+            Slot {
+                word: if in_float { FLOAT_RET_BASE as u16 } else { 0 },
+                ty: Scalar::of(t),
+                fix: fix_for(abi, t, in_float),
+                wide: false,
+            }
+        }
     };
     let wide_of = |ty: Type| WORD == 4 && matches!(ty, Type::I64 | Type::U64 | Type::F64);
+    out.ret.wide = wide_of(ret);
     let float_unit = |r: usize| FLOAT_BASE + r * FLOAT_UNITS;
     // AAPCS32-VFP: f32 values take single halves of the d registers, back-filling.
     let halves = abi.f32_in_float_reg == F32InReg::Halves && FLOAT_UNITS == 2;
@@ -305,11 +648,185 @@ pub(crate) fn classify(
     };
     let mut floats_closed = false;
     for (i, &ty) in args.iter().enumerate() {
-        let float = match ty {
+        let pos = i + shift;
+        let variadic = i >= fixed;
+        if variadic
+            && matches!(
+                ty,
+                Type::F32 | Type::I8 | Type::I16 | Type::U8 | Type::U16
+            )
+        {
+            return Err(PrepareError::NotPromoted { index: i, ty });
+        }
+        let mut float = match ty {
             Type::Void => return Err(PrepareError::VoidArgument { index: i }),
-            Type::Struct { .. } => return Err(unsupported(Some(i), ty)),
+            Type::Array(..) => return Err(PrepareError::BadStruct { index: Some(i) }),
+            Type::Struct(_) => {
+                let rules = aggregate_rules(abi, ty).map_err(|r| r.at(Some(i), ty, abi))?;
+                out.agg.active = true;
+                out.agg.push_arg_type(i, ty).ok_or(PrepareError::TooManyStructs {
+                    max: MAX_AGG_ARGS,
+                })?;
+                out.args[i] = Slot {
+                    word: 0,
+                    ty: Scalar::Struct,
+                    fix: Fix::None,
+                    wide: false,
+                };
+                let size = ty.size();
+                let too_large = PrepareError::StructTooLarge {
+                    index: Some(i),
+                    size,
+                    max: COPY_BYTES as u32,
+                };
+                let stack_copy = |next_stack: &mut usize, agg: &mut AggPlan| {
+                    let at = *next_stack;
+                    *next_stack += (size as usize).div_ceil(WORD);
+                    agg.push(Part {
+                        arg: i as u8,
+                        kind: PartKind::Bytes,
+                        off: 0,
+                        len: size as u16,
+                        unit: (STACK_BASE + at) as u16,
+                        leaf: Scalar::Void,
+                        fix: Fix::None,
+                        copy_at: 0,
+                    })
+                };
+                let mut pieces = aggregate::pieces(rules, ty);
+                if let Some(p) = pieces
+                    && abi.slots == SlotModel::Positional
+                    && p.len != 1
+                {
+                    // A positional convention gives an argument one slot.
+                    pieces = None;
+                }
+                match pieces {
+                    None if rules.larger_by_reference => {
+                        let at = out.agg.reserve_copy(size).ok_or(too_large)?;
+                        let unit = match abi.slots {
+                            SlotModel::Positional => (pos < n_int).then_some(pos),
+                            _ if next_int < n_int => {
+                                next_int += 1;
+                                Some(next_int - 1)
+                            }
+                            _ => None,
+                        }
+                        .unwrap_or_else(|| {
+                            next_stack += 1;
+                            STACK_BASE + next_stack - 1
+                        });
+                        out.agg.push(Part {
+                            arg: i as u8,
+                            kind: PartKind::Ref,
+                            off: 0,
+                            len: size as u16,
+                            unit: unit as u16,
+                            leaf: Scalar::Void,
+                            fix: Fix::None,
+                            copy_at: at,
+                        })
+                    }
+                    None => stack_copy(&mut next_stack, &mut out.agg),
+                    Some(p) if abi.slots == SlotModel::Positional => {
+                        let piece = p.items[0];
+                        let unit = match piece.class {
+                            Class::Int => (pos < n_int).then_some(pos),
+                            Class::Float => (pos < n_float).then(|| float_unit(pos)),
+                        };
+                        match unit {
+                            Some(u) => out.agg.push(Part::bytes(i, &piece, u)),
+                            None => stack_copy(&mut next_stack, &mut out.agg),
+                        }
+                    }
+                    Some(mut p) => {
+                        let (free_i, free_f) = (n_int - next_int, n_float - next_float);
+                        if (p.count(Class::Int) > free_i || p.count(Class::Float) > free_f)
+                            && rules.float_class == FloatClass::TwoFields
+                        {
+                            // Not enough registers for the flattened fields: the integer convention.
+                            p = aggregate::int_words(ty);
+                        }
+                        let (ni, nf) = (p.count(Class::Int), p.count(Class::Float));
+                        if ni <= free_i && nf <= free_f {
+                            let mut ok = Some(());
+                            for piece in p.as_slice() {
+                                let unit = match piece.class {
+                                    Class::Int => {
+                                        next_int += 1;
+                                        next_int - 1
+                                    }
+                                    Class::Float => {
+                                        next_float += 1;
+                                        float_unit(next_float - 1)
+                                    }
+                                };
+                                let mut part = Part::bytes(i, piece, unit);
+                                if let Some(leaf) = piece.leaf {
+                                    part.fix = fix_for(abi, leaf, piece.class == Class::Float);
+                                }
+                                ok = ok.and(out.agg.push(part));
+                            }
+                            ok
+                        } else {
+                            match rules.when_full {
+                                WhenFull::Stack => stack_copy(&mut next_stack, &mut out.agg),
+                                WhenFull::StackClose => {
+                                    if ni > free_i {
+                                        next_int = n_int;
+                                    }
+                                    if nf > free_f {
+                                        next_float = n_float;
+                                    }
+                                    stack_copy(&mut next_stack, &mut out.agg)
+                                }
+                                WhenFull::Split => {
+                                    // Integer words here: the first in registers, the rest on the stack.
+                                    let mut ok = Some(());
+                                    for piece in p.as_slice() {
+                                        let unit = if next_int < n_int {
+                                            next_int += 1;
+                                            next_int - 1
+                                        } else {
+                                            next_stack += 1;
+                                            STACK_BASE + next_stack - 1
+                                        };
+                                        ok = ok.and(out.agg.push(Part::bytes(i, piece, unit)));
+                                    }
+                                    ok
+                                }
+                            }
+                        }
+                    }
+                }
+                .ok_or(PrepareError::TooManyStructs {
+                    max: MAX_AGG_ARGS,
+                })?;
+                if next_stack > STACK_ROOM * 8 / WORD {
+                    return Err(too_large);
+                }
+                continue;
+            }
             t => t.is_float(),
         };
+        let mut dup = false;
+        if all_floats_in_int {
+            float = false;
+        } else if variadic && float {
+            match abi.variadic_floats {
+                VariadicFloats::AsFixed => {}
+                VariadicFloats::InInt | VariadicFloats::AllInInt => float = false,
+                VariadicFloats::AlsoInInt => dup = true,
+                VariadicFloats::Unsupported => {
+                    return Err(PrepareError::Unsupported {
+                        index: Some(i),
+                        ty,
+                        abi: abi.name,
+                        rule: abi.variadic,
+                    });
+                }
+            }
+        }
         let wide = wide_of(ty);
         let take_int = |next_int: &mut usize| -> Option<usize> {
             let need = if wide { 2 } else { 1 };
@@ -328,13 +845,13 @@ pub(crate) fn classify(
             }
         };
         let reg = match abi.slots {
-            SlotModel::Positional if float => (i < n_float).then(|| float_unit(i)),
-            SlotModel::Positional => (i < n_int).then_some(i),
+            SlotModel::Positional if float => (pos < n_float).then(|| float_unit(pos)),
+            SlotModel::Positional => (pos < n_int).then_some(pos),
             SlotModel::GprPositions if float && next_float < n_float => {
                 next_float += 1;
                 Some(float_unit(next_float - 1))
             }
-            SlotModel::GprPositions => (i < n_int).then_some(i),
+            SlotModel::GprPositions => (pos < n_int).then_some(pos),
             SlotModel::PerClass if float && halves => {
                 let (mask, h) = if wide {
                     (3u64, (0..n_float).map(|d| 2 * d).find(|&h| free_halves >> h & 3 == 3))
@@ -365,7 +882,7 @@ pub(crate) fn classify(
         let word = reg.unwrap_or_else(|| {
             // ELFv2: the parameter save area has a doubleword for every position.
             if abi.slots == SlotModel::GprPositions {
-                next_stack = i;
+                next_stack = pos;
             }
             if wide {
                 next_stack = round_up(next_stack, (abi.wide_stack_align / WORD).max(1));
@@ -375,6 +892,21 @@ pub(crate) fn classify(
             STACK_BASE + at
         });
         let in_float_reg = (FLOAT_BASE..REG_UNITS).contains(&word);
+        if dup && in_float_reg && pos < n_int {
+            out.agg.active = true;
+            out.agg
+                .push(Part {
+                    arg: i as u8,
+                    kind: PartKind::Dup,
+                    off: 0,
+                    len: 8,
+                    unit: pos as u16,
+                    leaf: Scalar::Void,
+                    fix: Fix::None,
+                    copy_at: 0,
+                })
+                .ok_or(PrepareError::TooManyStructs { max: MAX_AGG_ARGS })?;
+        }
         out.args[i] = Slot {
             word: word as u16,
             ty: Scalar::of(ty),
@@ -387,16 +919,10 @@ pub(crate) fn classify(
         next_stack * abi.stack_slot + abi.shadow_space + abi.linkage_area,
         abi.stack_align,
     );
-    out.ret = match ret {
-        Type::Struct { .. } => return Err(unsupported(None, ret)),
-        Type::Void => Slot::EMPTY,
-        t => Slot {
-            word: if t.is_float() { FLOAT_RET_BASE as u16 } else { 0 },
-            ty: Scalar::of(t),
-            fix: fix_for(abi, t, t.is_float()),
-            wide: wide_of(t),
-        },
-    };
+    if out.agg.active {
+        // Structs and duplicated floats take the general path.
+        return Ok(out);
+    }
     if next_stack == 0 && !abi.tail.is_empty() {
         // The registers to load: up to the highest one used, per class.
         let units = |s: &Slot| usize::from(s.word)..usize::from(s.word) + 1 + usize::from(s.wide);
@@ -438,6 +964,34 @@ pub(crate) fn classify(
         && out.args[..out.len]
             .iter()
             .all(|s| matches!(s.ty, Scalar::I64 | Scalar::U64 | Scalar::Ptr));
+    // A variadic callee may read the vector-register count a plain call does not set.
+    if !out.native_words
+        && fixed == args.len()
+        && !all_floats_in_int
+        && WORD == 8
+        && next_stack == 0
+        && abi.slots == SlotModel::PerClass
+        && !halves
+        && core::ptr::eq(abi, Abi::native())
+        && out.len <= out.dest.len()
+    {
+        let (mut ni, mut nf) = (0, 0);
+        for (i, s) in out.args[..out.len].iter().enumerate() {
+            let w = usize::from(s.word);
+            let d = if w < INT_REGS {
+                ni = ni.max(w + 1);
+                w
+            } else {
+                let k = (w - FLOAT_BASE) / FLOAT_UNITS;
+                nf = nf.max(k + 1);
+                native_regs::MAX_PER_CLASS + k
+            };
+            out.dest[i] = d as u8;
+        }
+        if ni <= native_regs::MAX_PER_CLASS && nf <= native_regs::MAX_PER_CLASS {
+            out.caller = native_regs::caller(ni, nf, out.ret.ty.is_float());
+        }
+    }
     Ok(out)
 }
 
@@ -482,12 +1036,32 @@ impl Prepared {
 
     /// The argument types.
     pub fn arg_types(&self) -> impl ExactSizeIterator<Item = Type> + '_ {
-        self.args().map(|s| s.ty.ty())
+        self.args().enumerate().map(|(i, s)| {
+            if s.ty == Scalar::Struct {
+                let types = &self.agg.types[..usize::from(self.agg.n_types)];
+                types
+                    .iter()
+                    .find(|(k, _)| usize::from(*k) == i)
+                    .map_or(Type::Void, |(_, t)| *t)
+            } else {
+                s.ty.ty()
+            }
+        })
     }
 
     /// The result type.
     pub fn ret_type(&self) -> Type {
-        self.ret.ty.ty()
+        if self.agg.ret_mode == RetMode::Scalar {
+            self.ret.ty.ty()
+        } else {
+            self.agg.ret_ty
+        }
+    }
+
+    /// Whether calls take the general path for structs (or duplicated
+    /// variadic floats); a callback cannot be bound to such a signature yet.
+    pub fn has_aggregates(&self) -> bool {
+        self.agg.active
     }
 
     /// Words of stack arguments a call passes.
@@ -543,6 +1117,10 @@ impl Prepared {
             // SAFETY: the caller's contract; `native_words` was decided at prepare time.
             return unsafe { self.call_native(f, args) };
         }
+        if let Some(caller) = self.caller {
+            // SAFETY: the caller's contract; `caller` was chosen at prepare time.
+            return unsafe { self.call_regs(caller, f, args) };
+        }
         match self.fast {
             // SAFETY: the caller's contract.
             Some(tail) => unsafe { self.call_fast(tail, f, args) },
@@ -597,6 +1175,40 @@ impl Prepared {
         unsafe { self.finish_tail(tail, p, f) }
     }
 
+    /// Register images in a local array, then the plain call of them.
+    #[inline(always)]
+    unsafe fn call_regs(&self, caller: Caller, f: *const (), args: &[Value]) -> Value {
+        let mut r = MaybeUninit::<[u64; 2 * native_regs::MAX_PER_CLASS]>::uninit();
+        let p = r.as_mut_ptr().cast::<u64>();
+        macro_rules! by_len {
+            ($($n:literal)*) => {
+                match args.len() {
+                    $($n => {
+                        if let Ok(args) = <&[Value; $n]>::try_from(args) {
+                            for (i, v) in args.iter().enumerate() {
+                                let s = self.args[i];
+                                // SAFETY: `dest` indices are below 16.
+                                unsafe { p.add(usize::from(self.dest[i])).write(s.fix(v.bits())) };
+                            }
+                        }
+                    })*
+                    _ => {
+                        for (i, v) in args.iter().enumerate() {
+                            let s = self.args[i];
+                            // SAFETY: as above.
+                            unsafe { p.add(usize::from(self.dest[i])).write(s.fix(v.bits())) };
+                        }
+                    }
+                }
+            };
+        }
+        by_len!(0 1 2 3 4 5 6 7 8 9 10);
+        // SAFETY: every image the caller reads was written: the arguments
+        // fill integer images 0..ni and float images 8..8 + nf.
+        let bits = unsafe { caller(f, p) };
+        self.ret.ty.value(self.ret.unfix(bits))
+    }
+
     #[inline(always)]
     unsafe fn call_native(&self, f: *const (), args: &[Value]) -> Value {
         // SAFETY: the caller's contract; `native_words` was decided at prepare time.
@@ -626,6 +1238,10 @@ impl Prepared {
     /// Every call the fast path does not take.
     #[inline(never)]
     unsafe fn call_other(&self, f: *const (), args: &[Value]) -> Value {
+        if self.agg.active {
+            // SAFETY: the caller's contract; a struct result is dropped.
+            return unsafe { self.call_aggregate(f, args, core::ptr::null_mut()) };
+        }
         match self.tail {
             // SAFETY: the caller's contract.
             Some(tail) => unsafe { self.call_tail(tail, f, args) },
@@ -757,6 +1373,152 @@ impl Prepared {
     }
 }
 
+/// A frame, room for every stack argument, and the copies of a call with structs.
+#[repr(C)]
+struct AggBuf {
+    frame: Frame,
+    stack: [MaybeUninit<u64>; STACK_ROOM],
+    copies: [MaybeUninit<u128>; COPY_BYTES / 16],
+}
+
+/// The [`Value::bits`] of the scalar `leaf` stored at `p`.
+///
+/// # Safety
+///
+/// `p` must be valid for reads of the scalar's size.
+unsafe fn read_leaf(p: *const u8, leaf: Scalar) -> u64 {
+    // SAFETY: the caller's contract; reads are unaligned-tolerant.
+    let raw = unsafe {
+        match leaf.ty().size() {
+            1 => u64::from(p.read()),
+            2 => u64::from(p.cast::<u16>().read_unaligned()),
+            4 => u64::from(p.cast::<u32>().read_unaligned()),
+            _ => p.cast::<u64>().read_unaligned(),
+        }
+    };
+    leaf.value_by_match(raw).bits()
+}
+
+impl Prepared {
+    /// The general path of a signature with structs (or duplicated variadic
+    /// floats): scalars as [`Prepared::call_full`] places them, then each
+    /// struct's pieces; a struct result is written to `out` (or to scratch
+    /// room when `out` is null).
+    #[inline(never)]
+    unsafe fn call_aggregate(&self, f: *const (), args: &[Value], out: *mut u8) -> Value {
+        let mut buf = MaybeUninit::<AggBuf>::uninit();
+        let p = buf.as_mut_ptr();
+        let agg = &self.agg;
+        // SAFETY: every write is inside `buf`: register and stack units by
+        // construction of the slots and parts (prepare checked the stack
+        // room), copies inside the copy area (prepare reserved them); struct
+        // values point to the prepared struct's bytes (the caller's contract).
+        unsafe {
+            let frame = &raw mut (*p).frame;
+            let base = p.cast::<u8>();
+            let copies = (&raw mut (*p).copies).cast::<u8>();
+            core::ptr::write_bytes(&raw mut (*frame).regs, 0, 1);
+            (&raw mut (*frame).stack).write((&raw const (*p).stack).cast());
+            (&raw mut (*frame).stack_words).write(self.stack_words);
+            (&raw mut (*frame).stack_bytes).write(self.stack_bytes);
+            for (v, s) in args.iter().zip(&self.args[..self.len]) {
+                if s.ty != Scalar::Struct {
+                    put(base, *s, s.fix(v.bits()));
+                }
+            }
+            for part in agg.parts() {
+                let v = &args[usize::from(part.arg)];
+                let src = (v.bits() as usize as *const u8).add(usize::from(part.off));
+                let at = base.add(usize::from(part.unit) * WORD);
+                match part.kind {
+                    PartKind::Bytes if part.leaf != Scalar::Void => {
+                        let bits = read_leaf(src, part.leaf);
+                        let unit = Slot {
+                            word: part.unit,
+                            ty: part.leaf,
+                            fix: part.fix,
+                            wide: false,
+                        };
+                        put(base, unit, unit.fix(bits));
+                    }
+                    PartKind::Bytes => {
+                        let len = usize::from(part.len);
+                        core::ptr::write_bytes(at, 0, len.div_ceil(WORD) * WORD);
+                        core::ptr::copy_nonoverlapping(src, at, len);
+                    }
+                    PartKind::Ref => {
+                        let copy = copies.add(usize::from(part.copy_at));
+                        core::ptr::copy_nonoverlapping(src, copy, usize::from(part.len));
+                        at.cast::<usize>().write(copy as usize);
+                    }
+                    PartKind::Dup => {
+                        let s = self.args[usize::from(part.arg)];
+                        at.cast::<u64>().write(s.fix(v.bits()));
+                    }
+                }
+            }
+            let dest = if out.is_null() {
+                copies.add(usize::from(agg.ret_scratch))
+            } else {
+                out
+            };
+            let mut indirect = core::ptr::null_mut();
+            match agg.ret_mode {
+                RetMode::Hidden(unit) => base
+                    .add(usize::from(unit) * WORD)
+                    .cast::<usize>()
+                    .write(dest as usize),
+                RetMode::Frame => indirect = dest,
+                RetMode::Scalar | RetMode::Regs => {}
+            }
+            (&raw mut (*frame).indirect).write(indirect);
+            (self.abi.trampoline)(frame, f);
+            let ret = (&raw const (*frame).ret).cast::<u8>();
+            match agg.ret_mode {
+                RetMode::Scalar => {
+                    let image = get(ret, self.ret);
+                    self.ret.ty.value(self.ret.unfix(image))
+                }
+                RetMode::Regs => {
+                    for part in agg.ret_parts() {
+                        core::ptr::copy_nonoverlapping(
+                            ret.add(usize::from(part.unit) * WORD),
+                            dest.add(usize::from(part.off)),
+                            usize::from(part.len),
+                        );
+                    }
+                    Value::Void
+                }
+                RetMode::Hidden(_) | RetMode::Frame => Value::Void,
+            }
+        }
+    }
+
+    /// Calls `f` with `args` and writes a struct result to `out`; returns a
+    /// scalar result as [`Prepared::call`] does (`Void` for a struct).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Prepared::call`]; each [`Value::Struct`] must point to a
+    /// struct of the prepared type, and `out` must be valid for writes of the
+    /// result's size (or null, to drop a struct result).
+    pub unsafe fn call_into(&self, f: *const (), args: &[Value], out: *mut u8) -> Value {
+        assert!(
+            args.len() == self.len,
+            "prepared for {} arguments, called with {}",
+            self.len,
+            args.len()
+        );
+        if self.agg.active {
+            // SAFETY: the caller's contract.
+            unsafe { self.call_aggregate(f, args, out) }
+        } else {
+            // SAFETY: the caller's contract.
+            unsafe { self.call(f, args) }
+        }
+    }
+}
+
 /// The host's own convention with up to 16 integer or pointer words: what a
 /// trampoline would do (load the argument registers, copy the rest to the
 /// stack, call) is exactly an `extern "C"` call of that arity, so the
@@ -821,7 +1583,7 @@ pub(crate) fn native_words_fit(abi: &Abi, args: &[Value], ret: Type) -> bool {
     cfg!(all(target_pointer_width = "64", target_endian = "little"))
         && core::ptr::eq(abi, Abi::native())
         && args.len() <= 16
-        && !matches!(ret, Type::Struct { .. })
+        && !ret.is_aggregate()
         && args
             .iter()
             .all(|v| matches!(v, Value::I64(_) | Value::U64(_) | Value::Ptr(_)))

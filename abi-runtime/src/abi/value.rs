@@ -29,17 +29,93 @@ pub enum Type {
     F32,
     /// `f64`.
     F64,
-    /// A struct by value, of this size and alignment: not supported yet;
-    /// [`super::Abi::prepare`] reports it.
-    Struct {
-        /// Size in bytes.
-        size: u32,
-        /// Alignment in bytes.
-        align: u32,
-    },
+    /// A struct by value: its fields in order, laid out as C lays them out
+    /// (each at the next multiple of its alignment; the size a multiple of
+    /// the largest alignment). Fields may be structs or arrays themselves.
+    Struct(&'static [Type]),
+    /// An array of `.1` elements: a field of a struct only (C passes no
+    /// array by value).
+    Array(&'static Type, u32),
 }
 
 impl Type {
+    /// Size in bytes, as C has it (0 for `Void`).
+    pub const fn size(self) -> u32 {
+        match self {
+            Type::Void => 0,
+            Type::I8 | Type::U8 => 1,
+            Type::I16 | Type::U16 => 2,
+            Type::I32 | Type::U32 | Type::F32 => 4,
+            Type::I64 | Type::U64 | Type::F64 => 8,
+            Type::Ptr => core::mem::size_of::<usize>() as u32,
+            Type::Array(t, n) => t.size() * n,
+            Type::Struct(fields) => {
+                let mut off: u32 = 0;
+                let mut i = 0;
+                while i < fields.len() {
+                    let a = fields[i].align();
+                    off = off.div_ceil(a) * a + fields[i].size();
+                    i += 1;
+                }
+                let a = self.align();
+                off.div_ceil(a) * a
+            }
+        }
+    }
+
+    /// Alignment in bytes, as C has it (a struct: its largest field's).
+    pub const fn align(self) -> u32 {
+        match self {
+            Type::Void => 1,
+            Type::I64 | Type::U64 | Type::F64 => {
+                // Rust's alignment of u64 is the target C ABI's for 8-byte scalars.
+                core::mem::align_of::<u64>() as u32
+            }
+            Type::Ptr => core::mem::align_of::<usize>() as u32,
+            Type::Array(t, _) => t.align(),
+            Type::Struct(fields) => {
+                let mut a = 1;
+                let mut i = 0;
+                while i < fields.len() {
+                    let f = fields[i].align();
+                    if f > a {
+                        a = f;
+                    }
+                    i += 1;
+                }
+                a
+            }
+            t => t.size(),
+        }
+    }
+
+    /// Byte offset of field `i` of a struct (`None` for another type or index).
+    pub const fn field_offset(self, i: usize) -> Option<u32> {
+        let Type::Struct(fields) = self else {
+            return None;
+        };
+        if i >= fields.len() {
+            return None;
+        }
+        let mut off: u32 = 0;
+        let mut k = 0;
+        while k <= i {
+            let a = fields[k].align();
+            off = off.div_ceil(a) * a;
+            if k == i {
+                return Some(off);
+            }
+            off += fields[k].size();
+            k += 1;
+        }
+        None
+    }
+
+    /// Whether it is a struct or an array.
+    pub fn is_aggregate(self) -> bool {
+        matches!(self, Type::Struct(_) | Type::Array(..))
+    }
+
     /// Whether it travels in float registers.
     pub fn is_float(self) -> bool {
         matches!(self, Type::F32 | Type::F64)
@@ -77,9 +153,17 @@ impl fmt::Display for Type {
             Type::Ptr => "ptr",
             Type::F32 => "f32",
             Type::F64 => "f64",
-            Type::Struct { size, align } => {
-                return write!(f, "struct({size} bytes, align {align})");
+            Type::Struct(fields) => {
+                f.write_str("struct {")?;
+                for (i, t) in fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                return write!(f, "}} ({} bytes, align {})", self.size(), self.align());
             }
+            Type::Array(t, n) => return write!(f, "[{t}; {n}]"),
         };
         f.write_str(s)
     }
@@ -116,6 +200,9 @@ pub enum Value {
     F32(f32),
     /// An `f64`.
     F64(f64),
+    /// A struct by value: the address of its bytes, laid out as
+    /// [`Type::Struct`] says (read during the call only).
+    Struct(*const u8),
 }
 
 impl Value {
@@ -134,6 +221,8 @@ impl Value {
             Value::Ptr(_) => Type::Ptr,
             Value::F32(_) => Type::F32,
             Value::F64(_) => Type::F64,
+            // The value does not know its fields: only a prepared signature does.
+            Value::Struct(_) => Type::Struct(&[]),
         }
     }
 
@@ -154,15 +243,16 @@ impl Value {
             Value::Ptr(v) => v as usize as u64,
             Value::F32(v) => u64::from(v.to_bits()),
             Value::F64(v) => v.to_bits(),
+            Value::Struct(p) => p as usize as u64,
         }
     }
 
     /// The value of type `ty` whose image is `bits` (truncated to the type).
-    /// `Struct` gives `Void`.
+    /// A struct or array gives `Void`.
     #[inline(always)]
     pub fn from_bits(ty: Type, bits: u64) -> Value {
         match ty {
-            Type::Void | Type::Struct { .. } => Value::Void,
+            Type::Void | Type::Struct(_) | Type::Array(..) => Value::Void,
             Type::I8 => Value::I8(bits as i8),
             Type::I16 => Value::I16(bits as i16),
             Type::I32 => Value::I32(bits as i32),
@@ -199,13 +289,16 @@ pub(crate) enum Scalar {
     Ptr,
     F32,
     F64,
+    /// A struct argument: its address in [`Value::Struct`].
+    Struct,
 }
 
 impl Scalar {
-    /// The scalar of `ty`; `Struct` (which prepare rejects first) maps to `Void`.
+    /// The scalar of `ty`; a struct maps to `Struct`, an array to `Void`.
     pub(crate) fn of(ty: Type) -> Scalar {
         match ty {
-            Type::Void | Type::Struct { .. } => Scalar::Void,
+            Type::Void | Type::Array(..) => Scalar::Void,
+            Type::Struct(_) => Scalar::Struct,
             Type::I8 => Scalar::I8,
             Type::I16 => Scalar::I16,
             Type::I32 => Scalar::I32,
@@ -234,6 +327,7 @@ impl Scalar {
             Scalar::Ptr => Type::Ptr,
             Scalar::F32 => Type::F32,
             Scalar::F64 => Type::F64,
+            Scalar::Struct => Type::Struct(&[]),
         }
     }
 
@@ -279,6 +373,7 @@ impl Scalar {
             Scalar::Ptr => Value::Ptr(bits as usize as *const ()),
             Scalar::F32 => Value::F32(f32::from_bits(bits as u32)),
             Scalar::F64 => Value::F64(f64::from_bits(bits)),
+            Scalar::Struct => Value::Struct(bits as usize as *const u8),
         }
     }
 }
@@ -307,6 +402,7 @@ mod tests {
             Scalar::Ptr,
             Scalar::F32,
             Scalar::F64,
+            Scalar::Struct,
         ];
         for s in all {
             for bits in [

@@ -19,6 +19,8 @@ use super::{AsmSpec, Tpl};
 /// stack_words          how many stack argument words to copy (call)
 /// stack_bytes          bytes to reserve below the stack pointer: shadow space, frame
 ///                      header and arguments, rounded to the stack alignment (call)
+/// indirect             where a result returned in memory goes, for conventions that
+///                      pass that address in a register of its own (aarch64's x8)
 /// ret                  return registers: integer ones (a word each), then float ones (8 bytes)
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,9 +89,14 @@ impl FrameLayout {
         self.stack() + 2 * self.word
     }
 
+    /// Offset of the indirect-result address.
+    pub fn indirect(&self) -> u32 {
+        self.stack() + 3 * self.word
+    }
+
     /// Offset of the return registers.
     pub fn ret(&self) -> u32 {
-        round_up(self.stack() + 3 * self.word, 8)
+        round_up(self.stack() + 4 * self.word, 8)
     }
 
     /// Offset of integer return register `i`.
@@ -679,6 +686,13 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
             off: frame.float_reg(i),
         });
     }
+    if let Some(reg) = separate_indirect(arch, abi) {
+        ops.push(Op::LoadInt {
+            reg: reg.to_owned(),
+            base: fr.clone(),
+            off: frame.indirect(),
+        });
+    }
     if let Some(reg) = abi.variadic_count_reg() {
         // An upper bound on the vector registers used: right for variadic callees, ignored by others.
         ops.push(Op::LoadImm {
@@ -885,6 +899,13 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
             off: frame_at + frame.float_reg(i),
         });
     }
+    if let Some(reg) = separate_indirect(arch, abi) {
+        ops.push(Op::StoreInt {
+            reg: reg.to_owned(),
+            base: sp.clone(),
+            off: frame_at + frame.indirect(),
+        });
+    }
     // The caller's stack arguments start above the return address and its shadow space.
     let args_at = reserve + asm.call_pushes + abi.shadow_space + abi.facts.linkage_area;
     ops.push(Op::AddImm {
@@ -982,6 +1003,14 @@ pub fn lower_thunk(specs: &Specs, host: &Abi, abi: &Abi, k: u32) -> Result<Tramp
         reserve: 0,
         ops,
     })
+}
+
+/// The register that carries the address of a result returned in memory,
+/// when it is not an argument register (aarch64's x8): trampolines load it
+/// from, and entries store it to, the frame's `indirect` word.
+pub(crate) fn separate_indirect<'a>(arch: &Arch, abi: &'a Abi) -> Option<&'a str> {
+    let r = abi.indirect_result.as_str();
+    (arch.int_regs.iter().any(|x| x == r) && !abi.int_args.iter().any(|x| x == r)).then_some(r)
 }
 
 impl Abi {

@@ -31,11 +31,14 @@
 //!   runtime binds a Rust handler to a slot at run time: no memory is ever
 //!   writable and executable.
 
+mod aggregate;
 pub mod harness;
 mod lower;
 mod render;
 mod spec;
 
+pub(crate) use aggregate::check_variadic;
+pub use aggregate::{Aggregates, FloatClass, VARIADIC_RULES, WhenFull};
 pub use lower::{
     FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_entry, lower_tail,
     lower_thunk,
@@ -264,6 +267,9 @@ pub struct CallFacts {
     /// Why dynamic calls cannot use this convention yet, when the spec says so
     /// (`unsupported = "..."`): targets whose arch lists it report this.
     pub unsupported: Option<String>,
+    /// How structs by value are passed (`[aggregates]`); `None`: dynamic
+    /// calls refuse them for this convention.
+    pub aggregates: Option<Aggregates>,
 }
 
 /// Where a float argument goes when the float registers are used up.

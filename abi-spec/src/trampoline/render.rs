@@ -496,6 +496,42 @@ fn target_items(
             .by_reference
             .map_or_else(|| "not stated".to_owned(), ByReference::describe);
         let variadic = &abi.variadic;
+        let variadic_floats = match abi.variadic.as_str() {
+            "float_in_both" => quote! { #rt::VariadicFloats::AlsoInInt },
+            "float_in_int" | "floats_also_in_gprs" => quote! { #rt::VariadicFloats::InInt },
+            "base_standard" => quote! { #rt::VariadicFloats::AllInInt },
+            "same_as_fixed" | "al_vector_count" => quote! { #rt::VariadicFloats::AsFixed },
+            _ => quote! { #rt::VariadicFloats::Unsupported },
+        };
+        let aggregates = match abi.facts.aggregates {
+            None => quote! { None },
+            Some(a) => {
+                let (max, pow2, hmax) = (a.registers_max, a.power_of_two_sizes, a.homogeneous_max);
+                let class = match a.float_class {
+                    super::FloatClass::PerWord => quote! { PerWord },
+                    super::FloatClass::Homogeneous => quote! { Homogeneous },
+                    super::FloatClass::TwoFields => quote! { TwoFields },
+                    super::FloatClass::Integer => quote! { Integer },
+                };
+                let full = match a.when_full {
+                    super::WhenFull::Stack => quote! { Stack },
+                    super::WhenFull::StackClose => quote! { StackClose },
+                    super::WhenFull::Split => quote! { Split },
+                };
+                let by_ref = !matches!(abi.facts.by_reference, None | Some(ByReference::Never));
+                quote! {
+                    Some(#rt::Aggregates {
+                        registers_max: #max,
+                        power_of_two_sizes: #pow2,
+                        float_class: #rt::FloatClass::#class,
+                        homogeneous_max: #hmax,
+                        when_full: #rt::WhenFull::#full,
+                        larger_by_reference: #by_ref,
+                    })
+                }
+            }
+        };
+        let indirect_result = &abi.indirect_result;
         let call_fn = format_ident!("call_{}", abi.name);
         let base = i * n;
         descs.push(quote! {
@@ -521,6 +557,9 @@ fn target_items(
                 wide_stack_align: #wide_align,
                 by_reference: #by_ref,
                 variadic: #variadic,
+                variadic_floats: #variadic_floats,
+                aggregates: #aggregates,
+                indirect_result: #indirect_result,
                 trampoline: #call_fn,
                 tail: #tail,
                 thunks: &#table,
@@ -546,6 +585,7 @@ fn target_items(
         layout.ret() as usize,
         layout.size() as usize,
     );
+    let indirect = layout.indirect() as usize;
     let word = layout.word as usize;
     let float_base = (layout.float_reg(0) / layout.word) as usize;
     let float_units = (8 / layout.word) as usize;
@@ -596,6 +636,8 @@ fn target_items(
             pub stack_words: usize,
             /// Bytes reserved below the stack pointer for shadow space and stack arguments, aligned (a call).
             pub stack_bytes: usize,
+            /// Where a result returned in memory goes, for a convention that takes that address in a register of its own (aarch64's x8).
+            pub indirect: *mut u8,
             /// Return registers: integer ones (a word each), then float ones (8-byte aligned).
             pub ret: [u64; #rets],
         }
@@ -604,6 +646,7 @@ fn target_items(
             assert!(::core::mem::offset_of!(Frame, stack) == #stack);
             assert!(::core::mem::offset_of!(Frame, stack_words) == #words);
             assert!(::core::mem::offset_of!(Frame, stack_bytes) == #bytes);
+            assert!(::core::mem::offset_of!(Frame, indirect) == #indirect);
             assert!(::core::mem::offset_of!(Frame, ret) == #ret);
             assert!(::core::mem::size_of::<Frame>() == #size);
         };

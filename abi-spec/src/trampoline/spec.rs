@@ -450,5 +450,6 @@ pub(crate) fn read_call_facts(
         }
         facts.call_target = Some(r.value);
     }
+    facts.aggregates = super::aggregate::read_aggregates(top, sink);
     facts
 }

@@ -69,7 +69,9 @@ fn tag(t: Type) -> u64 {
         Type::Ptr => 9,
         Type::F32 => 10,
         Type::F64 => 11,
-        Type::Struct { size, align } => 12 ^ (u64::from(size) << 8) ^ (u64::from(align) << 40),
+        t @ (Type::Struct(_) | Type::Array(..)) => {
+            12 ^ (u64::from(t.size()) << 8) ^ (u64::from(t.align()) << 40)
+        }
     }
 }
 

@@ -1,0 +1,311 @@
+//! Structs by value: how a convention splits one into register words, from
+//! the rules of its ABI file (`[aggregates]` in `targets/abi/<name>.toml`).
+//! Nothing here knows a convention by name; [`pieces`] reads the rules.
+
+use super::Type;
+
+/// How the words of an aggregate that goes in registers pick their class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FloatClass {
+    /// Each 8-byte word is a float word if only floats overlap it, else an
+    /// integer word.
+    PerWord,
+    /// 1 to `homogeneous_max` float fields of one type take a float register
+    /// each; other aggregates go in integer words.
+    Homogeneous,
+    /// One float field, two float fields, or a float and an integer field take
+    /// a register each of their class; other aggregates go in integer words.
+    TwoFields,
+    /// Integer words only.
+    Integer,
+}
+
+/// What happens when the registers left cannot take a whole aggregate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WhenFull {
+    /// It goes on the stack; later arguments may still take registers.
+    Stack,
+    /// It goes on the stack; no later argument of the exhausted class takes a register.
+    StackClose,
+    /// Its first words take the registers left, the rest goes on the stack.
+    Split,
+}
+
+/// A convention's rules for structs by value (generated from its ABI file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Aggregates {
+    /// The largest aggregate that travels in registers, in bytes.
+    pub registers_max: u32,
+    /// Only sizes that are powers of two travel in registers.
+    pub power_of_two_sizes: bool,
+    /// How register words pick their class.
+    pub float_class: FloatClass,
+    /// The most fields of a homogeneous float aggregate.
+    pub homogeneous_max: u32,
+    /// When registers run out.
+    pub when_full: WhenFull,
+    /// Larger aggregates go by reference to a caller's copy (else a copy on the stack).
+    pub larger_by_reference: bool,
+}
+
+/// The register class of a piece.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    Int,
+    Float,
+}
+
+/// Bytes `off..off + len` of an aggregate, passed in one register of `class`.
+/// `leaf` is the field's type when one scalar field is passed on its own
+/// (widened and fixed up as that scalar would be), `None` for raw bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Piece {
+    pub(crate) off: u32,
+    pub(crate) len: u32,
+    pub(crate) class: Class,
+    pub(crate) leaf: Option<Type>,
+}
+
+/// The most pieces an aggregate in registers is split into.
+pub(crate) const MAX_PIECES: usize = 8;
+
+/// The pieces of one aggregate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pieces {
+    pub(crate) items: [Piece; MAX_PIECES],
+    pub(crate) len: usize,
+}
+
+impl Pieces {
+    const EMPTY: Pieces = Pieces {
+        items: [Piece {
+            off: 0,
+            len: 0,
+            class: Class::Int,
+            leaf: None,
+        }; MAX_PIECES],
+        len: 0,
+    };
+
+    fn push(&mut self, p: Piece) -> bool {
+        if self.len == MAX_PIECES {
+            return false;
+        }
+        self.items[self.len] = p;
+        self.len += 1;
+        true
+    }
+
+    pub(crate) fn as_slice(&self) -> &[Piece] {
+        &self.items[..self.len]
+    }
+
+    /// How many pieces of `class`.
+    pub(crate) fn count(&self, class: Class) -> usize {
+        self.as_slice().iter().filter(|p| p.class == class).count()
+    }
+}
+
+/// Calls `f(scalar, offset)` for every scalar field of `ty` (nested structs
+/// and arrays flattened), in order; stops early when `f` returns false.
+pub(crate) fn leaves(ty: Type, base: u32, f: &mut impl FnMut(Type, u32) -> bool) -> bool {
+    match ty {
+        Type::Struct(fields) => {
+            for (i, t) in fields.iter().enumerate() {
+                let off = ty.field_offset(i).unwrap_or(0);
+                if !leaves(*t, base + off, f) {
+                    return false;
+                }
+            }
+            true
+        }
+        Type::Array(t, n) => {
+            for k in 0..n {
+                if !leaves(*t, base + k * t.size(), f) {
+                    return false;
+                }
+            }
+            true
+        }
+        Type::Void => true,
+        t => f(t, base),
+    }
+}
+
+/// Whether `ty` is a well-formed aggregate: not empty, only scalars, structs
+/// and arrays inside, no zero-length array.
+pub(crate) fn well_formed(ty: Type) -> bool {
+    fn inner(t: Type) -> bool {
+        match t {
+            Type::Void => false,
+            Type::Struct(fields) => !fields.is_empty() && fields.iter().all(|f| inner(*f)),
+            Type::Array(e, n) => n > 0 && inner(*e),
+            _ => true,
+        }
+    }
+    matches!(ty, Type::Struct(_)) && inner(ty)
+}
+
+/// `ty` in integer words: one piece per 8 bytes (the last one shorter).
+pub(crate) fn int_words(ty: Type) -> Pieces {
+    let size = ty.size();
+    let mut out = Pieces::EMPTY;
+    let mut off = 0;
+    while off < size {
+        out.push(Piece {
+            off,
+            len: (size - off).min(8),
+            class: Class::Int,
+            leaf: None,
+        });
+        off += 8;
+    }
+    out
+}
+
+/// The float pieces of `ty` when it is a homogeneous float aggregate: 1 to
+/// `homogeneous_max` float fields of one type.
+fn homogeneous(rules: &Aggregates, ty: Type) -> Option<Pieces> {
+    let mut out = Pieces::EMPTY;
+    let mut kind = None;
+    let max = rules.homogeneous_max as usize;
+    let all = leaves(ty, 0, &mut |t, at| {
+        if !t.is_float() || kind.is_some_and(|k| k != t) || out.len == max {
+            return false;
+        }
+        kind = Some(t);
+        out.push(Piece {
+            off: at,
+            len: t.size(),
+            class: Class::Float,
+            leaf: Some(t),
+        })
+    });
+    (all && out.len > 0).then_some(out)
+}
+
+/// How `rules` pass `ty` in registers, or `None` when it is too large (or of
+/// a size) for registers: then it goes by reference or on the stack, and a
+/// result comes back through the indirect-result address.
+pub(crate) fn pieces(rules: &Aggregates, ty: Type) -> Option<Pieces> {
+    let size = ty.size();
+    if rules.float_class == FloatClass::Homogeneous
+        && let Some(p) = homogeneous(rules, ty)
+    {
+        // A homogeneous float aggregate goes in float registers whatever its size.
+        return Some(p);
+    }
+    if size > rules.registers_max || (rules.power_of_two_sizes && !size.is_power_of_two()) {
+        return None;
+    }
+    match rules.float_class {
+        FloatClass::Integer => Some(int_words(ty)),
+        FloatClass::PerWord => {
+            let mut out = Pieces::EMPTY;
+            let mut off = 0;
+            while off < size {
+                let end = off + 8;
+                let mut any_int = false;
+                leaves(ty, 0, &mut |t, at| {
+                    if at < end && at + t.size() > off && !t.is_float() {
+                        any_int = true;
+                    }
+                    true
+                });
+                out.push(Piece {
+                    off,
+                    len: (size - off).min(8),
+                    class: if any_int { Class::Int } else { Class::Float },
+                    leaf: None,
+                });
+                off = end;
+            }
+            Some(out)
+        }
+        FloatClass::Homogeneous => Some(int_words(ty)),
+        FloatClass::TwoFields => {
+            let mut out = Pieces::EMPTY;
+            let fits = leaves(ty, 0, &mut |t, at| {
+                out.len < 2
+                    && out.push(Piece {
+                        off: at,
+                        len: t.size(),
+                        class: if t.is_float() {
+                            Class::Float
+                        } else {
+                            Class::Int
+                        },
+                        leaf: Some(t),
+                    })
+            });
+            Some(if fits && out.count(Class::Float) > 0 {
+                out
+            } else {
+                int_words(ty)
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIXED: Type = Type::Struct(&[Type::I8, Type::F64, Type::I16]);
+    const NESTED: Type = Type::Struct(&[Type::Struct(&[Type::F32, Type::F32]), Type::F32]);
+    const ARR: Type = Type::Struct(&[Type::Array(&Type::F64, 3)]);
+
+    /// Sizes, alignments and offsets as C computes them.
+    #[test]
+    fn layout_like_c() {
+        assert_eq!((MIXED.size(), MIXED.align()), (24, 8));
+        assert_eq!(MIXED.field_offset(1), Some(8));
+        assert_eq!(MIXED.field_offset(2), Some(16));
+        assert_eq!((NESTED.size(), NESTED.align()), (12, 4));
+        assert_eq!(ARR.size(), 24);
+        let s = Type::Struct(&[Type::I32, Type::I8]);
+        assert_eq!((s.size(), s.field_offset(1)), (8, Some(4)));
+    }
+
+    fn rules(float_class: FloatClass) -> Aggregates {
+        Aggregates {
+            registers_max: 16,
+            power_of_two_sizes: false,
+            float_class,
+            homogeneous_max: 4,
+            when_full: WhenFull::Stack,
+            larger_by_reference: true,
+        }
+    }
+
+    /// Whether `rules` split `t` into pieces at these offsets of these classes.
+    fn split(r: &Aggregates, t: Type, want: Option<&[(u32, Class)]>) -> bool {
+        match (pieces(r, t), want) {
+            (None, None) => true,
+            (Some(p), Some(w)) => p.as_slice().iter().map(|p| (p.off, p.class)).eq(w.iter().copied()),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn classes_follow_the_rules() {
+        use Class::{Float as F, Int as I};
+        let per_word = rules(FloatClass::PerWord);
+        assert!(split(&per_word, NESTED, Some(&[(0, F), (8, F)])));
+        assert!(split(&per_word, MIXED, None));
+        let s = Type::Struct(&[Type::F32, Type::I32, Type::F64]);
+        assert!(split(&per_word, s, Some(&[(0, I), (8, F)])));
+        let hfa = rules(FloatClass::Homogeneous);
+        assert!(split(&hfa, NESTED, Some(&[(0, F), (4, F), (8, F)])));
+        assert!(split(&hfa, s, Some(&[(0, I), (8, I)])));
+        let two = rules(FloatClass::TwoFields);
+        let fi = Type::Struct(&[Type::F32, Type::I64]);
+        assert!(split(&two, fi, Some(&[(0, F), (8, I)])));
+        assert!(split(&two, NESTED, Some(&[(0, I), (8, I)])));
+        let mut win = rules(FloatClass::Integer);
+        win.registers_max = 8;
+        win.power_of_two_sizes = true;
+        assert!(split(&win, Type::Struct(&[Type::F32, Type::F32]), Some(&[(0, I)])));
+        assert!(split(&win, Type::Struct(&[Type::I8; 3]), None));
+    }
+}
