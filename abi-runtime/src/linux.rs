@@ -11,14 +11,15 @@
 //! parent_tid, child_tid, tls) on every target: a spec whose kernel wants
 //! another order says so in its `[via]` table.
 
-use crate::syscall_bridge;
+use core::ffi::c_void;
 
+use crate::{Errno, syscall_bridge};
+
+// The calls the runtime itself makes, typed by hand. An `extern` block puts
+// the bridged functions straight into this module, where they shadow the
+// functions of the same name `calls::*` brings in.
 #[syscall_bridge]
-mod calls {
-    use core::ffi::c_void;
-
-    use crate::Errno;
-
+unsafe extern "C" {
     /// Reads up to `count` bytes from `fd` into `buf`.
     pub unsafe fn read(fd: i32, buf: *mut u8, count: usize) -> Result<usize, Errno>;
     /// Writes up to `count` bytes of `buf` to `fd`.
@@ -263,6 +264,10 @@ mod calls {
     ) -> Result<i32, Errno>;
 }
 
+// Every call of this target's table, typed from the spec (feature `all-calls`).
+#[cfg(feature = "all-calls")]
+abi_macros::__all_calls!(calls);
+#[cfg(feature = "all-calls")]
 pub use calls::*;
 
 /// `AT_FDCWD`: paths relative to the working directory.

@@ -2,7 +2,7 @@
 //! hands back through trailing out-pointers come back as the `Ok` value (a
 //! tuple when there are several); the errno WASI returns becomes `Err`.
 
-use crate::syscall_bridge;
+use crate::{Errno, syscall_bridge};
 
 /// `iovec` / `ciovec`: a buffer for `fd_read` and `fd_write`.
 #[repr(C)]
@@ -60,11 +60,11 @@ pub struct Filestat {
     pub ctim: u64,
 }
 
+// The calls the runtime itself makes, typed by hand. An `extern` block puts
+// the bridged functions straight into this module, where they shadow the
+// functions of the same name `calls::*` brings in.
 #[syscall_bridge]
-mod calls {
-    use super::{FdStat, Filestat, Iovec, Prestat};
-    use crate::Errno;
-
+unsafe extern "C" {
     /// Number of arguments and the size of their strings.
     pub unsafe fn args_sizes_get() -> Result<(usize, usize), Errno>;
     /// Fills `argv` with pointers into `argv_buf`, which receives the NUL-terminated arguments.
@@ -134,4 +134,8 @@ mod calls {
     pub unsafe fn sched_yield() -> Result<(), Errno>;
 }
 
+// Every call of this target's table, typed from the spec (feature `all-calls`).
+#[cfg(feature = "all-calls")]
+abi_macros::__all_calls!(calls);
+#[cfg(feature = "all-calls")]
 pub use calls::*;

@@ -5,7 +5,7 @@
 
 use core::ffi::c_void;
 
-use crate::syscall_bridge;
+use crate::{Errno, syscall_bridge};
 
 /// A kernel object handle.
 pub type Handle = *mut c_void;
@@ -36,12 +36,11 @@ pub struct SystemInfo {
     pub processor_revision: u16,
 }
 
+// The calls the runtime itself makes, typed by hand and named in snake case.
+// An `extern` block puts the bridged functions straight into this module;
+// `calls::*` adds every call of the table under its Win32 name.
 #[syscall_bridge]
-mod calls {
-    use super::Handle;
-    use crate::Errno;
-    use core::ffi::c_void;
-
+unsafe extern "C" {
     /// Closes a handle.
     #[syscall_bridge(name = "CloseHandle")]
     pub unsafe fn close_handle(handle: Handle) -> Result<(), Errno>;
@@ -93,7 +92,7 @@ mod calls {
     pub unsafe fn get_std_handle(which: u32) -> Result<Handle, Errno>;
     /// Fills a `SYSTEM_INFO`.
     #[syscall_bridge(name = "GetSystemInfo")]
-    pub unsafe fn get_system_info(info: *mut super::SystemInfo) -> Result<(), Errno>;
+    pub unsafe fn get_system_info(info: *mut SystemInfo) -> Result<(), Errno>;
     /// The time as a `FILETIME` (100 ns since 1601-01-01).
     #[syscall_bridge(name = "GetSystemTimePreciseAsFileTime")]
     pub unsafe fn get_system_time_precise(file_time: *mut u64) -> Result<(), Errno>;
@@ -163,4 +162,8 @@ mod calls {
     ) -> Result<(), Errno>;
 }
 
+// Every call of this target's table, typed from the spec (feature `all-calls`).
+#[cfg(feature = "all-calls")]
+abi_macros::__all_calls!(calls);
+#[cfg(feature = "all-calls")]
 pub use calls::*;
