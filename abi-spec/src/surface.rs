@@ -107,8 +107,13 @@ pub fn functions(target: &Target, rt: &TokenStream) -> TokenStream {
         /// Calls of the table whose function has the shape of the `[via]` entry
         /// of the same name (the portable one), not the entry's own.
         pub const SHADOWED: [&str; #s] = [#(#shadowed),*];
-        // Every name of `NAMES` is a function of this module.
-        const _: () = { #(let _ = #idents;)* };
+        /// The address of every function of this module, in the order of
+        /// `NAMES`: taking them makes the compiler build each one (and link
+        /// each import). For tests; not a stable API.
+        #[doc(hidden)]
+        pub fn __addresses() -> [usize; #n] {
+            [#(#idents as usize),*]
+        }
     }
 }
 
@@ -143,6 +148,8 @@ fn signature(target: &Target, shape: Shape<'_>, name: Ident) -> StubSig {
             .and_then(|v| v.result)
             .map_or_else(|| quote! { usize }, kind_type),
         ConvKind::Import | ConvKind::Call => match call.results.as_slice() {
+            // A returned errno is the error and nothing else: 0 says only "no error".
+            [] if call.errors == ErrorConv::ReturnedErrno => quote! { () },
             [] => call.ret.map_or_else(|| quote! { () }, kind_type),
             [one] => kind_type(one.kind),
             many => {
@@ -282,6 +289,7 @@ fn function_doc(target: &Target, shape: Shape<'_>) -> Vec<String> {
         )
     } else {
         let ret = match target.syscall.kind {
+            _ if c.errors == ErrorConv::ReturnedErrno => String::new(),
             ConvKind::Trap => String::new(),
             _ => format!(
                 "; returns {}",
