@@ -7,6 +7,12 @@
 //! Arguments that point at kernel structures are `*const c_void` /
 //! `*mut c_void`: this layer does not define those structures.
 //!
+//! With the feature `all-calls`, the module `calls` has every call of this
+//! target's table, typed from the spec and documented with its number, and
+//! this module re-exports them: a call without a hand-written function here is
+//! reached as `abi_runtime::linux::<name>` all the same, in the spec's types.
+//! The hand-written functions keep their own types.
+//!
 //! `clone` takes its arguments in the portable order (flags, stack,
 //! parent_tid, child_tid, tls) on every target: a spec whose kernel wants
 //! another order says so in its `[via]` table.

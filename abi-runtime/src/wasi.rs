@@ -1,6 +1,10 @@
 //! WASI preview1 calls, bridged from `targets/wasi-wasm32.toml`. Values WASI
 //! hands back through trailing out-pointers come back as the `Ok` value (a
 //! tuple when there are several); the errno WASI returns becomes `Err`.
+//!
+//! With the feature `all-calls`, the module `calls` has every function of
+//! `wasi_snapshot_preview1` in the table, typed from the spec, and this module
+//! re-exports them beside the hand-written ones (which keep their own types).
 
 use crate::{Errno, syscall_bridge};
 

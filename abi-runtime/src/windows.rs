@@ -2,6 +2,10 @@
 //! their DLLs without import libraries (`raw-dylib`), called with the win64
 //! convention, failures decoded as the spec says (FALSE, NULL,
 //! INVALID_HANDLE_VALUE, 0) with the code from `GetLastError` in the `Errno`.
+//!
+//! With the feature `all-calls`, the module `calls` has every function of the
+//! table under its Win32 name (`CreateFileW`), typed from the spec, and this
+//! module re-exports them beside the hand-written snake-case ones.
 
 use core::ffi::c_void;
 

@@ -248,6 +248,10 @@ fn function_doc(target: &Target, shape: Shape<'_>) -> Vec<String> {
     let c = shape.call;
     let what = match (target.syscall.kind, shape.via) {
         (ConvKind::Trap, None) => format!("system call {} of {}", c.nr, target.name),
+        (ConvKind::Trap, Some(v)) if v.pass.is_empty() => format!(
+            "made through `{}` (system call {} of {})",
+            c.name, c.nr, target.name
+        ),
         (ConvKind::Trap, Some(v)) => format!(
             "made through `{}` (system call {} of {}), which gets `{}`",
             c.name,
@@ -314,7 +318,10 @@ fn function_doc(target: &Target, shape: Shape<'_>) -> Vec<String> {
     }
     if let Some(why) = &c.unverified {
         lines.push(String::new());
-        lines.push(format!(" Not checked against the headers: {why}."));
+        lines.push(format!(
+            " Not checked against the headers: {}.",
+            why.trim_end_matches('.')
+        ));
     }
     lines
 }
