@@ -16,6 +16,7 @@ mod layouts;
 mod options;
 mod specs;
 mod structs;
+mod surface;
 mod syscall_table;
 mod trampolines;
 
@@ -136,6 +137,25 @@ pub fn __no_trampolines(_input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __syscall_table(input: TokenStream) -> TokenStream {
     syscall_table::expand(input.into()).into()
+}
+
+/// Every call of the current target's table as a typed bridged function:
+/// `__all_calls!(calls)` makes a module `calls` per target, gated on the
+/// target's cfg, whose body invokes [`__target_calls!`] with the target's
+/// name; the compiler keeps one module, so one target is rendered. Internal to
+/// abi-runtime.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __all_calls(input: TokenStream) -> TokenStream {
+    surface::dispatch(input.into()).into()
+}
+
+/// The functions of one target's surface: `__target_calls!("linux-x86_64")`.
+/// Internal to abi-runtime (invoked by [`__all_calls!`]).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __target_calls(input: TokenStream) -> TokenStream {
+    surface::functions(input.into()).into()
 }
 
 /// Defines `__if_trampolines!`, `__if_no_trampolines!` and

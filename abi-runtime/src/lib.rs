@@ -33,6 +33,11 @@
 //! - `trace`: every bridged call reports its name, number, arguments, raw
 //!   result and duration to the hook of [`trace`]; without it the stubs
 //!   compile to the same code as hand-written asm.
+//! - `all-calls`: every call of the target's table as a typed function,
+//!   generated from its spec: the module `calls` of `linux`, `wasi` or
+//!   `windows`, whose functions the OS module also re-exports beside its
+//!   hand-written ones (which win where both have a name). Off by default: it
+//!   adds over a second to this crate's build (BENCHMARKS.md, "Build cost").
 //!
 //! # Spec files of your own
 //!

@@ -7,18 +7,25 @@
 //! Arguments that point at kernel structures are `*const c_void` /
 //! `*mut c_void`: this layer does not define those structures.
 //!
+//! With the feature `all-calls`, the module `calls` has every call of this
+//! target's table, typed from the spec and documented with its number, and
+//! this module re-exports them: a call without a hand-written function here is
+//! reached as `abi_runtime::linux::<name>` all the same, in the spec's types.
+//! The hand-written functions keep their own types.
+//!
 //! `clone` takes its arguments in the portable order (flags, stack,
 //! parent_tid, child_tid, tls) on every target: a spec whose kernel wants
 //! another order says so in its `[via]` table.
 
-use crate::syscall_bridge;
+use core::ffi::c_void;
 
+use crate::{Errno, syscall_bridge};
+
+// The calls the runtime itself makes, typed by hand. An `extern` block puts
+// the bridged functions straight into this module, where they shadow the
+// functions of the same name `calls::*` brings in.
 #[syscall_bridge]
-mod calls {
-    use core::ffi::c_void;
-
-    use crate::Errno;
-
+unsafe extern "C" {
     /// Reads up to `count` bytes from `fd` into `buf`.
     pub unsafe fn read(fd: i32, buf: *mut u8, count: usize) -> Result<usize, Errno>;
     /// Writes up to `count` bytes of `buf` to `fd`.
@@ -268,6 +275,10 @@ mod calls {
     ) -> Result<i32, Errno>;
 }
 
+// Every call of this target's table, typed from the spec (feature `all-calls`).
+#[cfg(feature = "all-calls")]
+abi_macros::__all_calls!(calls);
+#[cfg(feature = "all-calls")]
 pub use calls::*;
 
 /// `AT_FDCWD`: paths relative to the working directory (the spec's constant).

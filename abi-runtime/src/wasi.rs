@@ -1,8 +1,12 @@
 //! WASI preview1 calls, bridged from `targets/wasi-wasm32.toml`. Values WASI
 //! hands back through trailing out-pointers come back as the `Ok` value (a
 //! tuple when there are several); the errno WASI returns becomes `Err`.
+//!
+//! With the feature `all-calls`, the module `calls` has every function of
+//! `wasi_snapshot_preview1` in the table, typed from the spec, and this module
+//! re-exports them beside the hand-written ones (which keep their own types).
 
-use crate::syscall_bridge;
+use crate::{Errno, syscall_bridge};
 
 /// `iovec` / `ciovec`: a buffer for `fd_read` and `fd_write`.
 #[repr(C)]
@@ -127,11 +131,11 @@ const _: () = {
     assert!(size_of::<Filestat>() == 64 && offset_of!(Filestat, mtim) == 48);
 };
 
+// The calls the runtime itself makes, typed by hand. An `extern` block puts
+// the bridged functions straight into this module, where they shadow the
+// functions of the same name `calls::*` brings in.
 #[syscall_bridge]
-mod calls {
-    use super::{FdStat, Filestat, Iovec, Prestat};
-    use crate::Errno;
-
+unsafe extern "C" {
     /// Number of arguments and the size of their strings.
     pub unsafe fn args_sizes_get() -> Result<(usize, usize), Errno>;
     /// Fills `argv` with pointers into `argv_buf`, which receives the NUL-terminated arguments.
@@ -226,4 +230,8 @@ mod calls {
     pub unsafe fn sched_yield() -> Result<(), Errno>;
 }
 
+// Every call of this target's table, typed from the spec (feature `all-calls`).
+#[cfg(feature = "all-calls")]
+abi_macros::__all_calls!(calls);
+#[cfg(feature = "all-calls")]
 pub use calls::*;

@@ -2,10 +2,14 @@
 //! their DLLs without import libraries (`raw-dylib`), called with the win64
 //! convention, failures decoded as the spec says (FALSE, NULL,
 //! INVALID_HANDLE_VALUE, 0) with the code from `GetLastError` in the `Errno`.
+//!
+//! With the feature `all-calls`, the module `calls` has every function of the
+//! table under its Win32 name (`CreateFileW`), typed from the spec, and this
+//! module re-exports them beside the hand-written snake-case ones.
 
 use core::ffi::c_void;
 
-use crate::syscall_bridge;
+use crate::{Errno, syscall_bridge};
 
 /// A kernel object handle.
 pub type Handle = *mut c_void;
@@ -124,12 +128,11 @@ const _: () = {
     assert!(size_of::<FileAttributeTagInfo>() == 8);
 };
 
+// The calls the runtime itself makes, typed by hand and named in snake case.
+// An `extern` block puts the bridged functions straight into this module;
+// `calls::*` adds every call of the table under its Win32 name.
 #[syscall_bridge]
-mod calls {
-    use super::Handle;
-    use crate::Errno;
-    use core::ffi::c_void;
-
+unsafe extern "C" {
     /// Closes a handle.
     #[syscall_bridge(name = "CloseHandle")]
     pub unsafe fn close_handle(handle: Handle) -> Result<(), Errno>;
@@ -150,13 +153,10 @@ mod calls {
     /// Starts a directory search (`name` is a NUL-terminated UTF-16 pattern);
     /// the first match goes to `data`.
     #[syscall_bridge(name = "FindFirstFileW")]
-    pub unsafe fn find_first_file(
-        name: *const u16,
-        data: *mut super::FindData,
-    ) -> Result<Handle, Errno>;
+    pub unsafe fn find_first_file(name: *const u16, data: *mut FindData) -> Result<Handle, Errno>;
     /// The next match of a directory search; `ERROR_NO_MORE_FILES` at the end.
     #[syscall_bridge(name = "FindNextFileW")]
-    pub unsafe fn find_next_file(find: Handle, data: *mut super::FindData) -> Result<(), Errno>;
+    pub unsafe fn find_next_file(find: Handle, data: *mut FindData) -> Result<(), Errno>;
     /// Ends a directory search.
     #[syscall_bridge(name = "FindClose")]
     pub unsafe fn find_close(find: Handle) -> Result<(), Errno>;
@@ -164,7 +164,7 @@ mod calls {
     #[syscall_bridge(name = "GetFileInformationByHandle")]
     pub unsafe fn get_file_information_by_handle(
         file: Handle,
-        info: *mut super::ByHandleFileInformation,
+        info: *mut ByHandleFileInformation,
     ) -> Result<(), Errno>;
     /// One class of information about an open file (`FileAttributeTagInfo`, ...).
     #[syscall_bridge(name = "GetFileInformationByHandleEx")]
@@ -221,7 +221,7 @@ mod calls {
     pub unsafe fn get_std_handle(which: u32) -> Result<Handle, Errno>;
     /// Fills a `SYSTEM_INFO`.
     #[syscall_bridge(name = "GetSystemInfo")]
-    pub unsafe fn get_system_info(info: *mut super::SystemInfo) -> Result<(), Errno>;
+    pub unsafe fn get_system_info(info: *mut SystemInfo) -> Result<(), Errno>;
     /// The time as a `FILETIME` (100 ns since 1601-01-01).
     #[syscall_bridge(name = "GetSystemTimePreciseAsFileTime")]
     pub unsafe fn get_system_time_precise(file_time: *mut u64) -> Result<(), Errno>;
@@ -291,4 +291,8 @@ mod calls {
     ) -> Result<(), Errno>;
 }
 
+// Every call of this target's table, typed from the spec (feature `all-calls`).
+#[cfg(feature = "all-calls")]
+abi_macros::__all_calls!(calls);
+#[cfg(feature = "all-calls")]
 pub use calls::*;

@@ -30,6 +30,7 @@ pub mod plan;
 pub mod raw_call;
 mod read;
 pub mod render;
+pub mod surface;
 pub mod syscall_table;
 pub mod trampoline;
 

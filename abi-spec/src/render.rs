@@ -510,7 +510,7 @@ fn int_type(bits: u32) -> TokenStream {
 }
 
 /// The Rust type of a value of `kind`, exactly as wide as the kind.
-fn kind_type(kind: ArgKind) -> TokenStream {
+pub(crate) fn kind_type(kind: ArgKind) -> TokenStream {
     kind.rust_type().parse().unwrap_or_default()
 }
 

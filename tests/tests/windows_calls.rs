@@ -839,8 +839,7 @@ fn wait_on_address_sleeps_until_woken() {
     let addr = || (&raw const word).cast_mut().cast::<c_void>();
     let mut expected: u32 = 1;
     // The value differs from `compare`: returns at once.
-    unsafe { wait_on_address(addr(), (&raw mut expected).cast(), 4, consts::INFINITE) }
-        .unwrap();
+    unsafe { wait_on_address(addr(), (&raw mut expected).cast(), 4, consts::INFINITE) }.unwrap();
     // The value equals `compare` and nobody wakes it: a timeout, as an error.
     let mut same: u32 = 0;
     assert_eq!(

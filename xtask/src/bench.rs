@@ -453,11 +453,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         build.decls
     );
 
+    md.push_str(&crate::bench_surface::run(if quick { 1 } else { 3 })?);
+
     md.push_str("\n## Code size (x86_64 release)\n\n");
     code_sizes(&mut md)?;
 
     md.push_str(&format!(
-        "\n## Commands\n\n```sh\ncargo xtask bench{}\n# or piecewise:\ncargo bench -p abi-bench --bench stubs\ncargo bench -p abi-bench --bench dynamic\ncargo xtask bench-build\ncargo xtask bench --qemu-only   # only the section under qemu, rewritten in place\n```\n",
+        "\n## Commands\n\n```sh\ncargo xtask bench{}\n# or piecewise:\ncargo bench -p abi-bench --bench stubs\ncargo bench -p abi-bench --bench dynamic\ncargo xtask bench-build\ncargo xtask bench-surface   # abi-runtime with and without all-calls, rewritten in place\ncargo xtask bench --qemu-only   # only the section under qemu, rewritten in place\n```\n",
         if quick { " --quick" } else { "" }
     ));
     let path = repo_root().join("BENCHMARKS.md");

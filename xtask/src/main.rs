@@ -3,6 +3,7 @@
 //! ```text
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
 //! cargo xtask bench [--quick] [--qemu-only]                      the benchmark report, BENCHMARKS.md
+//! cargo xtask bench-surface [--rounds N]                         abi-runtime's build with and without all-calls
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the kernel source
 //! cargo xtask import-wasi                                       every WASI preview 1 function into targets/wasi-wasm32.toml
 //! cargo xtask import-windows --dll DLL NAME...                  functions of a DLL into targets/windows-x86_64.toml
@@ -17,6 +18,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod bench_build;
+mod bench_surface;
 mod cheaders;
 mod constants;
 mod import;
@@ -53,6 +55,10 @@ const USAGE: &str = "usage:
       and rewrites that section of BENCHMARKS.md in place
   cargo xtask bench-build
       only the build-cost part
+  cargo xtask bench-surface [--rounds N]
+      what abi-runtime's full surface (feature all-calls) adds to its own
+      build, debug and release, cold and incremental (fastest of N rounds,
+      default 3); rewrites that part of BENCHMARKS.md in place
   cargo xtask import-linux --arch ARCH [--targets DIR] [--kernel-source PATH]
       write the call table of targets/linux-ARCH.toml from the kernel source its
       [provenance] names (installed when missing; the arch's syscall.tbl for
@@ -102,6 +108,7 @@ fn main() -> ExitCode {
         Some("import-constants") => constants::run(&args[1..]),
         Some("ci-workflow") => workflow::run(&args[1..]),
         Some("package-check") => package_check::run(&args[1..]),
+        Some("bench-surface") => bench_surface::run_in_place(&args[1..]),
         Some("bench-build") => bench_build::run("linux-x86_64", 3).map(|c| {
             println!(
                 "{} declarations: bridged cold {:?} incr {:?}; hand-written cold {:?} incr {:?}; expand {:?}",
