@@ -119,7 +119,10 @@ mod tests {
             assert_eq!(args.prepared().ret_type(), Type::F64);
             // The raw image and the spilled registers hold what the caller passed.
             assert_eq!(args.bits(1), 2.5f64.to_bits());
-            assert!(args.frame().regs.contains(&2.5f64.to_bits()));
+            // (Where the convention passes floats in registers: i386 passes
+            // every argument on the stack.)
+            let float_regs = Abi::native().float_arg_regs().len();
+            assert!(float_regs == 0 || args.frame().regs.contains(&2.5f64.to_bits()));
             match (args.get(0), args.get(1), args.get(2)) {
                 (Value::I32(a), Value::F64(b), Value::U8(c)) => {
                     Value::F64(f64::from(a) * b + f64::from(c))

@@ -231,6 +231,16 @@ mod tests {
                 .unwrap();
             let (ints, floats) = (abi.int_arg_regs(), abi.float_arg_regs());
             let regs: Vec<Option<&str>> = (0..4).map(|i| p.arg_register(i)).collect();
+            if ints.is_empty() && floats.is_empty() {
+                // Every argument on the stack (i386), each in slots of its own size.
+                assert_eq!(regs, [None; 4]);
+                let bytes: usize = [4usize, 8, size_of::<*const ()>(), 4]
+                    .iter()
+                    .map(|b| b.div_ceil(abi.stack_slot()))
+                    .sum();
+                assert_eq!(p.stack_words(), bytes);
+                continue;
+            }
             if abi.f32_in_float_reg() == abi_runtime::abi::F32InReg::Halves {
                 // Back-filling: s0 (half of d0), d1, then s1, the other half of d0;
                 // once a float goes on the stack, none back-fills.

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
-use super::value::Scalar;
+use super::value::{PAYLOAD, Scalar};
 use super::{
     Abi, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
     SlotModel, Type, Value, WORD,
@@ -390,12 +390,17 @@ pub(crate) fn classify(
     out.ret = match ret {
         Type::Struct { .. } => return Err(unsupported(None, ret)),
         Type::Void => Slot::EMPTY,
-        t => Slot {
-            word: if t.is_float() { FLOAT_RET_BASE as u16 } else { 0 },
-            ty: Scalar::of(t),
-            fix: fix_for(abi, t, t.is_float()),
-            wide: wide_of(t),
-        },
+        t => {
+            let fix = fix_for(abi, t, t.is_float());
+            Slot {
+                word: if t.is_float() { FLOAT_RET_BASE as u16 } else { 0 },
+                ty: Scalar::of(t),
+                fix,
+                // An f32 in double format takes 8 bytes (i386 returns it
+                // through the frame as a double).
+                wide: wide_of(t) || (WORD == 4 && fix == Fix::AsDouble),
+            }
+        }
     };
     if next_stack == 0 && !abi.tail.is_empty() {
         // The registers to load: up to the highest one used, per class.
@@ -559,14 +564,14 @@ impl Prepared {
         let words = p.cast::<u64>();
         if self.whole_words {
             for (i, v) in args.iter().enumerate() {
-                // SAFETY: `Value` is `repr(C, u8)` with its payload at offset 8
+                // SAFETY: `Value` is `repr(C, u8)` with its payload at offset PAYLOAD
                 // (see `value.rs`); the caller passes values of the prepared
                 // types, all 8 bytes wide, so the payload is the register image.
                 // Word `i` is a register word of the frame (`fast`).
                 unsafe {
                     words
                         .add(i)
-                        .write((v as *const Value).cast::<u8>().add(8).cast::<u64>().read())
+                        .write((v as *const Value).cast::<u8>().add(PAYLOAD).cast::<u64>().read())
                 };
             }
             // SAFETY: the trampoline reads the words just written and jumps to `f`.
@@ -750,7 +755,12 @@ impl Prepared {
             (&raw mut (*frame).stack_words).write(self.stack_words);
             (&raw mut (*frame).stack_bytes).write(self.stack_bytes);
             self.fill(p.cast::<u8>(), args);
-            (self.abi.trampoline)(frame, f);
+            let trampoline = if self.ret.ty.is_float() {
+                self.abi.trampoline_float
+            } else {
+                self.abi.trampoline
+            };
+            trampoline(frame, f);
             let image = get((&raw const (*frame).ret).cast::<u8>(), self.ret);
             self.ret.ty.value(self.ret.unfix(image))
         }
@@ -768,12 +778,12 @@ impl Prepared {
 #[inline(always)]
 pub(crate) unsafe fn native_words(f: *const (), args: &[Value], ret: Scalar) -> Value {
     // SAFETY: as in `call_fast`: every argument is an 8-byte value whose
-    // payload sits at offset 8 of `Value`.
+    // payload sits at offset PAYLOAD of `Value`.
     let w = |i: usize| unsafe {
         args.as_ptr()
             .add(i)
             .cast::<u8>()
-            .add(8)
+            .add(PAYLOAD)
             .cast::<u64>()
             .read()
     };
