@@ -38,6 +38,9 @@ pub struct Harness {
     /// With shadow space: `shadow_writer(..) -> word` writes its register
     /// arguments into the shadow space and returns its first stack argument.
     pub shadow_writer: Option<Vec<String>>,
+    /// With a back chain: `chain_probe() -> word`, the first word of its
+    /// caller's frame (the caller's caller's stack pointer).
+    pub chain_probe: Option<Vec<String>>,
 }
 
 /// What the generated `clobber` returns (small enough for every arch's `load_imm`).
@@ -364,7 +367,26 @@ pub fn harness(specs: &Specs, abi: &Abi) -> Result<Harness, String> {
     } else {
         None
     };
+    let chain_probe = if abi.facts.back_chain {
+        Some(render(
+            specs,
+            arch,
+            abi,
+            asm,
+            vec![
+                Op::LoadInt {
+                    reg: ret.clone(),
+                    base: sp.clone(),
+                    off: 0,
+                },
+                Op::Ret,
+            ],
+        )?)
+    } else {
+        None
+    };
     Ok(Harness {
+        chain_probe,
         canary,
         canaries,
         clobber,

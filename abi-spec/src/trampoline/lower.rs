@@ -775,6 +775,19 @@ fn call_trampoline(
         label: again,
     });
     ops.push(Op::Label(done));
+    if abi.facts.back_chain {
+        // The frame the callee sees starts with the caller's stack pointer.
+        ops.push(Op::AddImm {
+            dst: tmp.clone(),
+            src: sp_save.to_string(),
+            imm: reserve,
+        });
+        ops.push(Op::StoreInt {
+            reg: tmp.clone(),
+            base: s.clone(),
+            off: 0,
+        });
+    }
     for (i, r) in abi.int_args.iter().enumerate() {
         ops.push(Op::LoadInt {
             reg: r.clone(),
@@ -1030,6 +1043,19 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         base: sp.clone(),
         off: frame_at + frame.stack(),
     });
+    if abi.facts.back_chain {
+        // The dispatcher's caller's frame starts with the foreign caller's stack pointer.
+        ops.push(Op::AddImm {
+            dst: tmp.clone(),
+            src: sp.clone(),
+            imm: reserve,
+        });
+        ops.push(Op::StoreInt {
+            reg: tmp.clone(),
+            base: sp.clone(),
+            off: 0,
+        });
+    }
     match &hargs {
         HostArgs::Regs(h0, h1) => {
             if idx != *h1 {

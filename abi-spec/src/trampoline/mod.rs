@@ -283,6 +283,9 @@ pub struct CallFacts {
     /// Alignment of an 8-byte argument on the stack, in bytes (AAPCS32: 8,
     /// i386: 4); `None` means the word size.
     pub wide_stack_align: Option<u32>,
+    /// Every frame's first word points to the caller's frame (ELFv2's back
+    /// chain): the trampolines write it in the frames they make.
+    pub back_chain: bool,
     /// Why dynamic calls cannot use this convention yet, when the spec says so
     /// (`unsupported = "..."`): targets whose arch lists it report this.
     pub unsupported: Option<String>,

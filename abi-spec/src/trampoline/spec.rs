@@ -457,6 +457,9 @@ pub(crate) fn read_call_facts(
     facts.unsupported = top
         .opt_string(sink, "unsupported", "\"floats return on the x87 stack\"")
         .map(|s| s.value);
+    if let Some(b) = top.opt_bool(sink, "back_chain") {
+        facts.back_chain = b.value;
+    }
     if let Some(n) = top.opt_int(sink, "linkage_area", 0..4097, "32") {
         facts.linkage_area = u32::try_from(n.value).unwrap_or_default();
     }
