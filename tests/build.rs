@@ -314,6 +314,13 @@ fn scaffolding(
         }
         None => "None",
     };
+    let chain = match &h.chain_probe {
+        Some(lines) => {
+            out.push_str(&naked("chain_probe", "() -> usize", lines));
+            "Some(chain_probe as *const ())"
+        }
+        None => "None",
+    };
     write!(
         out,
         r#"    pub const EXPECT: &[(&str, u64)] = &[{}];
@@ -337,6 +344,7 @@ fn scaffolding(
         sp_probe: sp_probe as *const (),
         direct_sp,
         shadow_writer: {shadow},
+        chain_probe: {chain},
         clobber_all: || {{
             // SAFETY: the clobbering callee takes nothing and returns a word.
             let _ = unsafe {{ clobber() }};

@@ -261,7 +261,7 @@ fn read_arch(name: String, top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> Opt
         .filter(|(class, _)| class == "link")
         .flat_map(|(_, regs)| regs.iter().cloned())
         .collect();
-    let asm = crate::trampoline::read_asm(top, sink, int.as_ref(), &links);
+    let asm = crate::trampoline::read_asm(top, sink, int.as_ref(), float.as_ref(), &links);
     let flags = read_flags(top, sink);
     let (int, float, abis) = (int?, float?, abis?);
     Some(Arch {

@@ -257,6 +257,21 @@ pub struct Reserved {
     pub after: Vec<String>,
     /// `asm!` options of such a call (a template that pushes drops `nostack`).
     pub options: Vec<String>,
+    /// A cheaper form for a call that uses only one of the reserved registers
+    /// (`alone`): its value comes in the number register and the number is an
+    /// immediate. `None`: such calls use the block too.
+    pub alone: Option<ReservedAlone>,
+}
+
+/// The template of a call using one reserved register (`reserved.alone`):
+/// `{reg}` is that register, `{nr}` the call number as an immediate; the
+/// register's value arrives in the number register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservedAlone {
+    /// Lines before the instructions (save `{reg}`, move the value, load `{nr}`).
+    pub before: Vec<String>,
+    /// Lines after the instructions (restore `{reg}`).
+    pub after: Vec<String>,
 }
 
 /// How a 64-bit argument is split over two registers of a 32-bit convention.

@@ -153,6 +153,17 @@ pub fn lower<'s>(target: &'s Target, call: &'s Call) -> SyscallPlan<'s> {
 /// Lowers a declaration of `shape` (a call of the table, or a portable call
 /// made through another entry) on a trap target.
 pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> {
+    lower_with(target, shape, true)
+}
+
+/// [`lower_shape`]; `fixed_number` says whether the call number is the
+/// constant of the table (a call by number takes it at run time, so it never
+/// becomes an immediate of the template).
+pub(crate) fn lower_with<'s>(
+    target: &'s Target,
+    shape: Shape<'s>,
+    fixed_number: bool,
+) -> SyscallPlan<'s> {
     let sc = &target.syscall;
     let call = shape.call;
     let pass: Vec<Pass> = match shape.via {
@@ -184,10 +195,35 @@ pub fn lower_shape<'s>(target: &'s Target, shape: Shape<'s>) -> SyscallPlan<'s> 
     let mut options = sc.options.clone();
     let mut after = Vec::new();
     let mut reserved_values = Vec::new();
-    if let Some(r) = &sc.reserved
-        && operands
-            .iter()
-            .any(|o| o.input.is_some() && r.regs.contains(&o.reg))
+    let used: Vec<&String> = sc
+        .reserved
+        .iter()
+        .flat_map(|r| &r.regs)
+        .filter(|reg| operands.iter().any(|o| o.input.is_some() && o.reg == **reg))
+        .collect();
+    let alone = sc
+        .reserved
+        .as_ref()
+        .and_then(|r| r.alone.as_ref().map(|a| (r, a)))
+        .filter(|_| used.len() == 1 && fixed_number);
+    if let (Some((r, alone)), [reg]) = (alone, used.as_slice()) {
+        // One reserved register: its value travels in the number register,
+        // which the template loads with the number as an immediate.
+        let reg = (*reg).clone();
+        let value = operands.iter().find(|o| o.reg == reg).and_then(|o| o.input);
+        operands.retain(|o| o.reg != reg);
+        if let Some(n) = operands.iter_mut().find(|o| o.reg == sc.number) {
+            n.input = value;
+        }
+        let fill = |line: &String| {
+            line.replace("{reg}", &reg)
+                .replace("{nr}", &call.nr.to_string())
+        };
+        instructions = alone.before.iter().map(fill).chain(instructions).collect();
+        after = alone.after.iter().map(fill).collect();
+        options.clone_from(&r.options);
+    } else if let Some(r) = &sc.reserved
+        && !used.is_empty()
     {
         // The reserved registers' values, then the number, go in a block whose
         // address replaces the number; the template moves them in.

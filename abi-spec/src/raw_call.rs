@@ -9,8 +9,8 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::model::{Arg, ArgKind, Target};
-use crate::plan::{Input, lower};
+use crate::model::{Arg, ArgKind, Shape, Target};
+use crate::plan::{Input, lower_with};
 use crate::render::{Param, RetForm, StubSig, stub};
 
 /// `unsafe fn raw_call(a: &[usize; MAX], nr: usize) -> Result<usize, Errno>`
@@ -31,7 +31,17 @@ pub fn raw_call_items(target: &Target, rt: &TokenStream) -> Option<TokenStream> 
             kind: ArgKind::Usize,
         })
         .collect();
-    let mut plan = lower(target, &call);
+    // The number comes at run time: never an immediate of the template.
+    let mut plan = lower_with(
+        target,
+        Shape {
+            name: &call.name,
+            args: &call.args,
+            call: &call,
+            via: None,
+        },
+        false,
+    );
     plan.number = Input::Arg(max);
     for op in &mut plan.operands {
         if let Some(Input::Number(_)) = op.input {

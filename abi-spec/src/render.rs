@@ -287,10 +287,14 @@ pub fn stub(plan: &SyscallPlan<'_>, sig: &StubSig, rt: &TokenStream) -> TokenStr
         Literal::usize_suffixed(plan.call.nr as usize),
     );
     // The values of the argument registers for the trace: those in operands,
-    // then those that travel in the reserved-register block.
+    // then a reserved register's that travels in the number register, then
+    // those that travel in the reserved-register block.
+    let number_reg = &plan.target.syscall.number;
     let args: Vec<TokenStream> = plan
         .operands
         .iter()
+        .filter(|op| op.reg != *number_reg)
+        .chain(plan.operands.iter().filter(|op| op.reg == *number_reg))
         .map(|op| op.input)
         .chain(plan.reserved_values.iter().copied())
         .filter_map(|input| match input {

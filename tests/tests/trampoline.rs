@@ -16,7 +16,7 @@ mod dynamic;
 mod tests {
 
     use crate::dynamic::harness::{
-        CLOBBER_RET, clobber, direct_sp, harness, shadow_writer, sp_probe,
+        CLOBBER_RET, chain_probe, clobber, direct_sp, harness, shadow_writer, sp_probe,
     };
     use crate::dynamic::{Rng, as_used, expected_record, expected_ret, seed, sigs, take_record};
     use abi_runtime::abi::{Abi, Frame, MAX_ARGS, PrepareError, Type, Value};
@@ -209,6 +209,54 @@ mod tests {
         }
     }
 
+    /// Where frames keep a back chain (ELFv2), the frame a call trampoline
+    /// makes for the callee starts with its caller's stack pointer: the
+    /// callee's view of it lies exactly the trampoline's own frame (a constant)
+    /// plus the call's stack area above its own stack pointer, and it leads on
+    /// to the next frame up.
+    #[test]
+    fn callee_frames_start_with_the_back_chain() {
+        for abi in Abi::all() {
+            let Some(probe) = chain_probe(abi.name()) else {
+                continue;
+            };
+            let mut own = Vec::new();
+            // More than the 16 words a native call takes directly, and more
+            // than the argument registers: the full call trampoline.
+            for n in [17usize, 20, 26, 40] {
+                let p = abi.prepare(&vec![Type::I64; n], Type::U64).unwrap();
+                let args = vec![Value::I64(7); n];
+                let (Value::U64(sp), Value::U64(link)) = (unsafe {
+                    (
+                        p.call(sp_probe(abi.name()).unwrap(), &args),
+                        p.call(probe, &args),
+                    )
+                }) else {
+                    unreachable!()
+                };
+                let (sp, link) = (sp as usize, link as usize);
+                assert!(
+                    link > sp && link % 16 == 0,
+                    "{}: back chain {link:#x} at sp {sp:#x}",
+                    abi.name()
+                );
+                own.push(link - sp - p.stack_bytes());
+                // The trampoline's caller is Rust code, which keeps the chain too.
+                let next = unsafe { (link as *const usize).read() };
+                assert!(
+                    next > link && next - link < 1 << 20,
+                    "{}: {next:#x} above {link:#x}",
+                    abi.name()
+                );
+            }
+            assert!(
+                own.iter().all(|o| *o == own[0] && *o < 1024),
+                "{}: trampoline frames {own:?}",
+                abi.name()
+            );
+        }
+    }
+
     #[test]
     fn shadow_space_belongs_to_the_callee() {
         for abi in Abi::all().iter().filter(|a| a.shadow_space() > 0) {
@@ -243,6 +291,16 @@ mod tests {
                 .unwrap();
             let (ints, floats) = (abi.int_arg_regs(), abi.float_arg_regs());
             let regs: Vec<Option<&str>> = (0..4).map(|i| p.arg_register(i)).collect();
+            if ints.is_empty() && floats.is_empty() {
+                // Every argument on the stack (i386), each in slots of its own size.
+                assert_eq!(regs, [None; 4]);
+                let bytes: usize = [4usize, 8, size_of::<*const ()>(), 4]
+                    .iter()
+                    .map(|b| b.div_ceil(abi.stack_slot()))
+                    .sum();
+                assert_eq!(p.stack_words(), bytes);
+                continue;
+            }
             if abi.f32_in_float_reg() == abi_runtime::abi::F32InReg::Halves {
                 // Back-filling: s0 (half of d0), d1, then s1, the other half of d0;
                 // once a float goes on the stack, none back-fills.

@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--quick] [--qemu-only]`: runs the benchmark suite and writes
+//! `cargo xtask bench [--quick] [--qemu-only [--port NAME]]`: runs the benchmark suite and writes
 //! BENCHMARKS.md. Instruction counts come from callgrind (x86_64) and from
 //! qemu's per-instruction execution log (other Linux arches): exact and
 //! repeatable on a noisy machine. Times come from criterion. Every table gives
@@ -369,17 +369,22 @@ fn code_sizes(out: &mut String) -> Result<(), String> {
 }
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    let usage = || "usage: cargo xtask bench [--quick] [--qemu-only]".to_owned();
-    let (mut quick, mut qemu_only) = (false, false);
-    for a in args {
+    let usage = || "usage: cargo xtask bench [--quick] [--qemu-only [--port NAME]]".to_owned();
+    let (mut quick, mut qemu_only, mut port) = (false, false, None);
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
         match a.as_str() {
             "--quick" => quick = true,
             "--qemu-only" => qemu_only = true,
+            "--port" => port = Some(args.next().ok_or_else(usage)?.clone()),
             _ => return Err(usage()),
         }
     }
-    if qemu_only {
-        return run_qemu_only(quick);
+    match (qemu_only, port) {
+        (true, Some(name)) => return run_one_port(quick, &name),
+        (true, None) => return run_qemu_only(quick),
+        (false, Some(_)) => return Err(usage()),
+        (false, None) => {}
     }
     let n = if quick { 2_000 } else { 20_000 };
     let mut md = String::from("# Benchmarks\n\nWritten by `cargo xtask bench");
@@ -477,13 +482,37 @@ const QEMU_HEADING: &str = "## System-call stubs on every other Linux port";
 /// gets a row that says so.
 fn qemu_section(quick: bool) -> Result<String, String> {
     let n = if quick { 500 } else { 2_000 };
+    let (summary, details) = qemu_ports(quick, None)?;
+    Ok(qemu_text(n, &summary, &details))
+}
+
+/// The summary rows and the detail subsections of the other ports (of port
+/// `only`, when given).
+fn qemu_ports(quick: bool, only: Option<&str>) -> Result<(String, String), String> {
+    let n = if quick { 500 } else { 2_000 };
     let legs = legs::load(&legs::targets_dir())?;
     let host = crate::matrix::host_triple()?;
     let mut summary = String::new();
     let mut details = String::new();
-    for leg in legs.iter().filter(|l| {
-        l.os == "linux" && (l.runs_under_qemu() || (l.runner.is_empty() && l.triple != host))
-    }) {
+    let ports: Vec<&Leg> = legs
+        .iter()
+        .filter(|l| {
+            l.os == "linux" && (l.runs_under_qemu() || (l.runner.is_empty() && l.triple != host))
+        })
+        .collect();
+    if let Some(name) = only
+        && !ports.iter().any(|l| l.name == name)
+    {
+        let names: Vec<&str> = ports.iter().map(|l| l.name.as_str()).collect();
+        return Err(format!(
+            "no other Linux port `{name}`; ports: {}",
+            names.join(", ")
+        ));
+    }
+    for leg in ports
+        .into_iter()
+        .filter(|l| only.is_none_or(|o| l.name == o))
+    {
         eprintln!("bench: counting on {} ({})", leg.name, leg.triple);
         let counts = match counts(Some(leg), n, &["getppid", "mmap_einval", "pread64"]) {
             Ok(c) => c,
@@ -531,7 +560,12 @@ fn qemu_section(quick: bool) -> Result<String, String> {
         let _ = write!(details, "\n### {} ({}, {how})\n", leg.name, leg.triple);
         stub_table(&mut details, &counts, &[], false);
     }
-    Ok(format!(
+    Ok((summary, details))
+}
+
+/// The whole section, from the rows and subsections of every port.
+fn qemu_text(n: u64, summary: &str, details: &str) -> String {
+    format!(
         "\n{QEMU_HEADING}\n\nEvery Linux port of `targets/` other than the host, from the specs' `[ci]` sections: \
          under its qemu runner, instructions come from qemu's per-instruction execution log \
          (`-singlestep -d nochain,exec`); a port that runs natively (no runner: i686) is counted by callgrind. Only \
@@ -543,7 +577,42 @@ fn qemu_section(quick: bool) -> Result<String, String> {
          | port | call | hand asm | abi-bridge (raw) | bridged / hand | hand asm + decode | abi-bridge `Result` | bridged / hand |\n\
          |---|---|---:|---:|---:|---:|---:|---:|\n{summary}{details}",
         2 * n
-    ))
+    )
+}
+
+/// `cargo xtask bench --qemu-only --port NAME`: recounts one port and puts its
+/// summary rows and subsection in place of the old ones.
+fn run_one_port(quick: bool, name: &str) -> Result<(), String> {
+    let path = repo_root().join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (summary, details) = qemu_ports(quick, Some(name))?;
+    let row = format!("| {name} |");
+    let Some(first) = old.lines().position(|l| l.starts_with(&row)) else {
+        return Err(format!(
+            "BENCHMARKS.md has no row of {name}: run `cargo xtask bench --qemu-only`"
+        ));
+    };
+    let mut lines: Vec<String> = old
+        .lines()
+        .filter(|l| !l.starts_with(&row))
+        .map(str::to_owned)
+        .collect();
+    lines.splice(first..first, summary.lines().map(str::to_owned));
+    let mut md = lines.join("\n") + "\n";
+    let heading = format!("\n### {name} (");
+    let at = md
+        .find(&heading)
+        .ok_or_else(|| format!("BENCHMARKS.md has no subsection of {name}"))?;
+    let end = md[at + 1..]
+        .find("\n### ")
+        .into_iter()
+        .chain(md[at + 1..].find("\n## "))
+        .min()
+        .map_or(md.len(), |e| at + 1 + e);
+    md.replace_range(at..end, &format!("{}\n", details.trim_end_matches('\n')));
+    std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("wrote the {name} rows of {}", path.display());
+    Ok(())
 }
 
 /// `cargo xtask bench --qemu-only`: recounts the qemu section alone and puts

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo xtask matrix [--target NAME] [--no-install] [--list]   every leg of the target specs
-//! cargo xtask bench [--quick] [--qemu-only]                      the benchmark report, BENCHMARKS.md
+//! cargo xtask bench [--quick] [--qemu-only [--port NAME]]        the benchmark report, BENCHMARKS.md
 //! cargo xtask bench-surface [--rounds N]                         abi-runtime's build with and without all-calls
 //! cargo xtask import-linux --arch ARCH                          the call table of targets/linux-ARCH.toml from the kernel source
 //! cargo xtask import-wasi                                       every WASI preview 1 function into targets/wasi-wasm32.toml

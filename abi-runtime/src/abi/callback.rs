@@ -170,7 +170,9 @@ impl Prepared {
 }
 
 /// Called by every convention's callback entry, with the host convention.
-pub(crate) unsafe extern "C" fn dispatch(frame: *mut Frame, slot: usize) {
+/// Returns 1 when the handler's result is a float, else 0: an entry whose
+/// convention returns floats on a register stack (x87) pushes it only then.
+pub(crate) unsafe extern "C" fn dispatch(frame: *mut Frame, slot: usize) -> usize {
     let Some(s) = POOL.get(slot) else {
         panic!("abi-bridge: callback slot {slot} does not exist");
     };
@@ -195,6 +197,7 @@ pub(crate) unsafe extern "C" fn dispatch(frame: *mut Frame, slot: usize) {
         if ret.ty.ty() != Type::Void {
             put((&raw mut (*frame).ret).cast::<u8>(), ret, ret.fix(v.bits()));
         }
+        usize::from(ret.ty.is_float())
     }
 }
 

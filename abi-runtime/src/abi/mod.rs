@@ -4,10 +4,11 @@
 //!
 //! An [`Abi`] describes one convention this target can run (x86_64: `sysv`
 //! and `win64`; aarch64: `aapcs64`; riscv64: `lp64d`; armv7: `aapcs32`,
-//! hard-float; s390x: `s390x`; ppc64le: `elfv2`), with the facts of its spec
-//! file (`targets/abi/<name>.toml`). On a target whose conventions the
-//! trampoline generator cannot handle (i686 today), this module has the same
-//! entry points and [`support`] says why. [`Abi::prepare`] classifies a
+//! hard-float; i686: `i386`, every argument on the stack and floats returned
+//! on the x87 stack; s390x: `s390x`; ppc64le: `elfv2`), with the facts of its
+//! spec file (`targets/abi/<name>.toml`). On a target whose conventions the
+//! trampoline generator cannot handle (a spec file saying `unsupported`), this
+//! module has the same entry points and [`support`] says why. [`Abi::prepare`] classifies a
 //! signature once — which argument goes in which register or stack slot, how
 //! narrow values are widened — and [`Prepared::call`] then fills a register
 //! image ([`Frame`]) and runs the convention's generated call trampoline.
@@ -97,6 +98,11 @@
 //! ([`VariadicFloats`]).
 //!
 //! Anything a convention cannot express is an error, never undefined behaviour.
+
+#![allow(
+    clippy::absurd_extreme_comparisons,
+    reason = "register counts are generated per target: i386 has no argument registers, so comparisons with them are constant there"
+)]
 
 mod aggregate;
 mod callback;
@@ -250,6 +256,10 @@ pub struct Abi {
     pub(crate) aggregates: Option<Aggregates>,
     pub(crate) indirect_result: &'static str,
     pub(crate) trampoline: unsafe extern "C" fn(*mut Frame, *const ()),
+    /// The call trampoline for callees returning a float: `trampoline`
+    /// itself, but where the convention returns floats on the x87 stack,
+    /// one that pops the result (the other leaves that stack alone).
+    pub(crate) trampoline_float: unsafe extern "C" fn(*mut Frame, *const ()),
     /// Tail trampolines by (integer, float) registers loaded, row-major
     /// (`ints * (float_args.len() + 1) + floats`); empty when the host cannot
     /// jump into this convention.
@@ -432,9 +442,19 @@ impl Abi {
     /// stack pointer, copies `frame.stack_words` words from `frame.stack`
     /// above the shadow space, calls `f` with this convention and stores the
     /// return registers in `frame.ret`. It is itself called with the host's C
-    /// convention. [`Prepared::call`] fills the frame for you.
+    /// convention. [`Prepared::call`] fills the frame for you. Where the
+    /// convention returns floats on a register stack (i386's x87 `st(0)`),
+    /// this one leaves that stack alone: call a float-returning `f` through
+    /// [`Abi::trampoline_float`].
     pub fn trampoline(&self) -> unsafe extern "C" fn(*mut Frame, *const ()) {
         self.trampoline
+    }
+
+    /// The call trampoline for an `f` that returns a float: the same as
+    /// [`Abi::trampoline`] except where the convention returns floats on a
+    /// register stack, whose top this one pops into `frame.ret`.
+    pub fn trampoline_float(&self) -> unsafe extern "C" fn(*mut Frame, *const ()) {
+        self.trampoline_float
     }
 
     /// How many callbacks of this convention can be bound at once.

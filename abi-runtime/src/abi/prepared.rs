@@ -5,7 +5,7 @@ use core::mem::{MaybeUninit, size_of};
 
 use super::native_regs::{self, Caller};
 use super::aggregate::{self, Aggregates, Class, FloatClass, WhenFull};
-use super::value::Scalar;
+use super::value::{PAYLOAD, Scalar};
 use super::{
     Abi, VariadicFloats, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
     SlotModel, Type, Value, WORD,
@@ -637,7 +637,8 @@ pub(crate) fn classify(
         }
     };
     let wide_of = |ty: Type| WORD == 4 && matches!(ty, Type::I64 | Type::U64 | Type::F64);
-    out.ret.wide = wide_of(ret);
+    // An f32 in double format takes 8 bytes (i386 returns it through the frame as a double).
+    out.ret.wide = wide_of(ret) || (WORD == 4 && out.ret.fix == Fix::AsDouble);
     let float_unit = |r: usize| FLOAT_BASE + r * FLOAT_UNITS;
     // AAPCS32-VFP: f32 values take single halves of the d registers, back-filling.
     let halves = abi.f32_in_float_reg == F32InReg::Halves && FLOAT_UNITS == 2;
@@ -1137,14 +1138,14 @@ impl Prepared {
         let words = p.cast::<u64>();
         if self.whole_words {
             for (i, v) in args.iter().enumerate() {
-                // SAFETY: `Value` is `repr(C, u8)` with its payload at offset 8
+                // SAFETY: `Value` is `repr(C, u8)` with its payload at offset PAYLOAD
                 // (see `value.rs`); the caller passes values of the prepared
                 // types, all 8 bytes wide, so the payload is the register image.
                 // Word `i` is a register word of the frame (`fast`).
                 unsafe {
                     words
                         .add(i)
-                        .write((v as *const Value).cast::<u8>().add(8).cast::<u64>().read())
+                        .write((v as *const Value).cast::<u8>().add(PAYLOAD).cast::<u64>().read())
                 };
             }
             // SAFETY: the trampoline reads the words just written and jumps to `f`.
@@ -1366,7 +1367,12 @@ impl Prepared {
             (&raw mut (*frame).stack_words).write(self.stack_words);
             (&raw mut (*frame).stack_bytes).write(self.stack_bytes);
             self.fill(p.cast::<u8>(), args);
-            (self.abi.trampoline)(frame, f);
+            let trampoline = if self.ret.ty.is_float() {
+                self.abi.trampoline_float
+            } else {
+                self.abi.trampoline
+            };
+            trampoline(frame, f);
             let image = get((&raw const (*frame).ret).cast::<u8>(), self.ret);
             self.ret.ty.value(self.ret.unfix(image))
         }
@@ -1530,12 +1536,12 @@ impl Prepared {
 #[inline(always)]
 pub(crate) unsafe fn native_words(f: *const (), args: &[Value], ret: Scalar) -> Value {
     // SAFETY: as in `call_fast`: every argument is an 8-byte value whose
-    // payload sits at offset 8 of `Value`.
+    // payload sits at offset PAYLOAD of `Value`.
     let w = |i: usize| unsafe {
         args.as_ptr()
             .add(i)
             .cast::<u8>()
-            .add(8)
+            .add(PAYLOAD)
             .cast::<u64>()
             .read()
     };

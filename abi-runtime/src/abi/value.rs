@@ -172,7 +172,8 @@ impl fmt::Display for Type {
 /// An argument or result of a dynamic call.
 ///
 /// Laid out as a `u8` tag followed by an 8-byte payload (`repr(C, u8)`), so a
-/// result is built from its register image with two stores.
+/// result is built from its register image with two stores. The payload
+/// starts at [`PAYLOAD`]: 8, or 4 where `u64` is 4-byte aligned (i386).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[repr(C, u8)]
 pub enum Value {
@@ -344,12 +345,13 @@ impl Scalar {
             let p = v.as_mut_ptr().cast::<u8>();
             // SAFETY: `Value` is `repr(C, u8)`: its tag is a `u8` at offset 0 whose
             // values follow the variants in order, as `Scalar`'s do (checked
-            // below), and its payload union starts at offset 8 (size 16, align 8).
+            // below), and its payload union starts at offset PAYLOAD, the
+            // alignment of its widest fields (checked below).
             // On a little-endian target the low bytes of `bits` are the
             // variant's field, whatever its width; the rest lands in padding.
             unsafe {
                 p.write(self as u8);
-                p.add(8).cast::<u64>().write(bits);
+                p.add(PAYLOAD).cast::<u64>().write_unaligned(bits);
                 v.assume_init()
             }
         }
@@ -378,8 +380,15 @@ impl Scalar {
     }
 }
 
+/// Offset of a [`Value`]'s payload: the tag, padded to the alignment of the
+/// payload union, whose widest members are `u64` and `f64`.
+pub(crate) const PAYLOAD: usize = core::mem::align_of::<u64>();
+
 const _: () = {
-    assert!(core::mem::size_of::<Value>() == 16 && core::mem::align_of::<Value>() == 8);
+    assert!(core::mem::align_of::<f64>() == PAYLOAD);
+    assert!(core::mem::align_of::<*const ()>() <= PAYLOAD);
+    assert!(core::mem::size_of::<Value>() == PAYLOAD + 8);
+    assert!(core::mem::align_of::<Value>() == PAYLOAD);
 };
 
 #[cfg(test)]

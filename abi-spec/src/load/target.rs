@@ -415,6 +415,7 @@ fn read_reserved(
     );
     let after = r.strings(sink, "after", r#"["pop esi"]"#);
     let options = r.strings(sink, "options", r#"["preserves_flags"]"#);
+    let alone = read_reserved_alone(&mut r, number, sink);
     r.finish(sink);
     let (regs, before, after, options) = (regs?, before?, after?, options?);
     if let Some(arch) = arch {
@@ -468,6 +469,56 @@ fn read_reserved(
         before: values(Some(before)),
         after: values(Some(after)),
         options: values(Some(options)),
+        alone,
+    })
+}
+
+/// The optional `alone = { before = [...], after = [...] }` of `reserved`.
+fn read_reserved_alone(
+    r: &mut Fields<'_, '_>,
+    number: Option<&Sp<String>>,
+    sink: &mut Sink<'_>,
+) -> Option<crate::model::ReservedAlone> {
+    let example = r#"`alone = { before = ["push {reg}", "mov {reg}, eax", "mov eax, {nr}"], after = ["pop {reg}"] }`"#;
+    let mut a = r.opt_table(sink, "alone", example)?;
+    let before = a.strings(
+        sink,
+        "before",
+        r#"["push {reg}", "mov {reg}, eax", "mov eax, {nr}"]"#,
+    );
+    let after = a.strings(sink, "after", r#"["pop {reg}"]"#);
+    a.finish(sink);
+    let (before, after) = (before?, after?);
+    let names = ["reg", "nr"];
+    for line in before.value.iter().chain(&after.value) {
+        for name in placeholders(&line.value) {
+            if !names.contains(&name) {
+                let help = match closest(name, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{{{s}}}`?"),
+                    None => "placeholders here: {reg} (the reserved register) and {nr} (the call number)".to_owned(),
+                };
+                sink.error(
+                    line.span.clone(),
+                    format!("unknown placeholder `{{{name}}}`"),
+                    help,
+                );
+            }
+        }
+    }
+    let has = |p: &str| before.value.iter().any(|l| l.value.contains(p));
+    if !has("{nr}") || !has("{reg}") {
+        sink.error(
+            before.span.clone(),
+            "`before` must move the value into `{reg}` and load the number `{nr}`",
+            format!(
+                "the value comes in {}: e.g. [\"push {{reg}}\", \"mov {{reg}}, {0}\", \"mov {0}, {{nr}}\"]",
+                number.map_or("the number register", |n| n.value.as_str())
+            ),
+        );
+    }
+    Some(crate::model::ReservedAlone {
+        before: values(Some(before)),
+        after: values(Some(after)),
     })
 }
 

@@ -38,6 +38,9 @@ pub struct Harness {
     /// With shadow space: `shadow_writer(..) -> word` writes its register
     /// arguments into the shadow space and returns its first stack argument.
     pub shadow_writer: Option<Vec<String>>,
+    /// With a back chain: `chain_probe() -> word`, the first word of its
+    /// caller's frame (the caller's caller's stack pointer).
+    pub chain_probe: Option<Vec<String>>,
 }
 
 /// What the generated `clobber` returns (small enough for every arch's `load_imm`).
@@ -96,19 +99,41 @@ pub fn harness(specs: &Specs, abi: &Abi) -> Result<Harness, String> {
         .as_ref()
         .ok_or_else(|| format!("arch {} has no `[asm]` table", arch.name))?;
     let sp = asm.stack_pointer.clone();
-    // `a0` and `a1` stay where they came in, for `f`.
-    let [_, _, f, ctx, ..] = abi.int_args.as_slice() else {
-        return Err(format!(
-            "`{}` has fewer than four integer argument registers for the canary harness",
-            abi.name
-        ));
-    };
     let ret = abi
         .int_ret
         .first()
         .ok_or_else(|| format!("`{}` has no integer return register", abi.name))?;
     let call_reg = super::lower::call_target(abi)?;
     let word = asm.word;
+    // `(a0, a1, f, ctx)` arrive in the first four integer argument registers
+    // (`a0` and `a1` stay there, for `f`), or all on the stack, where `a0`
+    // and `a1` are copied down as `f`'s stack arguments and `f` and `ctx`
+    // are loaded into registers no canary uses.
+    let on_stack = abi.int_args.is_empty();
+    let free: Vec<&String> = abi
+        .facts
+        .scratch
+        .iter()
+        .filter(|r| **r != call_reg && *r != ret && !is_preserved(abi, r))
+        .collect();
+    let (f, ctx) = match abi.int_args.as_slice() {
+        [_, _, f, ctx, ..] => (f.clone(), ctx.clone()),
+        [] => match free.as_slice() {
+            [c, ..] => (call_reg.clone(), (*c).clone()),
+            [] => {
+                return Err(format!(
+                    "`{}` needs a `scratch` register besides the call register and the result for the canary harness",
+                    abi.name
+                ));
+            }
+        },
+        _ => {
+            return Err(format!(
+                "`{}` has fewer than four integer argument registers for the canary harness",
+                abi.name
+            ));
+        }
+    };
 
     // --- canary ---
     let canaries: Vec<Canary> = abi
@@ -144,17 +169,50 @@ pub fn harness(specs: &Specs, abi: &Abi) -> Result<Harness, String> {
     }
     // `ctx` survives the call in the save area.
     saves.push((ctx.clone(), SaveKind::Int));
-    let below = abi.shadow_space + abi.facts.linkage_area;
+    // Below the save area: the shadow space and frame header, and `f`'s two
+    // stack arguments where every argument goes on the stack.
+    let args_at = abi.shadow_space + abi.facts.linkage_area;
+    let below = args_at + if on_stack { 2 * word } else { 0 };
     let (placed, end) = place_saves(&saves, below, word);
     let ctx_at = placed.last().map_or(0, |p| p.2);
     let reserve = round_up(end + asm.call_pushes, abi.stack_align) - asm.call_pushes;
+    // Argument `i` of the harness, from the stack pointer after the reserve.
+    let incoming = |i: u32| reserve + asm.call_pushes + args_at + i * word;
     let mut ops = vec![Op::SubImm {
         dst: sp.clone(),
         src: sp.clone(),
         imm: reserve,
     }];
-    ops.extend(save_ops(&placed, &sp, true, asm));
-    if call_reg != *f {
+    if on_stack {
+        // The save area's `ctx` slot is written once `ctx` is loaded.
+        ops.extend(save_ops(&placed[..placed.len() - 1], &sp, true, asm));
+        for i in 0..2 {
+            ops.push(Op::LoadInt {
+                reg: ctx.clone(),
+                base: sp.clone(),
+                off: incoming(i),
+            });
+            ops.push(Op::StoreInt {
+                reg: ctx.clone(),
+                base: sp.clone(),
+                off: args_at + i * word,
+            });
+        }
+        ops.push(Op::LoadInt {
+            reg: f.clone(),
+            base: sp.clone(),
+            off: incoming(2),
+        });
+        ops.push(Op::LoadInt {
+            reg: ctx.clone(),
+            base: sp.clone(),
+            off: incoming(3),
+        });
+        ops.extend(save_ops(&placed[placed.len() - 1..], &sp, true, asm));
+    } else {
+        ops.extend(save_ops(&placed, &sp, true, asm));
+    }
+    if call_reg != f {
         ops.push(Op::Move {
             dst: call_reg.clone(),
             src: f.clone(),
@@ -218,10 +276,12 @@ pub fn harness(specs: &Specs, abi: &Abi) -> Result<Harness, String> {
             imm: 0x7F00 + i as u32,
         });
     }
+    // Not the float stack: a callee returning an integer leaves it empty.
     let floats: Vec<&String> = arch
         .float_regs
         .iter()
         .filter(|r| !is_preserved(abi, r) && !untouchable(abi, asm, r))
+        .filter(|r| !asm.float_stack.contains(r))
         .collect();
     if let (Some(g), false) = (ints.first(), floats.is_empty()) {
         // Float garbage goes through memory: no template moves an integer register into a float one.
@@ -307,7 +367,26 @@ pub fn harness(specs: &Specs, abi: &Abi) -> Result<Harness, String> {
     } else {
         None
     };
+    let chain_probe = if abi.facts.back_chain {
+        Some(render(
+            specs,
+            arch,
+            abi,
+            asm,
+            vec![
+                Op::LoadInt {
+                    reg: ret.clone(),
+                    base: sp.clone(),
+                    off: 0,
+                },
+                Op::Ret,
+            ],
+        )?)
+    } else {
+        None
+    };
     Ok(Harness {
+        chain_probe,
         canary,
         canaries,
         clobber,

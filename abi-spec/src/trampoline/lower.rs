@@ -262,6 +262,20 @@ pub enum Op {
     JumpSym(String),
     /// Returns.
     Ret,
+    /// Pushes the double at `[base + off]` onto the float stack.
+    PushFloat {
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
+    /// Pops the top of the float stack into `[base + off]` as a double.
+    PopFloat {
+        /// Address register.
+        base: String,
+        /// Byte offset.
+        off: u32,
+    },
 }
 
 /// What a trampoline is for.
@@ -269,6 +283,10 @@ pub enum Op {
 pub enum TrampolineKind {
     /// Host code calls `call_<abi>(frame, f)`; it calls `f` with the foreign ABI.
     Call,
+    /// `call_<abi>_float(frame, f)`: the call trampoline for a callee that
+    /// returns a float, where the convention returns floats on the float
+    /// stack (it pops the result; [`TrampolineKind::Call`] leaves the stack alone).
+    CallFloat,
     /// Host code calls `tail_<abi>_<ints>_<floats>(frame, f)`; it loads that
     /// many integer and float argument registers and jumps to `f`.
     Tail(u32, u32),
@@ -500,13 +518,81 @@ fn check_slot(abi: &Abi, asm: &AsmSpec) -> Result<(), String> {
     }
 }
 
+/// Where the host's first two arguments (`frame`, `f` or `frame`, `slot`)
+/// travel: in its first two integer argument registers, or, for a
+/// convention that passes every argument on the stack (i386 cdecl), in the
+/// first two stack words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HostArgs {
+    /// In these registers.
+    Regs(String, String),
+    /// On the stack: argument `i` at `sp + at + i * word` at the call.
+    Stack {
+        /// Bytes from the stack pointer at the call to the first argument
+        /// (shadow space and frame header).
+        at: u32,
+    },
+}
+
+impl HostArgs {
+    fn of(host: &Abi) -> Result<Self, String> {
+        match host.int_args.as_slice() {
+            [a, b, ..] => Ok(HostArgs::Regs(a.clone(), b.clone())),
+            [] => Ok(HostArgs::Stack {
+                at: host.shadow_space + host.facts.linkage_area,
+            }),
+            [_] => Err(format!(
+                "`{}` has one integer argument register: trampolines take two arguments in registers or all on the stack",
+                host.name
+            )),
+        }
+    }
+
+    fn is_reg(&self, r: &str) -> bool {
+        matches!(self, HostArgs::Regs(a, b) if a == r || b == r)
+    }
+}
+
+/// Whether `abi` returns floats on the arch's float stack (x87 `st(0)`):
+/// the register is empty unless the callee returns a float.
+fn float_ret_on_stack(abi: &Abi, asm: &AsmSpec) -> bool {
+    abi.float_ret.iter().any(|r| asm.float_stack.contains(r))
+}
+
 /// The call trampoline: host code calls it with `(frame, f)` in its first two
-/// integer argument registers; it calls `f` with `abi`'s convention.
+/// integer argument registers (or its first two stack words); it calls `f`
+/// with `abi`'s convention. Where `abi` returns floats on the float stack
+/// this trampoline leaves that stack alone: see [`lower_call_float`].
 pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, String> {
+    call_trampoline(specs, host, abi, false)
+}
+
+/// The call trampoline for callees returning a float, where `abi` returns
+/// floats on the float stack (it pops the result into the frame); `None`
+/// where [`lower_call`] already stores float results.
+pub fn lower_call_float(
+    specs: &Specs,
+    host: &Abi,
+    abi: &Abi,
+) -> Result<Option<Trampoline>, String> {
+    let (_, asm) = common_arch(specs, host, abi)?;
+    if !float_ret_on_stack(abi, asm) {
+        return Ok(None);
+    }
+    call_trampoline(specs, host, abi, true).map(Some)
+}
+
+fn call_trampoline(
+    specs: &Specs,
+    host: &Abi,
+    abi: &Abi,
+    pop_float: bool,
+) -> Result<Trampoline, String> {
     let (arch, asm) = common_arch(specs, host, abi)?;
     check_slot(abi, asm)?;
     let frame = FrameLayout::for_arch(specs, arch)?;
     let sp = asm.stack_pointer.as_str();
+    let hargs = HostArgs::of(host)?;
     // The frame and the caller's stack pointer stay in registers both sides
     // preserve and no argument of either side uses (s390x passes an argument
     // in callee-saved r6).
@@ -523,15 +609,6 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
             abi.name, host.name
         ));
     };
-    let (h0, h1) = match host.int_args.as_slice() {
-        [a, b, ..] => (a.as_str(), b.as_str()),
-        _ => {
-            return Err(format!(
-                "`{}` has fewer than two integer argument registers",
-                host.name
-            ));
-        }
-    };
     let fn_reg = abi
         .facts
         .call_target
@@ -542,16 +619,37 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
                 .iter()
                 .filter(|r| host.facts.scratch.contains(r)),
         )
-        .find(|r| *r != h0 && *r != h1)
+        .find(|r| !hargs.is_reg(r))
         .ok_or_else(|| {
             format!(
                 "no register is scratch in both `{}` and `{}`: list one in `scratch` of both ABI files",
                 abi.name, host.name
             )
         })?;
-    let [count, src, dst, tmp, ..] = abi.int_args.as_slice() else {
+    // `f` arrives on the stack: it is loaded just before the call, so the
+    // copy below may use its register.
+    let late_fn = matches!(hargs, HostArgs::Stack { .. });
+    // Four registers copy the stack arguments: the callee's first integer
+    // argument registers (loaded only afterwards), else registers free at a
+    // call, then preserved ones the trampoline saves.
+    let copy: Vec<String> = if abi.int_args.len() >= 4 {
+        abi.int_args[..4].to_vec()
+    } else {
+        abi.facts
+            .scratch
+            .iter()
+            .filter(|r| host.facts.scratch.contains(r) && !hargs.is_reg(r))
+            .filter(|r| late_fn || *r != fn_reg)
+            .map(String::as_str)
+            .chain(state[2..].iter().copied())
+            .filter(|r| !abi.int_args.iter().any(|a| a == r))
+            .take(4)
+            .map(str::to_owned)
+            .collect()
+    };
+    let [count, src, dst, tmp, ..] = copy.as_slice() else {
         return Err(format!(
-            "`{}` has fewer than four integer argument registers to copy stack arguments with",
+            "`{}` has fewer than four registers to copy stack arguments with: list free ones in `scratch`",
             abi.name
         ));
     };
@@ -576,8 +674,9 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
         }
     }
     // Loading the arguments overwrites registers the host may expect kept
-    // (s390x passes the fifth integer argument in callee-saved r6).
-    for r in abi.int_args.iter().chain(&abi.float_args) {
+    // (s390x passes the fifth integer argument in callee-saved r6), and so
+    // may the copy.
+    for r in abi.int_args.iter().chain(&abi.float_args).chain(&copy) {
         if preserved_bits(host, arch, asm, r) > 0 && !saves.iter().any(|(s, _)| s == r) {
             let kind = if !arch.float_regs.contains(r) {
                 SaveKind::Int
@@ -591,6 +690,8 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
     }
     let (placed, end) = place_saves(&saves, 0, asm.word);
     let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
+    // The host's stack arguments, from the stack pointer after the reserve.
+    let incoming = |i: u32, at: u32| reserve + asm.call_pushes + at + i * asm.word;
 
     let (fr, s) = (frame_reg.to_string(), sp.to_owned());
     let mut ops = vec![Op::SubImm {
@@ -599,14 +700,23 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
         imm: reserve,
     }];
     ops.extend(save_ops(&placed, sp, true, asm));
-    ops.push(Op::Move {
-        dst: fr.clone(),
-        src: h0.to_owned(),
-    });
-    ops.push(Op::Move {
-        dst: fn_reg.clone(),
-        src: h1.to_owned(),
-    });
+    match &hargs {
+        HostArgs::Regs(h0, h1) => {
+            ops.push(Op::Move {
+                dst: fr.clone(),
+                src: h0.clone(),
+            });
+            ops.push(Op::Move {
+                dst: fn_reg.clone(),
+                src: h1.clone(),
+            });
+        }
+        HostArgs::Stack { at } => ops.push(Op::LoadInt {
+            reg: fr.clone(),
+            base: s.clone(),
+            off: incoming(0, *at),
+        }),
+    }
     ops.push(Op::Move {
         dst: sp_save.to_string(),
         src: s.clone(),
@@ -672,6 +782,19 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
         label: again,
     });
     ops.push(Op::Label(done));
+    if abi.facts.back_chain {
+        // The frame the callee sees starts with the caller's stack pointer.
+        ops.push(Op::AddImm {
+            dst: tmp.clone(),
+            src: sp_save.to_string(),
+            imm: reserve,
+        });
+        ops.push(Op::StoreInt {
+            reg: tmp.clone(),
+            base: s.clone(),
+            off: 0,
+        });
+    }
     for (i, r) in abi.int_args.iter().enumerate() {
         ops.push(Op::LoadInt {
             reg: r.clone(),
@@ -700,6 +823,13 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
             imm: abi.float_args.len() as u32,
         });
     }
+    if let HostArgs::Stack { at } = &hargs {
+        ops.push(Op::LoadInt {
+            reg: fn_reg.clone(),
+            base: sp_save.to_string(),
+            off: incoming(1, *at),
+        });
+    }
     ops.push(Op::CallReg(fn_reg.clone()));
     for (i, r) in abi.int_ret.iter().enumerate() {
         ops.push(Op::StoreInt {
@@ -709,11 +839,20 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
         });
     }
     for (i, r) in abi.float_ret.iter().enumerate() {
-        ops.push(Op::StoreFloat {
-            reg: r.clone(),
-            base: fr.clone(),
-            off: frame.float_ret(i),
-        });
+        let off = frame.float_ret(i);
+        if !asm.float_stack.contains(r) {
+            ops.push(Op::StoreFloat {
+                reg: r.clone(),
+                base: fr.clone(),
+                off,
+            });
+        } else if pop_float && i == 0 {
+            // Only the top: a float result is one value.
+            ops.push(Op::PopFloat {
+                base: fr.clone(),
+                off,
+            });
+        }
     }
     ops.push(Op::Move {
         dst: s.clone(),
@@ -727,7 +866,11 @@ pub fn lower_call(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, St
     });
     ops.push(Op::Ret);
     Ok(Trampoline {
-        kind: TrampolineKind::Call,
+        kind: if pop_float {
+            TrampolineKind::CallFloat
+        } else {
+            TrampolineKind::Call
+        },
         arch: arch.name.clone(),
         host: host.name.clone(),
         abi: abi.name.clone(),
@@ -768,15 +911,13 @@ pub fn lower_tail(
     {
         return Ok(None);
     }
-    let (h0, h1) = match host.int_args.as_slice() {
-        [a, b, ..] => (a.as_str(), b.as_str()),
-        _ => {
-            return Err(format!(
-                "`{}` has fewer than two integer argument registers",
-                host.name
-            ));
-        }
+    // Where the host passes `(frame, f)` on the stack, they would stay there
+    // for `f` as its own arguments: no tail call.
+    let (h0, h1) = match HostArgs::of(host)? {
+        HostArgs::Regs(a, b) => (a, b),
+        HostArgs::Stack { .. } => return Ok(None),
     };
+    let (h0, h1) = (h0.as_str(), h1.as_str());
     let mut common: Vec<&String> = abi
         .facts
         .scratch
@@ -854,19 +995,19 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
     let frame = FrameLayout::for_arch(specs, arch)?;
     let sp = asm.stack_pointer.clone();
     let idx = slot_reg(abi)?;
-    let (h0, h1) = match host.int_args.as_slice() {
-        [a, b, ..] => (a.clone(), b.clone()),
-        _ => {
-            return Err(format!(
-                "`{}` has fewer than two integer argument registers",
-                host.name
-            ));
-        }
-    };
+    let hargs = HostArgs::of(host)?;
+    // A register free once the argument registers are spilled: the first
+    // argument register, or (every argument on the stack) a scratch one.
     let tmp = abi
         .int_args
         .first()
-        .ok_or_else(|| format!("`{}` has no integer argument register", abi.name))?;
+        .or_else(|| abi.facts.scratch.iter().find(|r| **r != idx))
+        .ok_or_else(|| {
+            format!(
+                "`{}` has no integer argument register and no second `scratch` register",
+                abi.name
+            )
+        })?;
     let align = stack_align(host, abi)?;
 
     let mut saves = Vec::new();
@@ -874,8 +1015,13 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         saves.push((link.clone(), SaveKind::Int));
     }
     saves.extend(save_set(abi, host, arch, asm));
-    // The dispatcher's shadow space and frame header lie below the frame.
-    let frame_at = round_up(host.shadow_space + host.facts.linkage_area, 16);
+    // The dispatcher's shadow space and frame header lie below the frame, and
+    // its two arguments where the host passes them on the stack.
+    let below = match &hargs {
+        HostArgs::Regs(..) => host.shadow_space + host.facts.linkage_area,
+        HostArgs::Stack { at } => at + 2 * asm.word,
+    };
+    let frame_at = round_up(below, 16);
     let (placed, end) = place_saves(&saves, frame_at + frame.size(), asm.word);
     let reserve = round_up(end + asm.call_pushes, align) - asm.call_pushes;
 
@@ -918,18 +1064,70 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         base: sp.clone(),
         off: frame_at + frame.stack(),
     });
-    if idx != h1 {
-        ops.push(Op::Move {
-            dst: h1.clone(),
-            src: idx.clone(),
+    if abi.facts.back_chain {
+        // The dispatcher's caller's frame starts with the foreign caller's stack pointer.
+        ops.push(Op::AddImm {
+            dst: tmp.clone(),
+            src: sp.clone(),
+            imm: reserve,
+        });
+        ops.push(Op::StoreInt {
+            reg: tmp.clone(),
+            base: sp.clone(),
+            off: 0,
         });
     }
-    ops.push(Op::AddImm {
-        dst: h0,
-        src: sp.clone(),
-        imm: frame_at,
-    });
+    match &hargs {
+        HostArgs::Regs(h0, h1) => {
+            if idx != *h1 {
+                ops.push(Op::Move {
+                    dst: h1.clone(),
+                    src: idx.clone(),
+                });
+            }
+            ops.push(Op::AddImm {
+                dst: h0.clone(),
+                src: sp.clone(),
+                imm: frame_at,
+            });
+        }
+        HostArgs::Stack { at } => {
+            ops.push(Op::StoreInt {
+                reg: idx.clone(),
+                base: sp.clone(),
+                off: at + asm.word,
+            });
+            ops.push(Op::AddImm {
+                dst: tmp.clone(),
+                src: sp.clone(),
+                imm: frame_at,
+            });
+            ops.push(Op::StoreInt {
+                reg: tmp.clone(),
+                base: sp.clone(),
+                off: *at,
+            });
+        }
+    }
     ops.push(Op::CallSym("dispatch".to_owned()));
+    if float_ret_on_stack(abi, asm) {
+        // The dispatcher returns non-zero when the handler's result is a
+        // float: only then does the caller expect it on the float stack.
+        let ret = host
+            .int_ret
+            .first()
+            .ok_or_else(|| format!("`{}` has no integer return register", host.name))?;
+        let skip = Label(4);
+        ops.push(Op::BranchZero {
+            reg: ret.clone(),
+            label: skip,
+        });
+        ops.push(Op::PushFloat {
+            base: sp.clone(),
+            off: frame_at + frame.float_ret(0),
+        });
+        ops.push(Op::Label(skip));
+    }
     for (i, r) in abi.int_ret.iter().enumerate() {
         ops.push(Op::LoadInt {
             reg: r.clone(),
@@ -938,6 +1136,9 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         });
     }
     for (i, r) in abi.float_ret.iter().enumerate() {
+        if asm.float_stack.contains(r) {
+            continue;
+        }
         ops.push(Op::LoadFloat {
             reg: r.clone(),
             base: sp.clone(),
@@ -1044,6 +1245,8 @@ impl fmt::Display for Op {
             Op::CallSym(s) => write!(f, "call_sym    <{s}>"),
             Op::JumpSym(s) => write!(f, "jump_sym    <{s}>"),
             Op::Ret => write!(f, "ret"),
+            Op::PushFloat { base, off } => write!(f, "push_float  <- [{base} + {off}]"),
+            Op::PopFloat { base, off } => write!(f, "pop_float   [{base} + {off}] <-"),
         }
     }
 }
@@ -1072,5 +1275,7 @@ pub(crate) fn template_of(op: &Op) -> Tpl {
         Op::CallSym(_) => Tpl::CallSym,
         Op::JumpSym(_) => Tpl::JumpSym,
         Op::Ret => Tpl::Ret,
+        Op::PushFloat { .. } => Tpl::PushFloat,
+        Op::PopFloat { .. } => Tpl::PopFloat,
     }
 }

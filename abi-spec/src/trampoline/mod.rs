@@ -40,8 +40,8 @@ mod spec;
 pub(crate) use aggregate::check_variadic;
 pub use aggregate::{Aggregates, FloatClass, VARIADIC_RULES, WhenFull};
 pub use lower::{
-    FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_entry, lower_tail,
-    lower_thunk,
+    FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_call_float, lower_entry,
+    lower_tail, lower_thunk,
 };
 pub use render::{
     asm_lines, gate, runtime_items, show, support, trampoline_targets, unsupported_items,
@@ -74,6 +74,11 @@ pub struct AsmSpec {
     pub directives: Vec<String>,
     /// Directives every trampoline ends with, undoing `directives`.
     pub directives_end: Vec<String>,
+    /// Float registers that form a stack (x87's `st(0)`..`st(7)`): no load or
+    /// store template names them; only `push_float` and `pop_float` reach the
+    /// top. A convention returning floats in one of them leaves it empty
+    /// unless the result is a float, so callers pop it only then.
+    pub float_stack: Vec<String>,
 }
 
 impl AsmSpec {
@@ -141,11 +146,17 @@ pub enum Tpl {
     JumpSym,
     /// Returns.
     Ret,
+    /// Pushes the 8 bytes at `[{base} + {off}]` as a double onto the float
+    /// stack (x87 `fld`).
+    PushFloat,
+    /// Pops the top of the float stack into `[{base} + {off}]` as a double
+    /// (x87 `fstp`).
+    PopFloat,
 }
 
 impl Tpl {
     /// Every template, in the order of [`AsmSpec::templates`].
-    pub const ALL: [Tpl; 21] = [
+    pub const ALL: [Tpl; 23] = [
         Tpl::LoadInt,
         Tpl::StoreInt,
         Tpl::LoadFloat,
@@ -167,6 +178,8 @@ impl Tpl {
         Tpl::CallSym,
         Tpl::JumpSym,
         Tpl::Ret,
+        Tpl::PushFloat,
+        Tpl::PopFloat,
     ];
 
     /// The key in `[asm]`.
@@ -193,6 +206,8 @@ impl Tpl {
             Tpl::CallSym => "call_sym",
             Tpl::JumpSym => "jump_sym",
             Tpl::Ret => "ret",
+            Tpl::PushFloat => "push_float",
+            Tpl::PopFloat => "pop_float",
         }
     }
 
@@ -205,7 +220,9 @@ impl Tpl {
             | Tpl::StoreFloat
             | Tpl::LoadVec
             | Tpl::StoreVec => (&["reg", "base", "off"], &[]),
-            Tpl::LoadLink | Tpl::StoreLink => (&["base", "off"], &[]),
+            Tpl::LoadLink | Tpl::StoreLink | Tpl::PushFloat | Tpl::PopFloat => {
+                (&["base", "off"], &[])
+            }
             Tpl::Move => (&["dst", "src"], &[]),
             Tpl::LoadImm => (&["reg", "imm"], &[]),
             Tpl::AddImm | Tpl::SubImm => (&["dst", "src", "imm"], &[]),
@@ -222,7 +239,12 @@ impl Tpl {
     pub fn may_be_empty(self) -> bool {
         matches!(
             self,
-            Tpl::LoadVec | Tpl::StoreVec | Tpl::LoadLink | Tpl::StoreLink
+            Tpl::LoadVec
+                | Tpl::StoreVec
+                | Tpl::LoadLink
+                | Tpl::StoreLink
+                | Tpl::PushFloat
+                | Tpl::PopFloat
         )
     }
 }
@@ -264,6 +286,9 @@ pub struct CallFacts {
     /// Alignment of an 8-byte argument on the stack, in bytes (AAPCS32: 8,
     /// i386: 4); `None` means the word size.
     pub wide_stack_align: Option<u32>,
+    /// Every frame's first word points to the caller's frame (ELFv2's back
+    /// chain): the trampolines write it in the frames they make.
+    pub back_chain: bool,
     /// Why dynamic calls cannot use this convention yet, when the spec says so
     /// (`unsupported = "..."`): targets whose arch lists it report this.
     pub unsupported: Option<String>,
@@ -379,6 +404,32 @@ mod tests {
                 ),
             }
         }
+    }
+
+    /// i386 returns floats on the x87 stack: the plain call trampoline leaves
+    /// it alone, the float one pops it, and the callback entry pushes the
+    /// result only when the dispatcher says it is a float.
+    #[test]
+    fn float_stack_results_move_only_for_float_signatures() {
+        use super::{Op, lower_call, lower_call_float, lower_entry};
+        let specs = load_builtin().unwrap();
+        let i386 = specs.abi("i386").unwrap();
+        let pops = |ops: &[Op]| ops.iter().any(|o| matches!(o, Op::PopFloat { .. }));
+        let call = lower_call(&specs, i386, i386).unwrap();
+        assert!(!pops(&call.ops));
+        let float = lower_call_float(&specs, i386, i386).unwrap().unwrap();
+        assert!(pops(&float.ops));
+        let entry = lower_entry(&specs, i386, i386).unwrap();
+        let push = entry
+            .ops
+            .iter()
+            .position(|o| matches!(o, Op::PushFloat { .. }))
+            .unwrap();
+        assert!(matches!(entry.ops[push - 1], Op::BranchZero { .. }));
+        // Arguments come from the stack: no argument register is read.
+        assert!(i386.int_args.is_empty() && i386.float_args.is_empty());
+        let sysv = specs.abi("sysv").unwrap();
+        assert!(lower_call_float(&specs, sysv, sysv).unwrap().is_none());
     }
 
     /// The f32 rules of the new ports are read from their ABI files.

@@ -13,7 +13,7 @@ use crate::render::cfg_predicate;
 use super::lower::template_of;
 use super::{
     AsmSpec, ByReference, F32InReg, FloatOverflow, FrameLayout, IntWiden, Op, Trampoline,
-    lower_call, lower_entry, lower_tail, lower_thunk,
+    lower_call, lower_call_float, lower_entry, lower_tail, lower_thunk,
 };
 use crate::model::SlotModel;
 
@@ -66,6 +66,9 @@ pub fn asm_lines(specs: &Specs, t: &Trampoline) -> Result<Vec<String>, String> {
                     ("base", base.clone()),
                     ("off", off.to_string()),
                 ]
+            }
+            Op::PushFloat { base, off } | Op::PopFloat { base, off } => {
+                vec![("base", base.clone()), ("off", off.to_string())]
             }
             Op::LoadLink { base, off } | Op::StoreLink { base, off } => {
                 vec![
@@ -154,6 +157,7 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
     let (host, abi) = (find(host)?, find(abi)?);
     let mut out = String::new();
     let mut plans = vec![lower_call(specs, host, abi)?];
+    plans.extend(lower_call_float(specs, host, abi)?);
     plans.extend(lower_tail(
         specs,
         host,
@@ -222,6 +226,7 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
 fn symbol_name(t: &Trampoline) -> String {
     match t.kind {
         super::TrampolineKind::Call => format!("call_{}", t.abi),
+        super::TrampolineKind::CallFloat => format!("call_{}_float", t.abi),
         super::TrampolineKind::Tail(i, f) => format!("tail_{}_{i}_{f}", t.abi),
         super::TrampolineKind::Entry => format!("entry_{}", t.abi),
         super::TrampolineKind::Thunk(k) => format!("thunk_{}_{k}", t.abi),
@@ -391,6 +396,18 @@ fn target_items(
             abi.name, abi.name, arch.name
         );
         fns.extend(naked(specs, &call, ptr.clone(), &[], &doc)?);
+        let call_fn = format_ident!("call_{}", abi.name);
+        let call_float_fn = match lower_call_float(specs, host, abi)? {
+            Some(t) => {
+                let doc = format!(
+                    "Calls `f`, which returns a float on the float stack, with the {} convention; pops the result into `frame`.",
+                    abi.name
+                );
+                fns.extend(naked(specs, &t, ptr.clone(), &[], &doc)?);
+                format_ident!("{}", symbol_name(&t))
+            }
+            None => call_fn.clone(),
+        };
         // One tail variant per (integer, float) register count, row-major.
         let mut tails = Vec::new();
         for ints in 0..=abi.int_args.len() {
@@ -532,7 +549,6 @@ fn target_items(
             }
         };
         let indirect_result = &abi.indirect_result;
-        let call_fn = format_ident!("call_{}", abi.name);
         let base = i * n;
         descs.push(quote! {
             #rt::Abi {
@@ -561,6 +577,7 @@ fn target_items(
                 aggregates: #aggregates,
                 indirect_result: #indirect_result,
                 trampoline: #call_fn,
+                trampoline_float: #call_float_fn,
                 tail: #tail,
                 thunks: &#table,
                 pool_base: #base,
@@ -587,6 +604,14 @@ fn target_items(
     );
     let indirect = layout.indirect() as usize;
     let word = layout.word as usize;
+    // `ret` is 8-byte aligned in the layout even where a u64 is not (i386).
+    let pad_bytes = ret - (indirect + word);
+    let pad = (pad_bytes > 0).then(|| {
+        quote! {
+            /// Padding to the layout's 8-byte aligned `ret`.
+            _pad: [u8; #pad_bytes],
+        }
+    });
     let float_base = (layout.float_reg(0) / layout.word) as usize;
     let float_units = (8 / layout.word) as usize;
     let float_ret_base = ((layout.float_ret(0) - layout.ret()) / layout.word) as usize;
@@ -638,6 +663,7 @@ fn target_items(
             pub stack_bytes: usize,
             /// Where a result returned in memory goes, for a convention that takes that address in a register of its own (aarch64's x8).
             pub indirect: *mut u8,
+            #pad
             /// Return registers: integer ones (a word each), then float ones (8-byte aligned).
             pub ret: [u64; #rets],
         }

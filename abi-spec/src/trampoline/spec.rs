@@ -41,6 +41,7 @@ pub(crate) fn read_asm(
     top: &mut Fields<'_, '_>,
     sink: &mut Sink<'_>,
     int_regs: Option<&RegList>,
+    float_regs: Option<&RegList>,
     link_class: &[String],
 ) -> Option<AsmSpec> {
     if !present(top, "asm") {
@@ -89,6 +90,8 @@ pub(crate) fn read_asm(
         // register like any other.
         let lines = if matches!(tpl, Tpl::LoadLink | Tpl::StoreLink) {
             t.opt_strings(sink, tpl.key(), "[\"mflr r0\", \"std r0, {off}({base})\"]")
+        } else if matches!(tpl, Tpl::PushFloat | Tpl::PopFloat) {
+            t.opt_strings(sink, tpl.key(), "[\"fld qword ptr [{base} + {off}]\"]")
         } else {
             t.strings(sink, tpl.key(), "[\"ret\"]")
         };
@@ -161,6 +164,28 @@ pub(crate) fn read_asm(
     };
     let directives = read_directives("directives", r#"[".option push", ".option arch, +d"]"#);
     let directives_end = read_directives("directives_end", r#"[".option pop"]"#);
+    let float_stack = t.opt_strings(sink, "float_stack", r#"["st(0)", "st(1)"]"#);
+    if let Some(list) = &float_stack {
+        for r in &list.value {
+            if !is_reg(float_regs, &r.value) {
+                sink.error(
+                    r.span.clone(),
+                    format!("float stack register `{}` is not in `float_regs`", r.value),
+                    "list registers of `float_regs` that form a stack (x87: st(0)..st(7))",
+                );
+            }
+        }
+        let moves = [Tpl::PushFloat, Tpl::PopFloat]
+            .iter()
+            .all(|t| templates.get(*t as usize).is_some_and(|l| !l.is_empty()));
+        if !list.value.is_empty() && !moves {
+            sink.error(
+                list.span.clone(),
+                "a float stack needs `push_float` and `pop_float`",
+                "say how to push and pop its top: `push_float = [\"fld qword ptr [{base} + {off}]\"]`, `pop_float = [\"fstp qword ptr [{base} + {off}]\"]`",
+            );
+        }
+    }
     t.finish(sink);
     let u = |v: Sp<i64>| u32::try_from(v.value).unwrap_or_default();
     Some(AsmSpec {
@@ -174,6 +199,9 @@ pub(crate) fn read_asm(
         templates,
         directives,
         directives_end,
+        float_stack: float_stack
+            .map(|l| l.value.into_iter().map(|r| r.value).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -429,6 +457,9 @@ pub(crate) fn read_call_facts(
     facts.unsupported = top
         .opt_string(sink, "unsupported", "\"floats return on the x87 stack\"")
         .map(|s| s.value);
+    if let Some(b) = top.opt_bool(sink, "back_chain") {
+        facts.back_chain = b.value;
+    }
     if let Some(n) = top.opt_int(sink, "linkage_area", 0..4097, "32") {
         facts.linkage_area = u32::try_from(n.value).unwrap_or_default();
     }

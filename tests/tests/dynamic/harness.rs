@@ -38,6 +38,8 @@ pub struct Scaffold {
     pub direct_sp: fn() -> usize,
     /// Writes its register arguments into the shadow space, returns its first stack argument.
     pub shadow_writer: Option<*const ()>,
+    /// With a back chain: returns the first word of its caller's frame.
+    pub chain_probe: Option<*const ()>,
     /// Calls the clobbering callee from Rust.
     pub clobber_all: fn(),
 }
@@ -70,6 +72,12 @@ pub fn direct_sp(abi: &str) -> Option<usize> {
 /// shadow space, then returns its first stack argument, if `abi` has shadow space.
 pub fn shadow_writer(abi: &str) -> Option<*const ()> {
     scaffold(abi).and_then(|s| s.shadow_writer)
+}
+
+/// A callee of convention `abi` returning the first word of its caller's
+/// frame, if `abi` keeps a back chain.
+pub fn chain_probe(abi: &str) -> Option<*const ()> {
+    scaffold(abi).and_then(|s| s.chain_probe)
 }
 
 /// Clobbers every register the host convention lets a function destroy (by
