@@ -24,8 +24,9 @@ use core::fmt;
 
 use crate::Errno;
 
-/// A call's out-of-line stub: arguments as an array, result decoded.
-pub type Stub = unsafe fn(&[usize; MAX_ARGS]) -> Result<usize, Errno>;
+/// A call's out-of-line stub: reads exactly its arity of arguments from the
+/// pointer (the caller's slice, not copied), result decoded.
+pub type Stub = unsafe fn(*const usize) -> Result<usize, Errno>;
 
 /// One call of the table.
 #[derive(Clone, Copy)]
@@ -104,7 +105,8 @@ impl Syscall {
     }
 
     /// Makes the call with `args` (as many as [`Syscall::arity`]) and decodes
-    /// the result with the target's error convention.
+    /// the result with the target's error convention. The row's stub reads
+    /// the arguments straight from `args`.
     ///
     /// Returns `Err(Errno::EINVAL)` without making the call when `args` has
     /// the wrong length.
@@ -113,14 +115,14 @@ impl Syscall {
     ///
     /// The arguments must satisfy the call's contract (pointers valid for
     /// what the kernel reads or writes through them, and so on).
+    #[inline]
     pub unsafe fn invoke(&self, args: &[usize]) -> Result<usize, Errno> {
         if args.len() != self.arity {
             return Err(Errno::EINVAL);
         }
-        let mut a = [0usize; MAX_ARGS];
-        a[..args.len()].copy_from_slice(args);
-        // SAFETY: the caller upholds the call's contract.
-        unsafe { (self.stub)(&a) }
+        // SAFETY: the stub reads `arity` words, which `args` has; the caller
+        // upholds the call's contract.
+        unsafe { (self.stub)(args.as_ptr()) }
     }
 }
 

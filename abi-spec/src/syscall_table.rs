@@ -1,9 +1,10 @@
 //! The runtime's system-call dispatch table: per target, one row per call
 //! (name, number, arity, whether it returns) and an out-of-line stub that
-//! takes its arguments as an array. Each stub is the same inline stub
-//! `#[syscall_bridge]` renders from [`crate::plan::lower`], wrapped in a
-//! function that unpacks the array, so the table and the inline stubs cannot
-//! disagree.
+//! reads exactly its arity of arguments from a pointer (the caller's slice:
+//! no copy, no padding to the largest arity). Each stub is the same inline
+//! stub `#[syscall_bridge]` renders from [`crate::plan::lower`], wrapped in a
+//! function that loads the arguments, so the table and the inline stubs
+//! cannot disagree.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -24,7 +25,7 @@ pub fn table_targets(specs: &Specs) -> Vec<&Target> {
 /// The table items for every target, each gated on its cfg. `rt` is the
 /// runtime crate's path; `row` the path of the row type, whose fields are
 /// `name`, `number`, `arity`, `noreturn` and `stub`
-/// (`unsafe fn(&[usize; MAX_ARGS]) -> Result<usize, Errno>`).
+/// (`unsafe fn(*const usize) -> Result<usize, Errno>`, reading `arity` words).
 pub fn table_items(specs: &Specs, rt: &TokenStream, row: &TokenStream) -> TokenStream {
     let mut out = TokenStream::new();
     for t in table_targets(specs) {
@@ -43,17 +44,20 @@ pub fn table_items(specs: &Specs, rt: &TokenStream, row: &TokenStream) -> TokenS
             let sig = register_signature(inner.clone(), c, rt);
             // `stub` adds the target's cfg; the module is gated on it already.
             stubs.extend(stub(&plan, &sig, rt));
-            let args = (0..c.args.len()).map(|i| quote! { a[#i] });
+            let args = (0..c.args.len()).map(|i| quote! { a.add(#i).read() });
             let doc = format!(
-                "`{}` (number {}) with its arguments taken from an array.",
-                c.name, c.nr
+                "`{}` (number {}) with its {} arguments read from `a`.",
+                c.name,
+                c.nr,
+                c.args.len()
             );
             stubs.extend(quote! {
                 #[doc = #doc]
                 #[inline(never)]
-                pub(super) unsafe fn #outer(a: &[usize; #max]) -> ::core::result::Result<usize, #rt::Errno> {
+                pub(super) unsafe fn #outer(a: *const usize) -> ::core::result::Result<usize, #rt::Errno> {
                     let _ = a;
-                    // SAFETY: the caller upholds the call's contract.
+                    // SAFETY: the caller passes `arity` readable words and
+                    // upholds the call's contract.
                     unsafe { #inner(#(#args),*) }
                 }
             });
