@@ -35,7 +35,8 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
 }
 
 /// `macro_rules!` gates for the modules that exist only on some targets:
-/// `__if_trampolines! { ... }` and `__if_syscall_table! { ... }`.
+/// `__if_trampolines! { ... }`, `__if_syscall_table! { ... }` and
+/// `__if_raw_syscalls! { ... }` (targets whose calls have numbers).
 pub(crate) fn gates() -> TokenStream {
     with_specs(|s| {
         let tramp = abi_spec::trampoline::trampoline_targets(s);
@@ -47,6 +48,8 @@ pub(crate) fn gates() -> TokenStream {
         let mut out = abi_spec::trampoline::gate(s, "__if_trampolines", &tramp);
         out.extend(abi_spec::trampoline::gate(s, "__if_no_trampolines", &none));
         out.extend(abi_spec::trampoline::gate(s, "__if_syscall_table", &table));
+        let raw = abi_spec::syscall_table::raw_targets(s);
+        out.extend(abi_spec::trampoline::gate(s, "__if_raw_syscalls", &raw));
         out
     })
 }

@@ -205,11 +205,13 @@ impl fmt::Debug for Args<'_> {
 
 impl Args<'_> {
     /// How many there are.
+    #[inline]
     pub fn len(&self) -> usize {
         self.prepared.len
     }
 
     /// Whether there are none.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.prepared.len == 0
     }
@@ -219,6 +221,7 @@ impl Args<'_> {
     /// # Panics
     ///
     /// If `i >= self.len()`.
+    #[inline]
     pub fn bits(&self, i: usize) -> u64 {
         let s: Slot = self.prepared.args[..self.prepared.len][i];
         let w = usize::from(s.word);
@@ -242,6 +245,7 @@ impl Args<'_> {
     /// # Panics
     ///
     /// If `i >= self.len()`.
+    #[inline]
     pub fn get(&self, i: usize) -> Value {
         let s = self.prepared.args[..self.prepared.len][i];
         s.ty.value(s.unfix(self.bits(i)))
