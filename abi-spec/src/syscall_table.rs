@@ -218,7 +218,8 @@ pub fn table_items(specs: &Specs, rt: &TokenStream, row: &TokenStream) -> TokenS
             #[doc(hidden)]
             mod #m {
                 use super::*;
-                #[allow(clippy::missing_safety_doc)]
+                // Rows take as many arguments as the spec declares (Windows: more than 7).
+                #[allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
                 mod stubs {
                     use super::*;
                     #stubs

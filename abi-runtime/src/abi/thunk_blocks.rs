@@ -156,7 +156,7 @@ pub(crate) fn mapped(abi: &'static Abi) -> usize {
 
 fn map_block(abi: &'static Abi, b: &Blocks) -> Result<(), MapError> {
     let stride = abi.thunk_stride;
-    debug_assert!(size_of::<SlotRecord>() <= stride && THUNK_BLOCK % stride == 0);
+    debug_assert!(size_of::<SlotRecord>() <= stride && THUNK_BLOCK.is_multiple_of(stride));
     let mut code = b.code.load(Ordering::Relaxed);
     if code == 0 {
         // SAFETY: the generated thunk is padded to `stride` bytes of text.
