@@ -4,9 +4,6 @@
 use abi_spec::Specs;
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::{Expr, Token};
 
 use crate::specs;
 
@@ -28,39 +25,18 @@ pub(crate) fn with_specs(f: impl FnOnce(&Specs) -> TokenStream) -> TokenStream {
     }
 }
 
-/// `__trampolines!(path::to::abi_module, POOL)`.
+/// `__trampolines!(path::to::abi_module)`.
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
-    let parsed = Punctuated::<Expr, Token![,]>::parse_terminated.parse2(input);
-    let args: Vec<Expr> = match parsed {
-        Ok(p) => p.into_iter().collect(),
+    let rt = match syn::parse2::<syn::Path>(input) {
+        Ok(p) => quote! { #p },
         Err(e) => return e.to_compile_error(),
     };
-    let (rt, pool) = match args.as_slice() {
-        [rt, Expr::Lit(l)] => match &l.lit {
-            syn::Lit::Int(n) => match n.base10_parse::<u32>() {
-                Ok(n) if n > 0 => (quote! { #rt }, n),
-                _ => {
-                    return syn::Error::new_spanned(n, "the pool size must be a positive integer")
-                        .to_compile_error();
-                }
-            },
-            other => {
-                return syn::Error::new_spanned(other, "expected the pool size").to_compile_error();
-            }
-        },
-        _ => {
-            return syn::Error::new(
-                proc_macro2::Span::call_site(),
-                "expected `__trampolines!(path::to::abi, POOL)`",
-            )
-            .to_compile_error();
-        }
-    };
-    with_specs(|s| abi_spec::trampoline::runtime_items(s, &rt, pool))
+    with_specs(|s| abi_spec::trampoline::runtime_items(s, &rt))
 }
 
 /// `macro_rules!` gates for the modules that exist only on some targets:
-/// `__if_trampolines! { ... }` and `__if_syscall_table! { ... }`.
+/// `__if_trampolines! { ... }`, `__if_syscall_table! { ... }` and
+/// `__if_raw_syscalls! { ... }` (targets whose calls have numbers).
 pub(crate) fn gates() -> TokenStream {
     with_specs(|s| {
         let tramp = abi_spec::trampoline::trampoline_targets(s);
@@ -72,6 +48,8 @@ pub(crate) fn gates() -> TokenStream {
         let mut out = abi_spec::trampoline::gate(s, "__if_trampolines", &tramp);
         out.extend(abi_spec::trampoline::gate(s, "__if_no_trampolines", &none));
         out.extend(abi_spec::trampoline::gate(s, "__if_syscall_table", &table));
+        let raw = abi_spec::syscall_table::raw_targets(s);
+        out.extend(abi_spec::trampoline::gate(s, "__if_raw_syscalls", &raw));
         out
     })
 }

@@ -1,15 +1,23 @@
 //! The system calls of the current target as a table: look a call up by name
 //! or number and make it with its arguments as an array, the way Go's
-//! `syscall.Syscall6` does.
+//! `syscall.Syscall6` does. Every kind of target has one: Linux system calls
+//! (by their numbers), WASI imports and Windows DLL functions (numbered by
+//! their position in the table, sorted by name).
 //!
 //! The table is generated from the target's spec file; each row's stub is the
 //! same inline stub `#[syscall_bridge]` renders for the call, out of line.
+//! Arguments and results are [`Word`]s: `usize`, or `u64` where a call takes
+//! values wider than a pointer (WASI's 64-bit values on wasm32). A WASI call's
+//! results are out-pointers after its arguments, as in `wasi/api.h`; a
+//! Windows function returns its value and fails as the spec says (with the
+//! code from `GetLastError`).
 //! A row says the port's kernel defines the call, not that the running kernel
 //! (or emulator) has it: one it lacks fails with [`Errno::ENOSYS`], as any
 //! refused call fails with its errno. Calls the runtime needs itself but that
 //! some kernels refuse go through [`crate::probe`]'s fallbacks.
 //!
 //! ```
+//! # #[cfg(target_os = "linux")] {
 //! use abi_runtime::syscalls;
 //!
 //! let getpid = syscalls::by_name("getpid").unwrap();
@@ -18,14 +26,16 @@
 //! let pid = unsafe { getpid.invoke(&[]) }.unwrap();
 //! assert_eq!(pid as u32, std::process::id());
 //! assert_eq!(syscalls::by_number(getpid.number()).map(|s| s.name()), Some("getpid"));
+//! # }
 //! ```
 
 use core::fmt;
 
 use crate::Errno;
 
-/// A call's out-of-line stub: arguments as an array, result decoded.
-pub type Stub = unsafe fn(&[usize; MAX_ARGS]) -> Result<usize, Errno>;
+/// A call's out-of-line stub: reads exactly its arity of arguments from the
+/// pointer (the caller's slice, not copied), result decoded.
+pub type Stub = unsafe fn(*const Word) -> Result<Word, Errno>;
 
 /// One call of the table.
 #[derive(Clone, Copy)]
@@ -88,7 +98,8 @@ impl Syscall {
         self.name
     }
 
-    /// Its number on this target.
+    /// Its number on this target (WASI and Windows: its position in the
+    /// table, sorted by name).
     pub fn number(&self) -> usize {
         self.number
     }
@@ -104,26 +115,29 @@ impl Syscall {
     }
 
     /// Makes the call with `args` (as many as [`Syscall::arity`]) and decodes
-    /// the result with the target's error convention.
+    /// the result with the target's error convention. The row's stub reads
+    /// the arguments straight from `args`.
     ///
-    /// Returns `Err(Errno::EINVAL)` without making the call when `args` has
+    /// Returns the target's invalid-argument code (`EINVAL`,
+    /// `ERROR_INVALID_PARAMETER`) without making the call when `args` has
     /// the wrong length.
     ///
     /// # Safety
     ///
     /// The arguments must satisfy the call's contract (pointers valid for
     /// what the kernel reads or writes through them, and so on).
-    pub unsafe fn invoke(&self, args: &[usize]) -> Result<usize, Errno> {
+    #[inline]
+    pub unsafe fn invoke(&self, args: &[Word]) -> Result<Word, Errno> {
         if args.len() != self.arity {
-            return Err(Errno::EINVAL);
+            return Err(ARITY_ERROR);
         }
-        let mut a = [0usize; MAX_ARGS];
-        a[..args.len()].copy_from_slice(args);
-        // SAFETY: the caller upholds the call's contract.
-        unsafe { (self.stub)(&a) }
+        // SAFETY: the stub reads `arity` words, which `args` has; the caller
+        // upholds the call's contract.
+        unsafe { (self.stub)(args.as_ptr()) }
     }
 }
 
+__if_raw_syscalls! {
 /// Makes the system call numbered `number` with `args`, whether or not the
 /// table lists it (a call newer than the spec files, or one a table leaves
 /// out), and decodes the result with the target's error convention. The stub
@@ -157,6 +171,7 @@ pub unsafe fn raw(number: usize, args: &[usize]) -> Result<usize, Errno> {
     // SAFETY: the caller upholds the call's contract.
     unsafe { raw_call(&a, number) }
 }
+}
 
 /// Makes the system call numbered `$number` with arguments of any type that
 /// converts to a register ([`RegArg`](crate::RegArg): integers, pointers,
@@ -164,11 +179,13 @@ pub unsafe fn raw(number: usize, args: &[usize]) -> Result<usize, Errno> {
 /// converts it. Must be used inside `unsafe`.
 ///
 /// ```
+/// # #[cfg(target_os = "linux")] {
 /// let msg = b"by number\n";
 /// let write = abi_runtime::syscalls::by_name("write").unwrap().number();
 /// // SAFETY: the buffer is valid for its length.
 /// let n = unsafe { abi_runtime::syscall!(write, 1i32, msg.as_ptr(), msg.len()) };
 /// assert_eq!(n, Ok(msg.len()));
+/// # }
 /// ```
 #[macro_export]
 macro_rules! syscall {

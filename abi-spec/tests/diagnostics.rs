@@ -193,7 +193,7 @@ fn builtin_specs_load_without_diagnostics() {
     let count = |name: &str| specs.target(name).map(|t| t.calls.len());
     // Every function of wasi/api.h (`cargo xtask import-wasi`).
     assert_eq!(count("wasi-wasm32"), Some(45));
-    assert_eq!(count("windows-x86_64"), Some(67));
+    assert_eq!(count("windows-x86_64"), Some(70));
 }
 
 #[test]

@@ -95,7 +95,7 @@ fn expand_some(specs: &Specs, seed: usize) {
     }
     // The trampolines (the runtime's items, and `abi-gen trampoline` for each
     // pair of the target's ABI and an ABI its arch lists): errors are fine, panics not.
-    let out = abi_spec::trampoline::runtime_items(specs, &quote! { crate::abi }, 2);
+    let out = abi_spec::trampoline::runtime_items(specs, &quote! { crate::abi });
     if let Err(e) = syn::parse::Parser::parse2(items, out.clone()) {
         panic!("the trampoline items do not parse: {e}\n{out}");
     }

@@ -20,10 +20,10 @@ mod tests {
 
     use crate::dynamic::harness::{chain_probe, clobber_host_registers, harness};
     use crate::dynamic::{Rng, as_used, expected_ret, images, seed, sigs};
-    use abi_runtime::abi::{Abi, Args, CallbackError, Type, Value};
+    use abi_runtime::abi::{Abi, Args, Type, Value};
 
-    /// The pool is shared by the whole process: tests that count on free slots
-    /// take this lock.
+    /// The callback blocks are shared by the whole process: tests that count
+    /// blocks or bind many callbacks take this lock.
     static POOL_LOCK: Mutex<()> = Mutex::new(());
 
     const ROUNDS: usize = 8;
@@ -181,40 +181,183 @@ mod tests {
         assert_eq!(*calls.lock().unwrap(), 2);
     }
 
+    /// Live callbacks per convention in the unbounded tests.
+    const LIVE: usize = 100_000;
+
+    fn adder(k: u32) -> impl Fn(&Args<'_>) -> Value + Sync {
+        move |a: &Args<'_>| match a.get(0) {
+            Value::U32(x) => Value::U32(x.wrapping_add(k)),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn the_pool_is_finite_and_slots_are_reused() {
+    fn a_hundred_thousand_live_callbacks_each_run_their_own_handler() {
         let _pool = POOL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         for abi in Abi::all() {
             let p = abi.prepare(&[Type::U32], Type::U32).unwrap();
-            let handlers: Vec<_> = (0..abi.callback_capacity() as u32)
-                .map(|k| {
-                    move |a: &Args<'_>| match a.get(0) {
-                        Value::U32(x) => Value::U32(x.wrapping_add(k)),
-                        other => panic!("{other:?}"),
-                    }
-                })
-                .collect();
-            let mut cbs: Vec<_> = handlers.iter().map(|h| p.callback(h).unwrap()).collect();
-            let extra = |a: &Args<'_>| a.get(0);
-            assert_eq!(
-                p.callback(&extra).unwrap_err(),
-                CallbackError::PoolExhausted {
-                    abi: abi.name(),
-                    capacity: abi.callback_capacity()
-                }
+            let run = |code: *const ()| unsafe { call_u32(abi, code, 7) };
+            let before = abi.callback_blocks();
+            let first: Vec<_> = (0..LIVE as u32).map(|k| adder(k * 3)).collect();
+            let mut live: Vec<_> = first.iter().map(|h| p.callback(h).unwrap()).collect();
+            // Many blocks (the old fixed pool had 32 thunks).
+            let blocks = abi.callback_blocks() - before;
+            assert!(
+                abi.callback_blocks() * abi.callbacks_per_block() >= LIVE && blocks > 1,
+                "{}: {blocks} new blocks",
+                abi.name()
             );
-            // Every thunk runs its own handler.
-            for (k, cb) in cbs.iter().enumerate() {
-                let r = unsafe { call_u32(abi, cb.code(), 1000) };
-                assert_eq!(r, 1000 + k as u32, "{} slot {}", abi.name(), cb.slot());
+            let codes: std::collections::HashSet<_> = live.iter().map(|c| c.code()).collect();
+            assert_eq!(codes.len(), LIVE, "{}: thunk addresses repeat", abi.name());
+            for (k, cb) in live.iter().enumerate() {
+                assert_eq!(
+                    run(cb.code()),
+                    7 + 3 * k as u32,
+                    "{} callback {k}",
+                    abi.name()
+                );
             }
-            // A dropped callback frees its thunk for the next one.
-            let freed = cbs.remove(5);
-            let code = freed.code();
-            drop(freed);
-            let again = p.callback(&extra).unwrap();
-            assert_eq!(again.code(), code);
-            assert_eq!(unsafe { call_u32(abi, again.code(), 77) }, 77);
+            // Drop every other one, bind as many new ones: they reuse the
+            // freed slots, and every live callback still runs its own handler.
+            let kept: Vec<(u32, _)> = live
+                .drain(..)
+                .enumerate()
+                .filter_map(|(k, cb)| (k % 2 == 1).then_some((3 * k as u32, cb)))
+                .collect();
+            let second: Vec<_> = (0..(LIVE / 2) as u32)
+                .map(|k| adder(1_000_000 + k))
+                .collect();
+            let fresh: Vec<_> = second.iter().map(|h| p.callback(h).unwrap()).collect();
+            assert_eq!(
+                abi.callback_blocks() - before,
+                blocks,
+                "{}: freed slots were not reused",
+                abi.name()
+            );
+            for (want, cb) in &kept {
+                assert_eq!(run(cb.code()), 7 + want, "{}", abi.name());
+            }
+            for (k, cb) in fresh.iter().enumerate() {
+                assert_eq!(run(cb.code()), 7 + 1_000_000 + k as u32, "{}", abi.name());
+            }
+        }
+    }
+
+    #[test]
+    fn threads_bind_call_and_drop_callbacks_at_once() {
+        let _pool = POOL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let abi = Abi::native();
+        let p = abi.prepare(&[Type::U32], Type::U32).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..4u32 {
+                let p = &p;
+                s.spawn(move || {
+                    let call = abi.prepare(&[Type::U32], Type::U32).unwrap();
+                    for round in 0..50u32 {
+                        let hs: Vec<_> = (0..200u32)
+                            .map(|k| adder(t << 24 | round << 12 | k))
+                            .collect();
+                        let cbs: Vec<_> = hs.iter().map(|h| p.callback(h).unwrap()).collect();
+                        for (k, cb) in cbs.iter().enumerate() {
+                            let r = unsafe { call.call(cb.code(), &[Value::U32(1)]) };
+                            assert_eq!(r, Value::U32(1 + (t << 24 | round << 12 | k as u32)));
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    /// The thunks run from pages that are not writable, their data slots
+    /// sit in pages that are not executable, and no page of the process is
+    /// both (the kernel's own account, /proc/self/maps).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn no_page_is_writable_and_executable() {
+        let _pool = POOL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let p = Abi::native().prepare(&[Type::U32], Type::U32).unwrap();
+        let hs: Vec<_> = (0..3 * Abi::native().callbacks_per_block() as u32)
+            .map(adder)
+            .collect();
+        let cbs: Vec<_> = hs.iter().map(|h| p.callback(h).unwrap()).collect();
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let perms_of = |addr: usize| {
+            maps.lines()
+                .find_map(|l| {
+                    let (range, rest) = l.split_once(' ')?;
+                    let (lo, hi) = range.split_once('-')?;
+                    let (lo, hi) = (
+                        usize::from_str_radix(lo, 16).ok()?,
+                        usize::from_str_radix(hi, 16).ok()?,
+                    );
+                    (lo <= addr && addr < hi).then(|| rest[..4].to_owned())
+                })
+                .unwrap_or_else(|| panic!("{addr:#x} is not mapped:\n{maps}"))
+        };
+        for cb in [&cbs[0], &cbs[cbs.len() / 2], &cbs[cbs.len() - 1]] {
+            let code = perms_of(cb.code() as usize);
+            assert!(code.starts_with("r-x"), "thunk page {code}");
+            let data = perms_of(cb.slot());
+            assert!(data.starts_with("rw-"), "data page {data}");
+        }
+        for l in maps.lines() {
+            let perms = l.split(' ').nth(1).unwrap_or("");
+            assert!(
+                !(perms.contains('w') && perms.contains('x')),
+                "writable and executable: {l}"
+            );
+        }
+    }
+
+    /// Windows' own account (VirtualQuery): thunk pages are execute-read,
+    /// data pages read-write, none execute-read-write.
+    #[cfg(windows)]
+    #[test]
+    fn no_thunk_page_is_writable_and_executable() {
+        let _pool = POOL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        #[repr(C)]
+        #[derive(Default)]
+        struct MemoryBasicInformation {
+            base_address: usize,
+            allocation_base: usize,
+            allocation_protect: u32,
+            partition_id: u16,
+            region_size: usize,
+            state: u32,
+            protect: u32,
+            kind: u32,
+        }
+        #[link(name = "kernel32")]
+        unsafe extern "system" {
+            fn VirtualQuery(address: usize, info: *mut MemoryBasicInformation, len: usize)
+            -> usize;
+        }
+        const PAGE_EXECUTE_READ: u32 = 0x20;
+        const PAGE_READWRITE: u32 = 0x04;
+        const PAGE_EXECUTE_READWRITE: u32 = 0x40;
+        let query = |addr: usize| {
+            let mut m = MemoryBasicInformation::default();
+            let n = unsafe { VirtualQuery(addr, &mut m, std::mem::size_of_val(&m)) };
+            assert_eq!(n, std::mem::size_of_val(&m), "VirtualQuery({addr:#x})");
+            m
+        };
+        for abi in Abi::all() {
+            let p = abi.prepare(&[Type::U32], Type::U32).unwrap();
+            let hs: Vec<_> = (0..LIVE as u32).map(adder).collect();
+            let cbs: Vec<_> = hs.iter().map(|h| p.callback(h).unwrap()).collect();
+            for (k, cb) in cbs.iter().enumerate().step_by(997) {
+                let code = query(cb.code() as usize);
+                assert_eq!(code.protect, PAGE_EXECUTE_READ, "{} thunk page", abi.name());
+                assert_ne!(
+                    code.allocation_protect,
+                    PAGE_EXECUTE_READWRITE,
+                    "{}",
+                    abi.name()
+                );
+                let data = query(cb.slot());
+                assert_eq!(data.protect, PAGE_READWRITE, "{} data page", abi.name());
+                assert_eq!(unsafe { call_u32(abi, cb.code(), 5) }, 5 + k as u32);
+            }
         }
     }
 

@@ -1,49 +1,35 @@
 //! Callbacks: foreign-convention code calling a Rust handler chosen at run
-//! time, through a pool of pre-generated thunks (see the module docs of
-//! [`crate::abi`]).
+//! time, through thunks copied into mapped code blocks (see the module docs
+//! of [`crate::abi`] and [`super::thunk_blocks`]).
 
 use core::fmt;
 use core::marker::PhantomData;
-use core::ptr;
-use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use core::ptr::{self, NonNull};
+use core::sync::atomic::Ordering;
 
 use super::prepared::{REG_UNITS, STACK_BASE, Slot, get, put};
-use super::{ABI_COUNT, Frame, POOL_PER_ABI, Prepared, Type, Value};
+use super::thunk_blocks::{self, MapError, SlotRecord};
+use super::{Abi, Frame, Prepared, THUNK_BLOCK, Type, Value};
+use crate::Errno;
 
 /// Calls the handler behind `data` (a `&H`).
 type Invoke = unsafe fn(*const (), &Args<'_>) -> Value;
 
-/// One slot of the pool: which signature and handler its thunk runs.
-struct PoolSlot {
-    taken: AtomicBool,
-    prepared: AtomicPtr<Prepared>,
-    data: AtomicPtr<()>,
-    invoke: AtomicPtr<()>,
-}
-
-impl PoolSlot {
-    const fn free() -> PoolSlot {
-        PoolSlot {
-            taken: AtomicBool::new(false),
-            prepared: AtomicPtr::new(ptr::null_mut()),
-            data: AtomicPtr::new(ptr::null_mut()),
-            invoke: AtomicPtr::new(ptr::null_mut()),
-        }
-    }
-}
-
-static POOL: [PoolSlot; ABI_COUNT * POOL_PER_ABI] =
-    [const { PoolSlot::free() }; ABI_COUNT * POOL_PER_ABI];
-
 /// Why a callback could not be bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallbackError {
-    /// Every thunk of the convention is bound to a live [`Callback`].
-    PoolExhausted {
+    /// Every slot was taken and the OS refused to map another block of
+    /// thunks (address space, mapping count or memory exhausted).
+    Map {
         /// The convention.
         abi: &'static str,
-        /// Its number of thunks.
-        capacity: usize,
+        /// The OS's reason.
+        errno: Errno,
+    },
+    /// This OS has no way to map code blocks in the runtime.
+    Unsupported {
+        /// The convention.
+        abi: &'static str,
     },
     /// The signature passes structs by value (or duplicates variadic
     /// floats): callbacks do not decode those yet.
@@ -56,9 +42,13 @@ pub enum CallbackError {
 impl fmt::Display for CallbackError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CallbackError::PoolExhausted { abi, capacity } => write!(
+            CallbackError::Map { abi, errno } => write!(
                 f,
-                "all {capacity} callback thunks of {abi} are in use; drop a Callback to free one"
+                "cannot map another block of {abi} callback thunks: {errno}; drop a Callback to free a slot"
+            ),
+            CallbackError::Unsupported { abi } => write!(
+                f,
+                "{abi} callbacks need executable mappings, which the runtime cannot make on this OS"
             ),
             CallbackError::Aggregates { abi } => write!(
                 f,
@@ -70,20 +60,20 @@ impl fmt::Display for CallbackError {
 
 impl core::error::Error for CallbackError {}
 
-/// A Rust handler bound to a thunk of a convention's pool: [`Callback::code`]
-/// is a function of that convention with the prepared signature. Dropping it
-/// frees the thunk.
+/// A Rust handler bound to a thunk of a convention: [`Callback::code`] is a
+/// function of that convention with the prepared signature. Dropping it
+/// frees the thunk's slot for the next callback.
 pub struct Callback<'a> {
-    slot: usize,
-    code: *const (),
+    slot: NonNull<SlotRecord>,
+    abi: &'static Abi,
     _borrows: PhantomData<&'a ()>,
 }
 
 impl fmt::Debug for Callback<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Callback")
-            .field("slot", &self.slot)
-            .field("code", &self.code)
+            .field("abi", &self.abi.name)
+            .field("code", &self.code())
             .finish()
     }
 }
@@ -97,24 +87,30 @@ unsafe impl Sync for Callback<'_> {}
 impl Callback<'_> {
     /// The thunk's address: a function of the prepared convention and
     /// signature. Cast it to the matching `extern "..." fn` type. It must not
-    /// be called after the `Callback` is dropped.
+    /// be called after the `Callback` is dropped (a call then aborts the
+    /// process with a message; the code stays mapped).
     pub fn code(&self) -> *const () {
-        self.code
+        self.slot
+            .as_ptr()
+            .cast::<u8>()
+            .wrapping_sub(THUNK_BLOCK)
+            .cast()
     }
 
-    /// The pool slot it occupies.
+    /// An identifier of the slot it occupies (the address of its data slot):
+    /// unique among live callbacks, reused after a drop.
     pub fn slot(&self) -> usize {
-        self.slot
+        self.slot.as_ptr() as usize
     }
 }
 
 impl Drop for Callback<'_> {
     fn drop(&mut self) {
-        let s = &POOL[self.slot];
-        s.prepared.store(ptr::null_mut(), Ordering::Relaxed);
-        s.data.store(ptr::null_mut(), Ordering::Relaxed);
+        // SAFETY: the slot stays mapped for the life of the process.
+        let s = unsafe { self.slot.as_ref() };
         s.invoke.store(ptr::null_mut(), Ordering::Relaxed);
-        s.taken.store(false, Ordering::Release);
+        s.prepared.store(ptr::null_mut(), Ordering::Relaxed);
+        thunk_blocks::give_back(self.abi, self.slot);
     }
 }
 
@@ -124,11 +120,27 @@ unsafe fn invoke<H: Fn(&Args<'_>) -> Value + Sync>(data: *const (), args: &Args<
     h(args)
 }
 
+impl Abi {
+    /// Callbacks of this convention per mapped block: when they are all
+    /// taken, binding one more maps another block (there is no fixed limit).
+    pub fn callbacks_per_block(&self) -> usize {
+        thunk_blocks::per_block(self)
+    }
+
+    /// Blocks of callback thunks mapped for this convention so far.
+    pub fn callback_blocks(&'static self) -> usize {
+        thunk_blocks::mapped(self)
+    }
+}
+
 impl Prepared {
-    /// Binds `handler` to a free thunk of the convention's pool. Foreign code
+    /// Binds `handler` to a free thunk of the convention. Foreign code
     /// calling [`Callback::code`] with the prepared signature runs `handler`
     /// with the arguments; its result goes back the convention's way (a value
     /// of another type than the prepared result is returned as its bits).
+    ///
+    /// Takes a free slot (no system call) or, when every slot is bound, maps
+    /// one more block of them; fails only when the OS refuses that mapping.
     ///
     /// A panic in the handler aborts the process: it cannot unwind through
     /// foreign code.
@@ -140,51 +152,44 @@ impl Prepared {
         if self.has_aggregates() {
             return Err(CallbackError::Aggregates { abi: abi.name });
         }
-        for (k, thunk) in abi.thunks.iter().enumerate() {
-            let slot = abi.pool_base + k;
-            let s = &POOL[slot];
-            if s.taken
-                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-                .is_err()
-            {
-                continue;
-            }
-            s.prepared
-                .store(ptr::from_ref(self).cast_mut(), Ordering::Relaxed);
-            s.data.store(
-                ptr::from_ref(handler).cast::<()>().cast_mut(),
-                Ordering::Relaxed,
-            );
-            s.invoke.store(invoke::<H> as *mut (), Ordering::Release);
-            return Ok(Callback {
-                slot,
-                code: *thunk as *const (),
-                _borrows: PhantomData,
-            });
-        }
-        Err(CallbackError::PoolExhausted {
-            abi: abi.name,
-            capacity: abi.thunks.len(),
+        let slot = thunk_blocks::take(abi).map_err(|e| match e {
+            MapError::Os(errno) => CallbackError::Map {
+                abi: abi.name,
+                errno,
+            },
+            MapError::Unsupported => CallbackError::Unsupported { abi: abi.name },
+        })?;
+        // SAFETY: the slot stays mapped for the life of the process and is ours.
+        let s = unsafe { slot.as_ref() };
+        s.prepared
+            .store(ptr::from_ref(self).cast_mut(), Ordering::Relaxed);
+        s.data.store(
+            ptr::from_ref(handler).cast::<()>().cast_mut(),
+            Ordering::Relaxed,
+        );
+        s.invoke.store(invoke::<H> as *mut (), Ordering::Release);
+        Ok(Callback {
+            slot,
+            abi,
+            _borrows: PhantomData,
         })
     }
 }
 
-/// Called by every convention's callback entry, with the host convention.
-/// Returns 1 when the handler's result is a float, else 0: an entry whose
-/// convention returns floats on a register stack (x87) pushes it only then.
-pub(crate) unsafe extern "C" fn dispatch(frame: *mut Frame, slot: usize) -> usize {
-    let Some(s) = POOL.get(slot) else {
-        panic!("abi-bridge: callback slot {slot} does not exist");
-    };
+/// Called by every convention's callback entry, with the host convention:
+/// `slot` is the data slot the thunk found beside itself. Returns 1 when the
+/// handler's result is a float, else 0: an entry whose convention returns
+/// floats on a register stack (x87) pushes it only then.
+pub(crate) unsafe extern "C" fn dispatch(frame: *mut Frame, slot: *const SlotRecord) -> usize {
+    // SAFETY: thunks pass the address of their own data slot, mapped for good.
+    let s = unsafe { &*slot };
     let invoke = s.invoke.load(Ordering::Acquire);
     let (prepared, data) = (
         s.prepared.load(Ordering::Relaxed),
         s.data.load(Ordering::Relaxed),
     );
     if invoke.is_null() || prepared.is_null() {
-        panic!(
-            "abi-bridge: the thunk of callback slot {slot} was called after its Callback was dropped"
-        );
+        panic!("abi-bridge: a callback thunk was called after its Callback was dropped");
     }
     // SAFETY: the slot holds what `Prepared::callback` stored, alive while the
     // Callback is; `frame` is the entry's spilled register image.
@@ -216,11 +221,13 @@ impl fmt::Debug for Args<'_> {
 
 impl Args<'_> {
     /// How many there are.
+    #[inline]
     pub fn len(&self) -> usize {
         self.prepared.len
     }
 
     /// Whether there are none.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.prepared.len == 0
     }
@@ -230,6 +237,7 @@ impl Args<'_> {
     /// # Panics
     ///
     /// If `i >= self.len()`.
+    #[inline]
     pub fn bits(&self, i: usize) -> u64 {
         let s: Slot = self.prepared.args[..self.prepared.len][i];
         let w = usize::from(s.word);
@@ -253,6 +261,7 @@ impl Args<'_> {
     /// # Panics
     ///
     /// If `i >= self.len()`.
+    #[inline]
     pub fn get(&self, i: usize) -> Value {
         let s = self.prepared.args[..self.prepared.len][i];
         s.ty.value(s.unfix(self.bits(i)))

@@ -32,16 +32,18 @@
 //!
 //! The reverse direction — foreign-convention code calling a Rust handler
 //! chosen at run time, like a libffi closure — goes through [`Callback`]s.
-//! Each convention has a **pool of pre-generated thunks** in the text section
-//! ([`Abi::callback_capacity`] of them). Binding a handler takes a free slot
-//! of the pool and returns the address of that slot's thunk. The thunk loads
-//! its slot number into a scratch register and jumps to the convention's
-//! entry, which spills the argument registers into a [`Frame`] and calls the
-//! dispatcher with `(frame, slot)`; the dispatcher finds the handler and the
-//! prepared signature in the slot and decodes the arguments ([`Args`]). No
-//! memory is ever writable and executable (no W^X question arises, and it
-//! works where JIT pages are forbidden); the price is a fixed number of live
-//! callbacks per convention.
+//! Each convention has a generated **thunk** that finds a data slot at a
+//! fixed distance past itself and jumps to the entry stored there. The
+//! runtime maps a code block of copies of it (read-and-execute, from an OS
+//! object that is never mapped writable) next to a read-write data block, as
+//! many times as needed: binding a handler takes a free slot (mapping one
+//! more pair of blocks only when all are taken) and returns the address of
+//! that slot's thunk. The entry spills the argument registers into a
+//! [`Frame`] and calls the dispatcher with `(frame, slot)`; the dispatcher
+//! finds the handler and the prepared signature in the slot and decodes the
+//! arguments ([`Args`]). There is no fixed limit on live callbacks
+//! ([`Abi::callbacks_per_block`] per mapping), and no page is ever writable
+//! and executable.
 //!
 //! ```
 //! use abi_runtime::abi::{Abi, Args, Type, Value};
@@ -109,6 +111,7 @@ mod callback;
 mod native_regs;
 mod plan_cache;
 mod prepared;
+mod thunk_blocks;
 mod value;
 
 pub use aggregate::{Aggregates, FloatClass, WhenFull};
@@ -118,7 +121,7 @@ pub use callback::{Args, Callback, CallbackError};
 pub use prepared::{MAX_AGG_ARGS, MAX_ARGS, PrepareError, Prepared};
 pub use value::{Type, Value};
 
-abi_macros::__trampolines!(crate::abi, 32);
+abi_macros::__trampolines!(crate::abi);
 
 impl Frame {
     /// A frame with every register word zero and no stack arguments.
@@ -264,8 +267,12 @@ pub struct Abi {
     /// (`ints * (float_args.len() + 1) + floats`); empty when the host cannot
     /// jump into this convention.
     pub(crate) tail: &'static [unsafe extern "C" fn(*mut Frame, *const ())],
-    pub(crate) thunks: &'static [unsafe extern "C" fn()],
-    pub(crate) pool_base: usize,
+    /// The callback thunk, copied into every slot of a code block.
+    pub(crate) thunk: unsafe extern "C" fn(),
+    /// The callback entry the thunks jump to.
+    pub(crate) entry: unsafe extern "C" fn(),
+    /// Bytes from one thunk (and data slot) to the next.
+    pub(crate) thunk_stride: usize,
 }
 
 impl core::fmt::Debug for Abi {
@@ -455,11 +462,6 @@ impl Abi {
     /// register stack, whose top this one pops into `frame.ret`.
     pub fn trampoline_float(&self) -> unsafe extern "C" fn(*mut Frame, *const ()) {
         self.trampoline_float
-    }
-
-    /// How many callbacks of this convention can be bound at once.
-    pub fn callback_capacity(&self) -> usize {
-        self.thunks.len()
     }
 
     /// Classifies a signature once, for any number of calls or callbacks.

@@ -204,6 +204,23 @@ pub enum Op {
         /// Source.
         src: String,
     },
+    /// `reg <-` the address of this op's first instruction + `off`.
+    PcRel {
+        /// Destination.
+        reg: String,
+        /// Byte offset from the op's own address.
+        off: u32,
+    },
+    /// Jumps to the word at `[reg + off]`; `tmp` is a free register the
+    /// template may use.
+    JumpMem {
+        /// Address register.
+        reg: String,
+        /// Byte offset.
+        off: u32,
+        /// A second free register, if the convention has one.
+        tmp: Option<String>,
+    },
     /// `reg <- imm`.
     LoadImm {
         /// Destination.
@@ -292,8 +309,9 @@ pub enum TrampolineKind {
     Tail(u32, u32),
     /// Foreign code enters through a thunk; it calls the host dispatcher.
     Entry,
-    /// Thunk number `k` of the pool: loads `k` and jumps to the entry.
-    Thunk(u32),
+    /// The callback thunk: finds its data slot a code block past itself and
+    /// jumps to the entry stored there.
+    Thunk,
     /// Test scaffolding (see [`super::harness`]).
     Harness,
 }
@@ -986,15 +1004,18 @@ pub fn lower_tail(
     }))
 }
 
-/// The callback entry: `abi` code calls a thunk, which jumps here with its
-/// slot number in `abi`'s first scratch register; the entry calls the host
-/// dispatcher `dispatch(frame, slot)`.
+/// The callback entry: `abi` code calls a thunk, which jumps here with the
+/// address of its data slot in `abi`'s first scratch register (or the arch's
+/// `jump_mem_slot`); the entry calls the host dispatcher `dispatch(frame, slot)`.
 pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, String> {
     let (arch, asm) = common_arch(specs, host, abi)?;
     check_slot(abi, asm)?;
     let frame = FrameLayout::for_arch(specs, arch)?;
     let sp = asm.stack_pointer.clone();
-    let idx = slot_reg(abi)?;
+    let idx = match &asm.jump_mem_slot {
+        Some(r) => r.clone(),
+        None => slot_reg(abi)?,
+    };
     let hargs = HostArgs::of(host)?;
     // A register free once the argument registers are spilled: the first
     // argument register, or (every argument on the stack) a scratch one.
@@ -1183,19 +1204,33 @@ fn slot_reg(abi: &Abi) -> Result<String, String> {
     })
 }
 
-/// Thunk `k` of `abi`'s pool: puts `k` in the slot register and jumps to the entry.
-pub fn lower_thunk(specs: &Specs, host: &Abi, abi: &Abi, k: u32) -> Result<Trampoline, String> {
-    let (arch, _) = common_arch(specs, host, abi)?;
+/// The callback thunk of `abi`: puts the address of its data slot
+/// ([`super::THUNK_BLOCK`] bytes past itself) in the slot register and jumps
+/// to the entry address stored at the start of the slot. Every copy of it in
+/// a code block is the same bytes: it uses only its own address.
+pub fn lower_thunk(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, String> {
+    let (arch, asm) = common_arch(specs, host, abi)?;
     let frame = FrameLayout::for_arch(specs, arch)?;
+    if asm.template(Tpl::PcRel).is_empty() || asm.template(Tpl::JumpMem).is_empty() {
+        return Err(format!(
+            "arch {} has no `pc_rel` and `jump_mem` templates for callback thunks: add them (and `thunk_bytes`) to `[asm]` of targets/arch/{}.toml",
+            arch.name, arch.name
+        ));
+    }
+    let reg = slot_reg(abi)?;
     let ops = vec![
-        Op::LoadImm {
-            reg: slot_reg(abi)?,
-            imm: k,
+        Op::PcRel {
+            reg: reg.clone(),
+            off: super::THUNK_BLOCK,
         },
-        Op::JumpSym("entry".to_owned()),
+        Op::JumpMem {
+            reg,
+            off: 0,
+            tmp: abi.facts.scratch.get(1).cloned(),
+        },
     ];
     Ok(Trampoline {
-        kind: TrampolineKind::Thunk(k),
+        kind: TrampolineKind::Thunk,
         arch: arch.name.clone(),
         host: host.name.clone(),
         abi: abi.name.clone(),
@@ -1244,6 +1279,8 @@ impl fmt::Display for Op {
             Op::JumpReg(r) => write!(f, "jump_reg    {r}"),
             Op::CallSym(s) => write!(f, "call_sym    <{s}>"),
             Op::JumpSym(s) => write!(f, "jump_sym    <{s}>"),
+            Op::PcRel { reg, off } => write!(f, "pc_rel      {reg} <- here + {off}"),
+            Op::JumpMem { reg, off, .. } => write!(f, "jump_mem    [{reg} + {off}]"),
             Op::Ret => write!(f, "ret"),
             Op::PushFloat { base, off } => write!(f, "push_float  <- [{base} + {off}]"),
             Op::PopFloat { base, off } => write!(f, "pop_float   [{base} + {off}] <-"),
@@ -1277,5 +1314,7 @@ pub(crate) fn template_of(op: &Op) -> Tpl {
         Op::Ret => Tpl::Ret,
         Op::PushFloat { .. } => Tpl::PushFloat,
         Op::PopFloat { .. } => Tpl::PopFloat,
+        Op::PcRel { .. } => Tpl::PcRel,
+        Op::JumpMem { .. } => Tpl::JumpMem,
     }
 }

@@ -26,10 +26,13 @@
 //!   same registers and needs no more shadow space: it loads the argument
 //!   registers and jumps to `f`, which returns straight to the host caller
 //!   (used for calls without stack arguments: no saves, no copies);
-//! - **thunks** `thunk_<abi>_<k>`: a pool of tiny entry points, each loading
-//!   its slot number `k` into a scratch register and jumping to the entry. The
-//!   runtime binds a Rust handler to a slot at run time: no memory is ever
-//!   writable and executable.
+//! - a **thunk** `thunk_<abi>`: a few position-independent instructions that
+//!   put the address [`THUNK_BLOCK`] bytes past their own first instruction
+//!   (the thunk's data slot) in a scratch register and jump to the word stored
+//!   there (the entry). The runtime copies it, once per slot, into a code
+//!   block it maps read-and-execute many times, each mapping next to a
+//!   read-write data block of the same size: callbacks have no fixed limit,
+//!   and no page is ever writable and executable.
 
 mod aggregate;
 pub mod harness;
@@ -79,6 +82,33 @@ pub struct AsmSpec {
     /// top. A convention returning floats in one of them leaves it empty
     /// unless the result is a float, so callers pop it only then.
     pub float_stack: Vec<String>,
+    /// An upper bound of the bytes of a thunk (`pc_rel` then `jump_mem`);
+    /// 0 when the arch has no thunk templates.
+    pub thunk_bytes: u32,
+    /// The register holding the slot address after `jump_mem`, when the
+    /// template moves it out of `{reg}` (s390x: `br` cannot use r0, so the
+    /// address moves to r0 and r1 carries the target); `None`: `{reg}`.
+    pub jump_mem_slot: Option<String>,
+}
+
+/// Bytes between a callback thunk and its data slot: the size of a code
+/// block and of its data block. 64 KiB is a multiple of every page size the
+/// arches use (4, 16 and 64 KiB) and of Windows' allocation granularity, so a
+/// block can be mapped on its own on every OS.
+pub const THUNK_BLOCK: u32 = 65536;
+
+/// Words in a callback's data slot: the entry address (read by the thunk),
+/// the handler's invoker, the handler and the prepared signature.
+pub const THUNK_SLOT_WORDS: u32 = 4;
+
+impl AsmSpec {
+    /// Bytes from one thunk to the next in a code block (and from one data
+    /// slot to the next): a power of two holding a thunk and a data slot.
+    pub fn thunk_stride(&self) -> u32 {
+        self.thunk_bytes
+            .max(THUNK_SLOT_WORDS * self.word)
+            .next_power_of_two()
+    }
 }
 
 impl AsmSpec {
@@ -152,11 +182,17 @@ pub enum Tpl {
     /// Pops the top of the float stack into `[{base} + {off}]` as a double
     /// (x87 `fstp`).
     PopFloat,
+    /// `{reg} <-` the address of the template's first instruction + `{off}`.
+    PcRel,
+    /// Jumps to the word at `[{reg} + {off}]` (`{tmp}`: a second scratch
+    /// register, when the ABI has one); `{reg}` keeps its value unless the
+    /// arch names another `jump_mem_slot`.
+    JumpMem,
 }
 
 impl Tpl {
     /// Every template, in the order of [`AsmSpec::templates`].
-    pub const ALL: [Tpl; 23] = [
+    pub const ALL: [Tpl; 25] = [
         Tpl::LoadInt,
         Tpl::StoreInt,
         Tpl::LoadFloat,
@@ -180,6 +216,8 @@ impl Tpl {
         Tpl::Ret,
         Tpl::PushFloat,
         Tpl::PopFloat,
+        Tpl::PcRel,
+        Tpl::JumpMem,
     ];
 
     /// The key in `[asm]`.
@@ -208,6 +246,8 @@ impl Tpl {
             Tpl::Ret => "ret",
             Tpl::PushFloat => "push_float",
             Tpl::PopFloat => "pop_float",
+            Tpl::PcRel => "pc_rel",
+            Tpl::JumpMem => "jump_mem",
         }
     }
 
@@ -232,6 +272,8 @@ impl Tpl {
             Tpl::CallReg | Tpl::JumpReg => (&["reg"], &[]),
             Tpl::CallSym | Tpl::JumpSym => (&["sym"], &[]),
             Tpl::Ret => (&[], &[]),
+            Tpl::PcRel => (&["reg", "off"], &[]),
+            Tpl::JumpMem => (&["reg", "off"], &["tmp"]),
         }
     }
 
@@ -245,6 +287,8 @@ impl Tpl {
                 | Tpl::StoreLink
                 | Tpl::PushFloat
                 | Tpl::PopFloat
+                | Tpl::PcRel
+                | Tpl::JumpMem
         )
     }
 }

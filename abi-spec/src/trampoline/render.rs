@@ -107,6 +107,18 @@ pub fn asm_lines(specs: &Specs, t: &Trampoline) -> Result<Vec<String>, String> {
             Op::CallReg(r) | Op::JumpReg(r) => vec![("reg", r.clone())],
             Op::CallSym(s) | Op::JumpSym(s) => vec![("sym", format!("{{{s}}}"))],
             Op::Ret => Vec::new(),
+            Op::PcRel { reg, off } => vec![("reg", reg.clone()), ("off", off.to_string())],
+            Op::JumpMem { reg, off, tmp } => {
+                if tmp.is_none() && lines.iter().any(|l| l.contains("{tmp}")) {
+                    return Err(format!(
+                        "the `jump_mem` template of arch {} uses `{{tmp}}`, but `{}` lists only one `scratch` register: add a second to targets/abi/{}.toml",
+                        arch.name, t.abi, t.abi
+                    ));
+                }
+                let mut subs = vec![("reg", reg.clone()), ("off", off.to_string())];
+                subs.extend(tmp.clone().map(|r| ("tmp", r)));
+                subs
+            }
         };
         for line in lines {
             out.push(fill(line, &subs));
@@ -166,7 +178,7 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
         abi.float_args.len(),
     )?);
     plans.push(lower_entry(specs, host, abi)?);
-    plans.push(lower_thunk(specs, host, abi, 0)?);
+    plans.push(lower_thunk(specs, host, abi)?);
     let f = plans[0].frame;
     let _ = writeln!(
         out,
@@ -229,7 +241,7 @@ fn symbol_name(t: &Trampoline) -> String {
         super::TrampolineKind::CallFloat => format!("call_{}_float", t.abi),
         super::TrampolineKind::Tail(i, f) => format!("tail_{}_{i}_{f}", t.abi),
         super::TrampolineKind::Entry => format!("entry_{}", t.abi),
-        super::TrampolineKind::Thunk(k) => format!("thunk_{}_{k}", t.abi),
+        super::TrampolineKind::Thunk => format!("thunk_{}", t.abi),
         super::TrampolineKind::Harness => format!("harness_{}", t.abi),
     }
 }
@@ -241,12 +253,24 @@ fn naked(
     syms: &[(&str, TokenStream)],
     doc: &str,
 ) -> Result<TokenStream, String> {
+    naked_with(specs, t, sig, syms, doc, &[])
+}
+
+/// [`naked`], with `trailer` lines after the body (a thunk's padding).
+fn naked_with(
+    specs: &Specs,
+    t: &Trampoline,
+    sig: TokenStream,
+    syms: &[(&str, TokenStream)],
+    doc: &str,
+    trailer: &[String],
+) -> Result<TokenStream, String> {
     let asm = specs.arch(&t.arch).and_then(|a| a.asm.as_ref());
     let (begin, end) = asm.map_or((&[][..], &[][..]), |a| {
         (a.directives.as_slice(), a.directives_end.as_slice())
     });
     let body = asm_lines(specs, t)?;
-    let lines = begin.iter().chain(&body).chain(end);
+    let lines = begin.iter().chain(&body).chain(trailer).chain(end);
     let name = format_ident!("{}", symbol_name(t));
     let operands = t.symbols().into_iter().map(|role| {
         let path = syms
@@ -323,18 +347,17 @@ pub fn support(specs: &Specs, t: &Target) -> Result<(), String> {
             ));
         }
     }
-    target_items(specs, t, &quote! { crate::abi }, 1).map(|_| ())
+    target_items(specs, t, &quote! { crate::abi }).map(|_| ())
 }
 
 /// The runtime's generated items for every target: per target (cfg-gated),
 /// the `Frame` type, the trampolines, the thunk pools and the ABI descriptor
 /// table. `rt` is the path of the runtime's `abi` module, which defines `Abi`,
-/// `SlotModel` and the callback dispatcher `dispatch`. `pool` is the number of
-/// callback thunks per ABI.
-pub fn runtime_items(specs: &Specs, rt: &TokenStream, pool: u32) -> TokenStream {
+/// `SlotModel` and the callback dispatcher `dispatch`.
+pub fn runtime_items(specs: &Specs, rt: &TokenStream) -> TokenStream {
     let mut out = TokenStream::new();
     for t in trampoline_targets(specs) {
-        match target_items(specs, t, rt, pool) {
+        match target_items(specs, t, rt) {
             Ok(items) => {
                 let cfg = cfg_predicate(t);
                 let m = format_ident!(
@@ -348,7 +371,7 @@ pub fn runtime_items(specs: &Specs, rt: &TokenStream, pool: u32) -> TokenStream 
                     #[cfg(#cfg)]
                     pub use #m::Frame;
                     #[cfg(#cfg)]
-                    pub(crate) use #m::{ABIS, ABI_COUNT, NATIVE, POOL_PER_ABI, INT_REGS, FLOAT_REGS, INT_RETS, FLOAT_RETS, WORD, FLOAT_BASE, FLOAT_UNITS, FLOAT_RET_BASE};
+                    pub(crate) use #m::{ABIS, ABI_COUNT, NATIVE, THUNK_BLOCK, INT_REGS, FLOAT_REGS, INT_RETS, FLOAT_RETS, WORD, FLOAT_BASE, FLOAT_UNITS, FLOAT_RET_BASE};
                 });
             }
             Err(e) => {
@@ -367,13 +390,12 @@ fn strs(list: &[String]) -> TokenStream {
     quote! { &[#(#list),*] }
 }
 
-fn target_items(
-    specs: &Specs,
-    t: &Target,
-    rt: &TokenStream,
-    pool: u32,
-) -> Result<TokenStream, String> {
+fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStream, String> {
     let arch = specs.arch(&t.arch).ok_or("unknown arch")?;
+    let asm = arch
+        .asm
+        .as_ref()
+        .ok_or_else(|| format!("arch {} has no `[asm]` table", arch.name))?;
     let host = specs.abi(&t.abi).ok_or("unknown ABI")?;
     let layout = FrameLayout::for_arch(specs, arch)?;
     let abis: Vec<&Abi> = arch.abis.iter().filter_map(|a| specs.abi(a)).collect();
@@ -389,7 +411,7 @@ fn target_items(
     let mut fns = TokenStream::new();
     let mut descs = Vec::new();
     let ptr = quote! { (frame: *mut Frame, f: *const ()) };
-    for (i, abi) in abis.iter().enumerate() {
+    for abi in &abis {
         let call = lower_call(specs, host, abi)?;
         let doc = format!(
             "Calls `f` with the {} convention, registers from `frame`. Generated from targets/abi/{}.toml and targets/arch/{}.toml.",
@@ -446,25 +468,22 @@ fn target_items(
             &doc,
         )?);
         let entry_name = format_ident!("entry_{}", abi.name);
-        let mut thunks = Vec::new();
-        for k in 0..pool {
-            let slot = i as u32 * pool + k;
-            let th = lower_thunk(specs, host, abi, slot)?;
-            let doc = format!("Callback thunk for slot {slot} ({}).", abi.name);
-            fns.extend(naked(
-                specs,
-                &th,
-                quote! { () },
-                &[("entry", quote! { #entry_name })],
-                &doc,
-            )?);
-            thunks.push(format_ident!("thunk_{}_{slot}", abi.name));
-        }
-        let table = format_ident!("THUNKS_{}", abi.name.to_uppercase());
-        let n = pool as usize;
-        fns.extend(quote! {
-            static #table: [unsafe extern "C" fn(); #n] = [#(#thunks),*];
-        });
+        let th = lower_thunk(specs, host, abi)?;
+        let stride = asm.thunk_stride();
+        let doc = format!(
+            "The callback thunk of {}: the runtime copies it into every slot of a code block (it is never run here). Padded to the {stride}-byte slot stride.",
+            abi.name
+        );
+        fns.extend(naked_with(
+            specs,
+            &th,
+            quote! { () },
+            &[],
+            &doc,
+            &[format!(".space {stride}")],
+        )?);
+        let thunk_fn = format_ident!("thunk_{}", abi.name);
+        let stride = stride as usize;
         let name = &abi.name;
         let rust_abi = abi.facts.rust_abi.clone().unwrap_or_default();
         let slots = match abi.slots {
@@ -549,7 +568,6 @@ fn target_items(
             }
         };
         let indirect_result = &abi.indirect_result;
-        let base = i * n;
         descs.push(quote! {
             #rt::Abi {
                 name: #name,
@@ -579,8 +597,9 @@ fn target_items(
                 trampoline: #call_fn,
                 trampoline_float: #call_float_fn,
                 tail: #tail,
-                thunks: &#table,
-                pool_base: #base,
+                thunk: #thunk_fn,
+                entry: #entry_name,
+                thunk_stride: #stride,
             }
         });
     }
@@ -615,7 +634,7 @@ fn target_items(
     let float_base = (layout.float_reg(0) / layout.word) as usize;
     let float_units = (8 / layout.word) as usize;
     let float_ret_base = ((layout.float_ret(0) - layout.ret()) / layout.word) as usize;
-    let pool = pool as usize;
+    let block = super::THUNK_BLOCK as usize;
     let frame_doc = format!(
         "The register image a trampoline of {} reads and writes (generated from the specs): \
          `regs` holds the {ir} integer then the {fr} float argument registers, `ret` the {iret} \
@@ -642,8 +661,8 @@ fn target_items(
         pub(crate) const FLOAT_UNITS: usize = #float_units;
         /// The unit of [`Frame::ret`] where float return register 0 starts.
         pub(crate) const FLOAT_RET_BASE: usize = #float_ret_base;
-        /// Callback thunks per ABI.
-        pub(crate) const POOL_PER_ABI: usize = #pool;
+        /// Bytes from a callback thunk to its data slot: the size of a code block and of a data block.
+        pub(crate) const THUNK_BLOCK: usize = #block;
         /// Conventions in [`ABIS`].
         pub(crate) const ABI_COUNT: usize = #nabis;
         /// Index of the target's own convention in [`ABIS`].

@@ -92,6 +92,9 @@ pub(crate) fn read_asm(
             t.opt_strings(sink, tpl.key(), "[\"mflr r0\", \"std r0, {off}({base})\"]")
         } else if matches!(tpl, Tpl::PushFloat | Tpl::PopFloat) {
             t.opt_strings(sink, tpl.key(), "[\"fld qword ptr [{base} + {off}]\"]")
+        } else if matches!(tpl, Tpl::PcRel | Tpl::JumpMem) {
+            // Only arches with callbacks need the thunk templates.
+            t.opt_strings(sink, tpl.key(), "[\"adr {reg}, . + {off}\"]")
         } else {
             t.strings(sink, tpl.key(), "[\"ret\"]")
         };
@@ -186,6 +189,21 @@ pub(crate) fn read_asm(
             );
         }
     }
+    let thunk_bytes = t.opt_int(sink, "thunk_bytes", 1..4097, "16");
+    let has_thunk = [Tpl::PcRel, Tpl::JumpMem]
+        .iter()
+        .all(|t| templates.get(*t as usize).is_some_and(|l| !l.is_empty()));
+    if has_thunk && thunk_bytes.is_none() {
+        sink.error(
+            t.span(),
+            "`pc_rel` and `jump_mem` are given but not `thunk_bytes`",
+            "say how many bytes the two templates assemble to at most, e.g. `thunk_bytes = 16`",
+        );
+    }
+    let jump_mem_slot = t.opt_string(sink, "jump_mem_slot", "\"r0\"");
+    if let Some(r) = &jump_mem_slot {
+        check_int_reg(int_regs, r, "jump_mem_slot", sink);
+    }
     t.finish(sink);
     let u = |v: Sp<i64>| u32::try_from(v.value).unwrap_or_default();
     Some(AsmSpec {
@@ -202,6 +220,8 @@ pub(crate) fn read_asm(
         float_stack: float_stack
             .map(|l| l.value.into_iter().map(|r| r.value).collect())
             .unwrap_or_default(),
+        thunk_bytes: thunk_bytes.map_or(0, u),
+        jump_mem_slot: jump_mem_slot.map(|r| r.value),
     })
 }
 
