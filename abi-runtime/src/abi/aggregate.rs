@@ -258,13 +258,32 @@ mod tests {
     /// Sizes, alignments and offsets as C computes them.
     #[test]
     fn layout_like_c() {
-        assert_eq!((MIXED.size(), MIXED.align()), (24, 8));
-        assert_eq!(MIXED.field_offset(1), Some(8));
-        assert_eq!(MIXED.field_offset(2), Some(16));
-        assert_eq!((NESTED.size(), NESTED.align()), (12, 4));
-        assert_eq!(ARR.size(), 24);
+        use core::mem::{align_of, offset_of, size_of};
+        // rustc lays out `repr(C)` structs as the target's C compiler does
+        // (f64 is 4-byte aligned in i386 structs, 8 elsewhere).
+        #[repr(C)]
+        struct Mixed(i8, f64, i16);
+        #[repr(C)]
+        struct Nested([f32; 2], f32);
+        #[repr(C)]
+        struct Tail(i32, i8);
+        let u = |n: usize| u32::try_from(n).unwrap();
+        assert_eq!(
+            (MIXED.size(), MIXED.align()),
+            (u(size_of::<Mixed>()), u(align_of::<Mixed>()))
+        );
+        assert_eq!(MIXED.field_offset(1), Some(u(offset_of!(Mixed, 1))));
+        assert_eq!(MIXED.field_offset(2), Some(u(offset_of!(Mixed, 2))));
+        assert_eq!(
+            (NESTED.size(), NESTED.align()),
+            (u(size_of::<Nested>()), u(align_of::<Nested>()))
+        );
+        assert_eq!(ARR.size(), u(size_of::<[f64; 3]>()));
         let s = Type::Struct(&[Type::I32, Type::I8]);
-        assert_eq!((s.size(), s.field_offset(1)), (8, Some(4)));
+        assert_eq!(
+            (s.size(), s.field_offset(1)),
+            (u(size_of::<Tail>()), Some(u(offset_of!(Tail, 1))))
+        );
     }
 
     fn rules(float_class: FloatClass) -> Aggregates {
@@ -288,6 +307,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        target_pointer_width = "32",
+        ignore = "the expected pieces are 8-byte words; every ABI file with [aggregates] has 8-byte words, and 32-bit conventions refuse structs"
+    )]
     fn classes_follow_the_rules() {
         use Class::{Float as F, Int as I};
         let per_word = rules(FloatClass::PerWord);

@@ -30,7 +30,7 @@ const CHUNK: usize = 4096;
 /// A memfd of `block` bytes holding copies of `thunk`, one per `thunk.len()`.
 pub(super) fn code_object(thunk: &[u8], block: usize) -> Result<usize, MapError> {
     // SAFETY: the name is NUL-terminated.
-    let fd = unsafe { calls::memfd_create(c"abi-bridge-thunks".as_ptr().cast(), c::MFD_CLOEXEC as u32) }
+    let fd = unsafe { calls::memfd_create(c"abi-bridge-thunks".as_ptr().cast(), c::MFD_CLOEXEC) }
         .map_err(MapError::Os)?;
     let mut chunk = [0u8; CHUNK];
     for (k, b) in chunk.iter_mut().enumerate() {
@@ -59,10 +59,10 @@ fn fail(fd: i32, e: Errno) -> MapError {
 /// Maps the code object read-and-execute at a new address with `block`
 /// zeroed read-write bytes right after it; returns the code's address.
 pub(super) fn map_pair(code: usize, block: usize) -> Result<*mut u8, MapError> {
-    let private = (c::MAP_PRIVATE | c::MAP_ANONYMOUS) as i32;
+    let private = c::MAP_PRIVATE | c::MAP_ANONYMOUS;
     // SAFETY: a fresh reservation the kernel places; nothing else uses it.
     let base = unsafe {
-        sys::mmap(core::ptr::null_mut(), 2 * block, c::PROT_NONE as i32, private, -1, 0)
+        sys::mmap(core::ptr::null_mut(), 2 * block, c::PROT_NONE, private, -1, 0)
     }
     .map_err(MapError::Os)?;
     let at = |off: usize| base.cast::<u8>().wrapping_add(off).cast::<c_void>();
@@ -71,8 +71,8 @@ pub(super) fn map_pair(code: usize, block: usize) -> Result<*mut u8, MapError> {
         sys::mmap(
             at(0),
             block,
-            (c::PROT_READ | c::PROT_EXEC) as i32,
-            (c::MAP_SHARED | c::MAP_FIXED) as i32,
+            c::PROT_READ | c::PROT_EXEC,
+            c::MAP_SHARED | c::MAP_FIXED,
             code as i32,
             0,
         )
@@ -80,8 +80,8 @@ pub(super) fn map_pair(code: usize, block: usize) -> Result<*mut u8, MapError> {
             sys::mmap(
                 at(block),
                 block,
-                (c::PROT_READ | c::PROT_WRITE) as i32,
-                private | c::MAP_FIXED as i32,
+                c::PROT_READ | c::PROT_WRITE,
+                private | c::MAP_FIXED,
                 -1,
                 0,
             )

@@ -35,7 +35,7 @@ mod calls {
         desired_access: u32,
         offset_high: u32,
         offset_low: u32,
-        bytes: u64,
+        bytes: usize,
         base_address: *mut c_void,
     ) -> Result<*mut c_void, Errno>;
     /// Unmaps a view.
@@ -58,7 +58,7 @@ pub(super) fn code_object(thunk: &[u8], block: usize) -> Result<usize, MapError>
         calls::create_file_mapping(
             PAGING_FILE,
             null_mut(),
-            c::PAGE_EXECUTE_READWRITE as u32,
+            c::PAGE_EXECUTE_READWRITE,
             0,
             block as u32,
             core::ptr::null(),
@@ -67,7 +67,7 @@ pub(super) fn code_object(thunk: &[u8], block: usize) -> Result<usize, MapError>
     .map_err(MapError::Os)?;
     // SAFETY: a read-write view of the whole section, placed by the system.
     let view = unsafe {
-        calls::map_view_of_file_ex(section, c::FILE_MAP_WRITE as u32, 0, 0, block as u64, null_mut())
+        calls::map_view_of_file_ex(section, c::FILE_MAP_WRITE, 0, 0, block, null_mut())
     };
     let view = match view {
         Ok(v) => v.cast::<u8>(),
@@ -100,11 +100,11 @@ pub(super) fn map_pair(code: usize, block: usize) -> Result<*mut u8, MapError> {
             let at = sys::virtual_alloc(
                 null_mut(),
                 2 * block,
-                c::MEM_RESERVE as u32,
-                c::PAGE_NOACCESS as u32,
+                c::MEM_RESERVE,
+                c::PAGE_NOACCESS,
             )
             .map_err(MapError::Os)?;
-            sys::virtual_free(at, 0, c::MEM_RELEASE as u32).map_err(MapError::Os)?;
+            sys::virtual_free(at, 0, c::MEM_RELEASE).map_err(MapError::Os)?;
             at
         };
         // SAFETY: the view and the pages go to the address just released;
@@ -112,10 +112,10 @@ pub(super) fn map_pair(code: usize, block: usize) -> Result<*mut u8, MapError> {
         let view = unsafe {
             calls::map_view_of_file_ex(
                 code as *mut c_void,
-                (c::FILE_MAP_READ | c::FILE_MAP_EXECUTE) as u32,
+                c::FILE_MAP_READ | c::FILE_MAP_EXECUTE,
                 0,
                 0,
-                block as u64,
+                block,
                 at,
             )
         };
@@ -131,8 +131,8 @@ pub(super) fn map_pair(code: usize, block: usize) -> Result<*mut u8, MapError> {
             sys::virtual_alloc(
                 view.cast::<u8>().add(block).cast(),
                 block,
-                (c::MEM_RESERVE | c::MEM_COMMIT) as u32,
-                c::PAGE_READWRITE as u32,
+                c::MEM_RESERVE | c::MEM_COMMIT,
+                c::PAGE_READWRITE,
             )
         };
         match data {
