@@ -176,10 +176,14 @@ impl Metadata {
     ///
     /// ```
     /// # let dir = std::env::var("TMPDIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
-    /// let t = abi_runtime::platform::metadata(&dir).unwrap().modified();
-    /// let std = std::fs::metadata(&dir).unwrap().modified().unwrap();
+    /// // A file of its own: other tests change the folder while this one runs.
+    /// let path = format!("{dir}/abi-doc-modified");
+    /// std::fs::write(&path, b"x").unwrap();
+    /// let t = abi_runtime::platform::metadata(&path).unwrap().modified();
+    /// let std = std::fs::metadata(&path).unwrap().modified().unwrap();
     /// let since = std.duration_since(std::time::UNIX_EPOCH).unwrap();
     /// assert_eq!((t.secs, t.nanos), (since.as_secs() as i64, since.subsec_nanos()));
+    /// # std::fs::remove_file(&path).unwrap();
     /// ```
     pub fn modified(&self) -> Timestamp {
         self.modified
