@@ -732,3 +732,21 @@ fn check_targets_distinct(specs: &Specs, files: &[SpecFile], diags: &mut Vec<Dia
         }
     }
 }
+
+/// What the loader's unit tests share.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use std::path::Path;
+
+    /// The minimal spec folder with `extra` appended to its target file.
+    pub(crate) fn load_with(extra: &str) -> Result<crate::Specs, crate::Diagnostics> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/minimal_spec");
+        let mut files = crate::read_dir(&dir, "targets").unwrap();
+        for f in &mut files {
+            if f.kind == crate::SpecKind::Target {
+                f.source.text.push_str(extra);
+            }
+        }
+        crate::load(&files)
+    }
+}

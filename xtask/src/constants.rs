@@ -14,7 +14,7 @@
 //! and type libclang gives `static const __typeof__(C) x = C;`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use abi_spec::constant::Constant;
 use abi_spec::layout::FieldType;
@@ -320,22 +320,7 @@ pub(crate) fn verify(t: &Target, out: &mut crate::verify::Outcome) -> Result<(),
 }
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    let mut names = Vec::new();
-    let mut dir: PathBuf = crate::legs::targets_dir();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--target" => names.push(it.next().ok_or("--target needs a spec name")?.clone()),
-            "--targets" => dir = PathBuf::from(it.next().ok_or("--targets needs a folder")?),
-            other => return Err(format!("unknown argument `{other}`")),
-        }
-    }
-    if names.is_empty() {
-        let files = abi_spec::read_dir(&dir, &dir.display().to_string())
-            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        let specs = abi_spec::load(&files).map_err(|d| d.to_string())?;
-        names = specs.targets.iter().map(|t| t.name.clone()).collect();
-    }
+    let (dir, names) = crate::legs::import_args(args, |_| true)?;
     for name in names {
         let n = import(&dir, &name)?;
         println!("{name}: {n} constant lines changed");

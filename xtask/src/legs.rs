@@ -201,6 +201,39 @@ pub(crate) fn targets_dir() -> std::path::PathBuf {
     repo_root().join("targets")
 }
 
+/// Reads `[--target NAME]... [--targets DIR]` for the importers that write
+/// spec files: the folder and the targets named, or, when none is named,
+/// every target of the folder that `all` keeps.
+pub(crate) fn import_args(
+    args: &[String],
+    all: impl Fn(&abi_spec::model::Target) -> bool,
+) -> Result<(std::path::PathBuf, Vec<String>), String> {
+    let mut names = Vec::new();
+    let mut dir = targets_dir();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--target" => names.push(it.next().ok_or("--target needs a spec name")?.clone()),
+            "--targets" => {
+                dir = std::path::PathBuf::from(it.next().ok_or("--targets needs a folder")?)
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    if names.is_empty() {
+        let files = abi_spec::read_dir(&dir, &dir.display().to_string())
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let specs = abi_spec::load(&files).map_err(|d| d.to_string())?;
+        names = specs
+            .targets
+            .iter()
+            .filter(|t| all(t))
+            .map(|t| t.name.clone())
+            .collect();
+    }
+    Ok((dir, names))
+}
+
 pub(crate) fn print(legs: &[Leg]) {
     println!(
         "{:<16} {:<30} {:<46} {:<26} packages",

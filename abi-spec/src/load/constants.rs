@@ -147,18 +147,8 @@ pub(super) fn read_constants(
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
-    fn load_with(extra: &str) -> Result<crate::Specs, crate::Diagnostics> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/minimal_spec");
-        let mut files = crate::read_dir(&dir, "targets").unwrap();
-        for f in &mut files {
-            if f.kind == crate::SpecKind::Target {
-                f.source.text.push_str(extra);
-            }
-        }
-        crate::load(&files)
-    }
+    use crate::load::tests_support::load_with;
 
     #[test]
     fn typed_constants_load_with_their_type() {

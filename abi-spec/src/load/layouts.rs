@@ -211,19 +211,10 @@ fn read_fields(
 
 #[cfg(test)]
 mod tests {
+
     use std::path::Path;
 
-    /// The minimal spec folder with `extra` appended to its target file.
-    fn load_with(extra: &str) -> Result<crate::Specs, crate::Diagnostics> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/minimal_spec");
-        let mut files = crate::read_dir(&dir, "targets").unwrap();
-        for f in &mut files {
-            if f.kind == crate::SpecKind::Target {
-                f.source.text.push_str(extra);
-            }
-        }
-        crate::load(&files)
-    }
+    use crate::load::tests_support::load_with;
 
     #[test]
     fn a_layout_is_read_with_its_fields_sorted_by_offset() {
