@@ -802,16 +802,7 @@ fn call_trampoline(
     ops.push(Op::Label(done));
     if abi.facts.back_chain {
         // The frame the callee sees starts with the caller's stack pointer.
-        ops.push(Op::AddImm {
-            dst: tmp.clone(),
-            src: sp_save.to_string(),
-            imm: reserve,
-        });
-        ops.push(Op::StoreInt {
-            reg: tmp.clone(),
-            base: s.clone(),
-            off: 0,
-        });
+        push_back_chain(&mut ops, tmp, sp_save, reserve, &s);
     }
     for (i, r) in abi.int_args.iter().enumerate() {
         ops.push(Op::LoadInt {
@@ -1087,16 +1078,7 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
     });
     if abi.facts.back_chain {
         // The dispatcher's caller's frame starts with the foreign caller's stack pointer.
-        ops.push(Op::AddImm {
-            dst: tmp.clone(),
-            src: sp.clone(),
-            imm: reserve,
-        });
-        ops.push(Op::StoreInt {
-            reg: tmp.clone(),
-            base: sp.clone(),
-            off: 0,
-        });
+        push_back_chain(&mut ops, tmp, &sp, reserve, &sp);
     }
     match &hargs {
         HostArgs::Regs(h0, h1) => {
@@ -1317,4 +1299,19 @@ pub(crate) fn template_of(op: &Op) -> Tpl {
         Op::PcRel { .. } => Tpl::PcRel,
         Op::JumpMem { .. } => Tpl::JumpMem,
     }
+}
+
+/// ELFv2's back chain: the word at `[base]` gets `sp_before + reserve`, the
+/// stack pointer the frame's caller had.
+fn push_back_chain(ops: &mut Vec<Op>, tmp: &str, sp_before: &str, reserve: u32, base: &str) {
+    ops.push(Op::AddImm {
+        dst: tmp.to_owned(),
+        src: sp_before.to_owned(),
+        imm: reserve,
+    });
+    ops.push(Op::StoreInt {
+        reg: tmp.to_owned(),
+        base: base.to_owned(),
+        off: 0,
+    });
 }

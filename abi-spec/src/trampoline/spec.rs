@@ -19,6 +19,21 @@ fn is_reg(list: Option<&RegList>, reg: &str) -> bool {
 }
 
 /// Reports `reg` if it is not one of `int_regs`.
+/// Whether `r` is an integer register of `arch` (unknown arch: yes); when it
+/// is not, says so at its span.
+fn is_int_reg_of(arch: Option<&Arch>, r: &Sp<String>, sink: &mut Sink<'_>) -> bool {
+    let Some(arch) = arch else { return true };
+    if arch.int_regs.contains(&r.value) {
+        return true;
+    }
+    sink.error(
+        r.span.clone(),
+        format!("`{}` is not an integer register of {}", r.value, arch.name),
+        format!("name one of targets/arch/{}.toml's `int_regs`", arch.name),
+    );
+    false
+}
+
 fn check_int_reg(int_regs: Option<&RegList>, reg: &Sp<String>, what: &str, sink: &mut Sink<'_>) {
     let Some(list) = int_regs else { return };
     if is_reg(Some(list), &reg.value) {
@@ -423,15 +438,7 @@ pub(crate) fn read_call_facts(
         };
     }
     if let Some(r) = top.opt_string(sink, "variadic_count_reg", "\"rax\"") {
-        if let Some(arch) = arch
-            && !arch.int_regs.contains(&r.value)
-        {
-            sink.error(
-                r.span.clone(),
-                format!("`{}` is not an integer register of {}", r.value, arch.name),
-                format!("name one of targets/arch/{}.toml's `int_regs`", arch.name),
-            );
-        }
+        is_int_reg_of(arch, &r, sink);
         facts.variadic_count_reg = Some(r.value);
     }
     facts.rust_abi = top.opt_string(sink, "rust_abi", "\"C\"").map(|s| s.value);
@@ -484,15 +491,7 @@ pub(crate) fn read_call_facts(
         facts.linkage_area = u32::try_from(n.value).unwrap_or_default();
     }
     if let Some(r) = top.opt_string(sink, "call_target", "\"r12\"") {
-        if let Some(arch) = arch
-            && !arch.int_regs.contains(&r.value)
-        {
-            sink.error(
-                r.span.clone(),
-                format!("`{}` is not an integer register of {}", r.value, arch.name),
-                format!("name one of targets/arch/{}.toml's `int_regs`", arch.name),
-            );
-        } else if int_args.contains(&r.value) {
+        if is_int_reg_of(arch, &r, sink) && int_args.contains(&r.value) {
             sink.error(
                 r.span.clone(),
                 format!("call target register `{}` carries an argument", r.value),
