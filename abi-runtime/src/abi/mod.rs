@@ -108,6 +108,7 @@
 
 mod aggregate;
 mod callback;
+mod moves;
 mod native_regs;
 mod plan_cache;
 mod prepared;

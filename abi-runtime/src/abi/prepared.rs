@@ -3,8 +3,9 @@
 use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
-use super::native_regs::{self, Caller};
 use super::aggregate::{self, Aggregates, Class, FloatClass, WhenFull};
+use super::moves::{self, Move, Moves, Op};
+use super::native_regs::{self, Caller, RetKind};
 use super::value::{PAYLOAD, Scalar};
 use super::{
     Abi, VariadicFloats, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
@@ -34,6 +35,14 @@ pub const MAX_AGG_ARGS: usize = 8;
 
 /// The most moves a signature's structs and duplicated floats need.
 const MAX_PARTS: usize = MAX_AGG_ARGS * aggregate::MAX_PIECES;
+
+/// The most units one call's moves write: every argument, struct piece and
+/// duplicate, and the units of small structs copied to the stack.
+const MAX_MOVES: usize = MAX_ARGS + MAX_PARTS;
+
+/// Units of the largest struct copied to the stack by moves rather than by
+/// a copy of its bytes.
+const SPLIT_UNITS: usize = 4;
 
 /// What a [`Part`] does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,7 +322,7 @@ impl Slot {
 /// An f32 in double format, as powerpc's `lfs` loads it: exact, and NaNs
 /// keep their payload and stay signalling (a Rust `as` conversion would quiet
 /// them).
-fn single_to_double(b: u32) -> u64 {
+pub(crate) fn single_to_double(b: u32) -> u64 {
     let x = f32::from_bits(b);
     if x.is_nan() {
         let sign = u64::from(b >> 31) << 63;
@@ -363,10 +372,15 @@ pub struct Prepared {
     /// Struct arguments and results, duplicated variadic floats.
     pub(crate) agg: AggPlan,
     /// The host convention with every argument in a register of a
-    /// per-class convention: a plain call of the register images
-    /// (see `native_regs`), `dest[i]` saying where image `i` goes.
+    /// per-class convention: a plain call of the register images the
+    /// moves write (see `native_regs`).
     pub(crate) caller: Option<Caller>,
-    pub(crate) dest: [u8; 2 * native_regs::MAX_PER_CLASS],
+    /// Every register and stack unit a call fills, and from what: scalars,
+    /// struct pieces of one unit, duplicated variadic floats.
+    pub(crate) moves: Moves<MAX_MOVES>,
+    /// Struct arguments or results need the general path's copies
+    /// (stack copies, copies by reference, results through memory).
+    pub(crate) copies: bool,
 }
 
 impl fmt::Debug for Prepared {
@@ -574,7 +588,8 @@ pub(crate) fn classify(
         args: [Slot::EMPTY; MAX_ARGS],
         agg: AggPlan::EMPTY,
         caller: None,
-        dest: [0; 2 * native_regs::MAX_PER_CLASS],
+        moves: Moves::EMPTY,
+        copies: false,
     };
     // Where the result goes decides whether a hidden address takes the first argument register.
     let mut shift = 0;
@@ -920,46 +935,50 @@ pub(crate) fn classify(
         next_stack * abi.stack_slot + abi.shadow_space + abi.linkage_area,
         abi.stack_align,
     );
-    if out.agg.active {
-        // Structs and duplicated floats take the general path.
-        return Ok(out);
-    }
-    if next_stack == 0 && !abi.tail.is_empty() {
+    plan_moves(&mut out)?;
+    let moves = out.moves;
+    // Structs copied to the stack or by reference, results in registers or
+    // through memory: the general path, or a per-class caller below.
+    let general = out.copies || out.agg.ret_mode != RetMode::Scalar;
+    if !general && next_stack == 0 && !abi.tail.is_empty() {
         // The registers to load: up to the highest one used, per class.
-        let units = |s: &Slot| usize::from(s.word)..usize::from(s.word) + 1 + usize::from(s.wide);
-        let ints = out.args[..out.len]
+        let ints = moves
+            .as_slice()
             .iter()
-            .map(units)
-            .filter(|u| u.start < INT_REGS)
-            .map(|u| u.end)
+            .map(|m| usize::from(m.dst) + 1 + usize::from(m.wide))
+            .filter(|&end| end <= INT_REGS)
             .max()
             .unwrap_or(0);
-        let floats = out.args[..out.len]
+        let floats = moves
+            .as_slice()
             .iter()
-            .map(|s| usize::from(s.word))
+            .map(|m| usize::from(m.dst))
             .filter(|w| (FLOAT_BASE..REG_UNITS).contains(w))
             .map(|w| (w - FLOAT_BASE) / FLOAT_UNITS + 1)
             .max()
             .unwrap_or(0);
         out.tail = abi.tail.get(ints * (n_float + 1) + floats).copied();
         for w in (0..ints).chain(FLOAT_BASE..FLOAT_BASE + floats * FLOAT_UNITS) {
-            if !out.args[..out.len].iter().any(|s| units(s).contains(&w)) {
+            if !moves.fills(w) {
                 out.gaps[usize::from(out.n_gaps)] = w as u16;
                 out.n_gaps += 1;
             }
         }
     }
-    out.in_order = out.args[..out.len]
-        .iter()
-        .enumerate()
-        .all(|(i, s)| WORD == 8 && usize::from(s.word) == i && s.fix == Fix::None);
+    // The in-order and whole-word paths write arguments only: no duplicates.
+    out.in_order = !out.agg.active
+        && out.args[..out.len]
+            .iter()
+            .enumerate()
+            .all(|(i, s)| WORD == 8 && usize::from(s.word) == i && s.fix == Fix::None);
     out.fast = out.tail.filter(|_| out.in_order && out.n_gaps == 0);
     out.whole_words = out.fast.is_some()
         && cfg!(all(target_pointer_width = "64", target_endian = "little"))
         && out.args[..out.len]
             .iter()
             .all(|s| matches!(s.ty, Scalar::I64 | Scalar::U64 | Scalar::Ptr | Scalar::F64));
-    out.native_words = cfg!(all(target_pointer_width = "64", target_endian = "little"))
+    out.native_words = !out.agg.active
+        && cfg!(all(target_pointer_width = "64", target_endian = "little"))
         && core::ptr::eq(abi, Abi::native())
         && out.len <= 16
         && out.args[..out.len]
@@ -970,30 +989,176 @@ pub(crate) fn classify(
         && fixed == args.len()
         && !all_floats_in_int
         && WORD == 8
-        && next_stack == 0
+        && !out.copies_besides_hidden()
         && abi.slots == SlotModel::PerClass
         && !halves
         && core::ptr::eq(abi, Abi::native())
-        && out.len <= out.dest.len()
     {
-        let (mut ni, mut nf) = (0, 0);
-        for (i, s) in out.args[..out.len].iter().enumerate() {
-            let w = usize::from(s.word);
-            let d = if w < INT_REGS {
-                ni = ni.max(w + 1);
-                w
-            } else {
-                let k = (w - FLOAT_BASE) / FLOAT_UNITS;
-                nf = nf.max(k + 1);
-                native_regs::MAX_PER_CLASS + k
-            };
-            out.dest[i] = d as u8;
-        }
-        if ni <= native_regs::MAX_PER_CLASS && nf <= native_regs::MAX_PER_CLASS {
-            out.caller = native_regs::caller(ni, nf, out.ret.ty.is_float());
-        }
+        choose_caller(&mut out);
     }
     Ok(out)
+}
+
+/// The moves of `out`'s arguments: every scalar into its slot, every
+/// struct piece of one unit and every duplicated float into its unit. The
+/// struct parts left (stack copies, copies by reference) stay in
+/// `out.agg.parts` for the general path, and set `out.copies`.
+fn plan_moves(out: &mut Prepared) -> Result<(), PrepareError> {
+    let full = PrepareError::TooManyStructs { max: MAX_AGG_ARGS };
+    for (i, s) in out.args[..out.len].iter().enumerate() {
+        if let Some(op) = moves::op_of(s.ty, s.fix) {
+            out.moves
+                .push(Move {
+                    src: i as u8,
+                    op,
+                    deref: false,
+                    len: 0,
+                    off: 0,
+                    dst: s.word,
+                    wide: s.wide,
+                })
+                .ok_or(full)?;
+        }
+    }
+    let mut kept = 0;
+    for k in 0..usize::from(out.agg.n_parts) {
+        let part = out.agg.parts[k];
+        let m = match part.kind {
+            PartKind::Dup => {
+                let s = out.args[usize::from(part.arg)];
+                moves::op_of(s.ty, s.fix).map(|op| Move {
+                    src: part.arg,
+                    op,
+                    deref: false,
+                    len: 0,
+                    off: 0,
+                    dst: part.unit,
+                    // The duplicate fills the integer unit with the float's whole image.
+                    wide: WORD == 4,
+                })
+            }
+            PartKind::Bytes if usize::from(part.len) <= WORD => Some(Move {
+                src: part.arg,
+                op: if part.leaf == Scalar::Void {
+                    Op::Bytes
+                } else {
+                    moves::op_of(part.leaf, part.fix).unwrap_or(Op::Bytes)
+                },
+                deref: true,
+                len: part.len as u8,
+                off: part.off,
+                dst: part.unit,
+                wide: false,
+            }),
+            _ => None,
+        };
+        // A small struct copied to the stack: a move per unit (the last one
+        // zero-padded), when the list has room.
+        let units = usize::from(part.len).div_ceil(WORD);
+        let split = part.kind == PartKind::Bytes
+            && part.leaf == Scalar::Void
+            && WORD == 8
+            && m.is_none()
+            && units <= SPLIT_UNITS
+            && usize::from(out.moves.len) + units <= MAX_MOVES;
+        match m {
+            Some(m) => out.moves.push(m).ok_or(full)?,
+            None if split => {
+                for c in 0..units {
+                    let len = (usize::from(part.len) - c * WORD).min(WORD);
+                    out.moves
+                        .push(Move {
+                            src: part.arg,
+                            op: Op::Bytes,
+                            deref: true,
+                            len: len as u8,
+                            off: part.off + (c * WORD) as u16,
+                            dst: part.unit + c as u16,
+                            wide: false,
+                        })
+                        .ok_or(full)?;
+                }
+            }
+            None => {
+                out.agg.parts[kept] = part;
+                kept += 1;
+            }
+        }
+    }
+    out.agg.n_parts = kept as u8;
+    out.copies = kept != 0 || matches!(out.agg.ret_mode, RetMode::Hidden(_) | RetMode::Frame);
+    out.moves.seal();
+    Ok(())
+}
+
+/// The per-class caller of `out` (see `native_regs`), when its result
+/// comes back in registers a caller can return (or through a hidden
+/// address it passes) and its stack words, if any, fit a stacked caller.
+/// The units the caller reads that no move writes become `out`'s gaps.
+fn choose_caller(out: &mut Prepared) {
+    let (mut ni, mut nf, mut ns) = (0, 0, 0);
+    for m in out.moves.as_slice() {
+        let w = usize::from(m.dst);
+        if w < INT_REGS {
+            ni = ni.max(w + 1);
+        } else if (FLOAT_BASE..REG_UNITS).contains(&w) {
+            nf = nf.max((w - FLOAT_BASE) / FLOAT_UNITS + 1);
+        } else if w >= STACK_BASE {
+            ns = ns.max(w - STACK_BASE + 1);
+        }
+    }
+    if let RetMode::Hidden(u) = out.agg.ret_mode {
+        ni = ni.max(usize::from(u) + 1);
+    }
+    let class = |p: &Part| {
+        if usize::from(p.unit) < FLOAT_RET_BASE {
+            Class::Int
+        } else {
+            Class::Float
+        }
+    };
+    let ret = match (out.agg.ret_mode, out.agg.ret_parts()) {
+        (RetMode::Scalar, _) if out.ret.ty.is_float() => RetKind::Float,
+        (RetMode::Scalar | RetMode::Hidden(_), _) => RetKind::Int,
+        (RetMode::Regs, [p]) if class(p) == Class::Int => RetKind::Int,
+        (RetMode::Regs, [_]) => RetKind::Float,
+        (RetMode::Regs, [a, b]) => RetKind::Pair(class(a), class(b)),
+        _ => return,
+    };
+    if ni > native_regs::MAX_PER_CLASS || nf > native_regs::MAX_PER_CLASS {
+        return;
+    }
+    let caller = if ns == 0 {
+        native_regs::caller(out.abi, ni, nf, ret)
+    } else if ns <= native_regs::MAX_STACKED {
+        // Every float register is passed so the stack words land in their slots.
+        nf = native_regs::STACKED_FLOATS;
+        native_regs::stacked(out.abi, ni, ns, ret)
+    } else {
+        None
+    };
+    let Some(caller) = caller else {
+        return;
+    };
+    let mut n_gaps = 0;
+    let reads = (0..ni)
+        .chain((0..nf).map(|k| FLOAT_BASE + k * FLOAT_UNITS))
+        .chain(STACK_BASE..STACK_BASE + ns);
+    let mut gaps = [0; GAPS];
+    for w in reads {
+        let hidden = out.agg.ret_mode == RetMode::Hidden(w as u16);
+        if !out.moves.fills(w) && !hidden {
+            // Stack words are all written (a struct's padding is a move's zero bytes).
+            let Some(g) = gaps.get_mut(n_gaps) else {
+                return;
+            };
+            *g = w as u16;
+            n_gaps += 1;
+        }
+    }
+    out.gaps = gaps;
+    out.n_gaps = n_gaps as u8;
+    out.caller = Some(caller);
 }
 
 fn fix_for(abi: &Abi, ty: Type, in_float_reg: bool) -> Fix {
@@ -1030,6 +1195,12 @@ struct CallBuf {
 }
 
 impl Prepared {
+    /// Struct copies the per-class callers cannot make: stack or reference
+    /// copies left as parts, a result through the frame's indirect register.
+    fn copies_besides_hidden(&self) -> bool {
+        self.agg.n_parts != 0 || self.agg.ret_mode == RetMode::Frame
+    }
+
     /// The convention.
     pub fn abi(&self) -> &'static Abi {
         self.abi
@@ -1120,7 +1291,7 @@ impl Prepared {
         }
         if let Some(caller) = self.caller {
             // SAFETY: the caller's contract; `caller` was chosen at prepare time.
-            return unsafe { self.call_regs(caller, f, args) };
+            return unsafe { self.call_regs(caller, f, args, core::ptr::null_mut()) };
         }
         match self.fast {
             // SAFETY: the caller's contract.
@@ -1176,41 +1347,56 @@ impl Prepared {
         unsafe { self.finish_tail(tail, p, f) }
     }
 
-    /// Register images in a local array, then the plain call of them. Out of
-    /// line: inlined into [`Prepared::call`], its match over argument counts
-    /// made every prepared call, the integer-word ones included, 2.5 times
-    /// slower (2 x i64: 7.6 ns against 3.0 ns).
+    /// Register images in a local frame, then the plain call of them; a
+    /// struct result is written to `out` (dropped when it is null). Out of
+    /// line: inlined into [`Prepared::call`], the filling made every
+    /// prepared call, the integer-word ones included, 2.5 times slower
+    /// (2 x i64: 7.6 ns against 3.0 ns).
     #[inline(never)]
-    unsafe fn call_regs(&self, caller: Caller, f: *const (), args: &[Value]) -> Value {
-        let mut r = MaybeUninit::<[u64; 2 * native_regs::MAX_PER_CLASS]>::uninit();
-        let p = r.as_mut_ptr().cast::<u64>();
-        macro_rules! by_len {
-            ($($n:literal)*) => {
-                match args.len() {
-                    $($n => {
-                        if let Ok(args) = <&[Value; $n]>::try_from(args) {
-                            for (i, v) in args.iter().enumerate() {
-                                let s = self.args[i];
-                                // SAFETY: `dest` indices are below 16.
-                                unsafe { p.add(usize::from(self.dest[i])).write(s.fix(v.bits())) };
-                            }
-                        }
-                    })*
-                    _ => {
-                        for (i, v) in args.iter().enumerate() {
-                            let s = self.args[i];
-                            // SAFETY: as above.
-                            unsafe { p.add(usize::from(self.dest[i])).write(s.fix(v.bits())) };
+    unsafe fn call_regs(&self, caller: Caller, f: *const (), args: &[Value], out: *mut u8) -> Value {
+        let mut buf = MaybeUninit::<[u64; STACK_BASE + native_regs::MAX_STACKED]>::uninit();
+        let base = buf.as_mut_ptr().cast::<u8>();
+        // SAFETY: the moves write the frame's register units and the first
+        // stack units, inside `buf` (the caller was chosen so); with the
+        // gaps and the hidden result address, every unit the caller reads.
+        let r = unsafe {
+            if let RetMode::Hidden(unit) = self.agg.ret_mode {
+                if out.is_null() {
+                    // Nowhere to write the result: the general path has scratch room.
+                    return self.call_aggregate(f, args, out);
+                }
+                base.add(usize::from(unit) * WORD).cast::<usize>().write(out as usize);
+            }
+            if self.n_gaps != 0 {
+                self.zero_gaps(base);
+            }
+            self.moves.run(base, args);
+            caller(f, base.cast::<u64>())
+        };
+        if self.agg.ret_mode == RetMode::Scalar {
+            return self.ret.ty.value(self.ret.unfix(r[0]));
+        }
+        if !out.is_null() && self.agg.ret_mode == RetMode::Regs {
+            // The result's pieces, in order, are the caller's result images.
+            for (part, image) in self.agg.ret_parts().iter().zip(r) {
+                let bytes = image.to_ne_bytes();
+                let n = usize::from(part.len).min(8);
+                // SAFETY: `out` has room for the result (the caller's
+                // contract); a piece lies inside it. Byte by byte: a call
+                // of `memcpy` would cost more than the copy.
+                unsafe {
+                    let at = out.add(usize::from(part.off));
+                    if n == 8 {
+                        at.cast::<u64>().write_unaligned(image);
+                    } else {
+                        for (i, b) in bytes[..n].iter().enumerate() {
+                            at.add(i).write(*b);
                         }
                     }
-                }
-            };
+                };
+            }
         }
-        by_len!(0 1 2 3 4 5 6 7 8 9 10);
-        // SAFETY: every image the caller reads was written: the arguments
-        // fill integer images 0..ni and float images 8..8 + nf.
-        let bits = unsafe { caller(f, p) };
-        self.ret.ty.value(self.ret.unfix(bits))
+        Value::Void
     }
 
     #[inline(always)]
@@ -1242,7 +1428,7 @@ impl Prepared {
     /// Every call the fast path does not take.
     #[inline(never)]
     unsafe fn call_other(&self, f: *const (), args: &[Value]) -> Value {
-        if self.agg.active {
+        if self.copies || self.agg.ret_mode != RetMode::Scalar {
             // SAFETY: the caller's contract; a struct result is dropped.
             return unsafe { self.call_aggregate(f, args, core::ptr::null_mut()) };
         }
@@ -1251,63 +1437,6 @@ impl Prepared {
             Some(tail) => unsafe { self.call_tail(tail, f, args) },
             // SAFETY: the caller's contract.
             None => unsafe { self.call_full(f, args) },
-        }
-    }
-
-    /// Writes the argument images into the units after `base`.
-    ///
-    /// # Safety
-    ///
-    /// `base` must be 8-byte aligned and valid for writes of every slot's bytes.
-    #[inline(always)]
-    unsafe fn fill(&self, base: *mut u8, args: &[Value]) {
-        // Unrolled per count: a loop of unknown length costs more than the
-        // work in it on some cores.
-        macro_rules! by_len {
-            ($($n:literal)*) => {
-                match args.len() {
-                    // SAFETY: the caller's contract.
-                    $($n => unsafe { self.fill_n::<$n>(base, args) },)*
-                    // SAFETY: the caller's contract.
-                    _ => unsafe { self.fill_any(base, args) },
-                }
-            };
-        }
-        by_len!(0 1 2 3 4 5 6 7 8)
-    }
-
-    /// [`Prepared::fill`] for `N` arguments.
-    #[inline(always)]
-    unsafe fn fill_n<const N: usize>(&self, base: *mut u8, args: &[Value]) {
-        let Ok(args) = <&[Value; N]>::try_from(args) else {
-            return;
-        };
-        if self.in_order {
-            let words = base.cast::<u64>();
-            for (i, v) in args.iter().enumerate() {
-                // SAFETY: the caller's contract; `in_order` means 8-byte units
-                // and unit `i` is argument `i`'s slot.
-                unsafe { words.add(i).write(v.bits()) };
-            }
-        } else {
-            for (v, s) in args.iter().zip(&self.args[..N]) {
-                // SAFETY: the caller's contract.
-                unsafe { put(base, *s, s.fix(v.bits())) };
-            }
-        }
-    }
-
-    /// [`Prepared::fill`] for any number of arguments.
-    unsafe fn fill_any(&self, base: *mut u8, args: &[Value]) {
-        for (v, s) in args.iter().zip(&self.args[..self.len]) {
-            debug_assert!(
-                v.ty() == s.ty.ty(),
-                "argument of type {} where {} was prepared",
-                v.ty(),
-                s.ty.ty()
-            );
-            // SAFETY: the caller's contract.
-            unsafe { put(base, *s, s.fix(v.bits())) };
         }
     }
 
@@ -1330,7 +1459,7 @@ impl Prepared {
             if self.n_gaps != 0 {
                 self.zero_gaps(bytes);
             }
-            self.fill(bytes, args);
+            self.moves.run(bytes, args);
             self.finish_tail(tail, p, f)
         }
     }
@@ -1369,7 +1498,7 @@ impl Prepared {
             (&raw mut (*frame).stack).write((&raw const (*p).stack).cast());
             (&raw mut (*frame).stack_words).write(self.stack_words);
             (&raw mut (*frame).stack_bytes).write(self.stack_bytes);
-            self.fill(p.cast::<u8>(), args);
+            self.moves.run(p.cast::<u8>(), args);
             let trampoline = if self.ret.ty.is_float() {
                 self.abi.trampoline_float
             } else {
@@ -1430,11 +1559,7 @@ impl Prepared {
             (&raw mut (*frame).stack).write((&raw const (*p).stack).cast());
             (&raw mut (*frame).stack_words).write(self.stack_words);
             (&raw mut (*frame).stack_bytes).write(self.stack_bytes);
-            for (v, s) in args.iter().zip(&self.args[..self.len]) {
-                if s.ty != Scalar::Struct {
-                    put(base, *s, s.fix(v.bits()));
-                }
-            }
+            self.moves.run(base, args);
             for part in agg.parts() {
                 let v = &args[usize::from(part.arg)];
                 let src = (v.bits() as usize as *const u8).add(usize::from(part.off));
@@ -1518,7 +1643,10 @@ impl Prepared {
             self.len,
             args.len()
         );
-        if self.agg.active {
+        if let Some(caller) = self.caller {
+            // SAFETY: the caller's contract; `caller` was chosen at prepare time.
+            unsafe { self.call_regs(caller, f, args, out) }
+        } else if self.agg.active {
             // SAFETY: the caller's contract.
             unsafe { self.call_aggregate(f, args, out) }
         } else {
