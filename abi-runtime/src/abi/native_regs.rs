@@ -12,14 +12,98 @@
 //! returns that helper in exactly those registers before choosing it.
 
 use super::aggregate::{self, Class};
-use super::prepared::STACK_BASE;
-use super::{Abi, FLOAT_BASE, FLOAT_UNITS, Type};
+use core::mem::MaybeUninit;
 
-/// Calls `f` with integer images `r[0..ni]` and float images
-/// `r[FLOAT_BASE..FLOAT_BASE + nf]` (the units of a [`super::Frame`]'s
-/// registers); returns the result registers' images (the first one, or
-/// the two of a struct result, in the order of the result's pieces).
-pub(crate) type Caller = unsafe fn(*const (), *const u64) -> [u64; 2];
+use super::Abi;
+use super::Type;
+
+/// Calls `f` with `ni` integer images, `nf` float images (and, for a
+/// stacked caller, stack words), each read as [`Sources`] say from the bytes
+/// at `a`; returns the result registers' images (the first one, or the two
+/// of a struct result, in the order of the result's pieces).
+pub(crate) type Caller = unsafe fn(&Sources, *const (), *const u8) -> [u64; 2];
+
+/// Images a caller reads: integer registers, float registers, stack words.
+pub(crate) const IMAGES: usize = 3 * MAX_PER_CLASS;
+
+/// How a caller reads one image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Read {
+    /// 8 bytes.
+    Word,
+    /// 4 bytes, zero-extended.
+    Zext32,
+    /// 4 bytes, sign-extended.
+    Sext32,
+    /// 8 bytes through a struct's pointer.
+    DerefWord,
+    /// 4 bytes through a struct's pointer, zero-extended.
+    DerefZext32,
+}
+
+/// Where a caller reads each image: image `i` is integer register `i`,
+/// `MAX_PER_CLASS + k` float register `k`, `2 * MAX_PER_CLASS + k` stack
+/// word `k`. Integer images are read as [`Read`] says; float registers and
+/// stack words as 8 raw bytes, possibly uninitialised past the value (an
+/// f32 payload's padding: the convention ignores the bits above an f32, and
+/// a float register no argument fills is not read), so they are passed as
+/// `MaybeUninit`, whose ABI is its value's. Read straight from the argument
+/// values when every image is such a read, else from a buffer of register
+/// images the prepared moves filled.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sources {
+    /// Byte offset of each image's bytes (or of the struct pointer) from `a`.
+    pub(crate) at: [u16; IMAGES],
+    /// Byte offset in the struct, for images read through a pointer.
+    pub(crate) off: [u16; IMAGES],
+    /// How each image is read.
+    pub(crate) read: [Read; IMAGES],
+}
+
+impl Sources {
+    pub(crate) const EMPTY: Sources = Sources {
+        at: [0; IMAGES],
+        off: [0; IMAGES],
+        read: [Read::Word; IMAGES],
+    };
+
+    /// The 8 raw bytes of image `i`.
+    ///
+    /// # Safety
+    ///
+    /// `a` plus the image's offset is valid for reads of 8 bytes.
+    #[inline(always)]
+    unsafe fn raw(&self, a: *const u8, i: usize) -> MaybeUninit<f64> {
+        // SAFETY: the caller's contract.
+        unsafe {
+            a.add(usize::from(self.at[i]))
+                .cast::<MaybeUninit<f64>>()
+                .read_unaligned()
+        }
+    }
+
+    /// Image `i`.
+    ///
+    /// # Safety
+    ///
+    /// `a` with this image's offsets is valid for the read it says.
+    #[inline(always)]
+    unsafe fn image(&self, a: *const u8, i: usize) -> u64 {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let p = a.add(usize::from(self.at[i]));
+            let deref = || p.cast::<*const u8>().read_unaligned().add(usize::from(self.off[i]));
+            match self.read[i] {
+                Read::Word => p.cast::<u64>().read_unaligned(),
+                Read::Zext32 => u64::from(p.cast::<u32>().read_unaligned()),
+                Read::Sext32 => p.cast::<i32>().read_unaligned() as i64 as u64,
+                Read::DerefWord => deref().cast::<u64>().read_unaligned(),
+                Read::DerefZext32 => u64::from(deref().cast::<u32>().read_unaligned()),
+            }
+        }
+    }
+}
 
 /// Registers of each class a caller passes at most.
 pub(crate) const MAX_PER_CLASS: usize = 8;
@@ -70,7 +154,7 @@ macro_rules! int_ty {
 }
 macro_rules! float_ty {
     ($i:tt) => {
-        f64
+        MaybeUninit<f64>
     };
 }
 
@@ -78,14 +162,14 @@ macro_rules! float_ty {
 macro_rules! caller {
     ([$($i:tt)*] [$($f:tt)*]) => {{
         #[allow(unused_variables)]
-        unsafe fn c<R: Image>(f: *const (), r: *const u64) -> [u64; 2] {
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8) -> [u64; 2] {
             // SAFETY: `f` takes these register images (the prepared
             // signature's, in class order) and returns `R` (checked at
             // prepare time to come back in the registers the result has);
-            // `r` holds the images, those read written by the caller.
+            // `s` says where each image is in the bytes at `a`.
             unsafe {
                 let f = core::mem::transmute::<*const (), extern "C" fn($(int_ty!($i),)* $(float_ty!($f),)*) -> R>(f);
-                f($(r.add($i).read(),)* $(f64::from_bits(r.add(FLOAT_BASE + $f * FLOAT_UNITS).read()),)*).image()
+                f($(s.image(a, $i),)* $(s.raw(a, MAX_PER_CLASS + $f),)*).image()
             }
         }
         [
@@ -140,28 +224,30 @@ pub(crate) const STACKED_FLOATS: usize = 8;
 pub(crate) const MAX_STACKED: usize = 8;
 
 /// One stacked caller: integer image indices, stack word indices, for an
-/// integer and a float result. The float images are
-/// `r[FLOAT_BASE..FLOAT_BASE + STACKED_FLOATS]`, the stack words
-/// `r[STACK_BASE..]`.
+/// integer and a float result; it passes every float register.
 macro_rules! stacked {
     ([$($i:tt)*] [$($s:tt)*]) => {{
         #[allow(unused_variables)]
-        unsafe fn c<R: Image>(f: *const (), r: *const u64) -> [u64; 2] {
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8) -> [u64; 2] {
             // SAFETY: as for the register callers; the declared float
             // registers are all the convention has (checked at prepare
-            // time), so each stack word is the stack slot of its rank; `r`
-            // holds every image read, those of unused registers zeroed.
+            // time), so each stack word is the stack slot of its rank.
             unsafe {
-                let img = |k: usize| r.add(k).read();
-                let fl = |k: usize| f64::from_bits(img(FLOAT_BASE + k * FLOAT_UNITS));
+                let img = |k: usize| s.image(a, k);
+                let fl = |k: usize| s.raw(a, MAX_PER_CLASS + k);
                 let f = core::mem::transmute::<
                     *const (),
-                    extern "C" fn($(int_ty!($i),)* f64, f64, f64, f64, f64, f64, f64, f64, $(float_ty!($s),)*) -> R,
+                    extern "C" fn(
+                        $(int_ty!($i),)*
+                        float_ty!(0), float_ty!(1), float_ty!(2), float_ty!(3),
+                        float_ty!(4), float_ty!(5), float_ty!(6), float_ty!(7),
+                        $(float_ty!($s),)*
+                    ) -> R,
                 >(f);
                 f(
                     $(img($i),)*
                     fl(0), fl(1), fl(2), fl(3), fl(4), fl(5), fl(6), fl(7),
-                    $(f64::from_bits(img(STACK_BASE + $s)),)*
+                    $(s.raw(a, 2 * MAX_PER_CLASS + $s),)*
                 )
                 .image()
             }

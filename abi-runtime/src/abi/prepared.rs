@@ -5,7 +5,7 @@ use core::mem::{MaybeUninit, size_of};
 
 use super::aggregate::{self, Aggregates, Class, FloatClass, WhenFull};
 use super::moves::{self, Move, Moves, Op};
-use super::native_regs::{self, Caller, RetKind};
+use super::native_regs::{self, Caller, Read, RetKind, Sources};
 use super::value::{PAYLOAD, Scalar};
 use super::{
     Abi, VariadicFloats, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
@@ -375,6 +375,10 @@ pub struct Prepared {
     /// per-class convention: a plain call of the register images the
     /// moves write (see `native_regs`).
     pub(crate) caller: Option<Caller>,
+    /// Where the caller reads its images: in the argument values, or (when
+    /// `via_images`) in the buffer the moves fill.
+    pub(crate) sources: Sources,
+    pub(crate) via_images: bool,
     /// Every register and stack unit a call fills, and from what: scalars,
     /// struct pieces of one unit, duplicated variadic floats.
     pub(crate) moves: Moves<MAX_MOVES>,
@@ -588,6 +592,8 @@ pub(crate) fn classify(
         args: [Slot::EMPTY; MAX_ARGS],
         agg: AggPlan::EMPTY,
         caller: None,
+        sources: Sources::EMPTY,
+        via_images: false,
         moves: Moves::EMPTY,
         copies: false,
     };
@@ -1091,10 +1097,26 @@ fn plan_moves(out: &mut Prepared) -> Result<(), PrepareError> {
     Ok(())
 }
 
+/// The caller image (see `native_regs::Sources`) of unit `w`, if a caller reads it.
+fn image_of(w: usize) -> Option<usize> {
+    let per = native_regs::MAX_PER_CLASS;
+    if w < INT_REGS {
+        Some(w).filter(|&i| i < per)
+    } else if (FLOAT_BASE..REG_UNITS).contains(&w) {
+        Some((w - FLOAT_BASE) / FLOAT_UNITS).filter(|&k| k < per).map(|k| per + k)
+    } else if w >= STACK_BASE {
+        Some(w - STACK_BASE).filter(|&k| k < native_regs::MAX_STACKED).map(|k| 2 * per + k)
+    } else {
+        None
+    }
+}
+
 /// The per-class caller of `out` (see `native_regs`), when its result
 /// comes back in registers a caller can return (or through a hidden
-/// address it passes) and its stack words, if any, fit a stacked caller.
-/// The units the caller reads that no move writes become `out`'s gaps.
+/// address it passes) and its stack words, if any, fit a stacked caller;
+/// and where it reads its images: straight from the values when every move
+/// is a plain read into a unit of its own, else from the moves' buffer (the
+/// units no move writes then become `out`'s gaps, zeroed before the call).
 fn choose_caller(out: &mut Prepared) {
     let (mut ni, mut nf, mut ns) = (0, 0, 0);
     for m in out.moves.as_slice() {
@@ -1128,11 +1150,10 @@ fn choose_caller(out: &mut Prepared) {
     if ni > native_regs::MAX_PER_CLASS || nf > native_regs::MAX_PER_CLASS {
         return;
     }
-    let caller = if ns == 0 {
+    let stacked = ns != 0;
+    let caller = if !stacked {
         native_regs::caller(out.abi, ni, nf, ret)
     } else if ns <= native_regs::MAX_STACKED {
-        // Every float register is passed so the stack words land in their slots.
-        nf = native_regs::STACKED_FLOATS;
         native_regs::stacked(out.abi, ni, ns, ret)
     } else {
         None
@@ -1140,24 +1161,81 @@ fn choose_caller(out: &mut Prepared) {
     let Some(caller) = caller else {
         return;
     };
-    let mut n_gaps = 0;
+    let per = native_regs::MAX_PER_CLASS;
+    // The units the caller reads; a stacked caller passes every float register.
+    let floats = if stacked { native_regs::STACKED_FLOATS } else { nf };
     let reads = (0..ni)
-        .chain((0..nf).map(|k| FLOAT_BASE + k * FLOAT_UNITS))
+        .chain((0..floats).map(|k| FLOAT_BASE + k * FLOAT_UNITS))
         .chain(STACK_BASE..STACK_BASE + ns);
-    let mut gaps = [0; GAPS];
-    for w in reads {
-        let hidden = out.agg.ret_mode == RetMode::Hidden(w as u16);
-        if !out.moves.fills(w) && !hidden {
-            // Stack words are all written (a struct's padding is a move's zero bytes).
-            let Some(g) = gaps.get_mut(n_gaps) else {
-                return;
-            };
-            *g = w as u16;
-            n_gaps += 1;
+    // Straight from the values: one plain read per image (8 raw bytes
+    // for a float register or stack word), nothing to write but float
+    // registers a stacked caller passes empty.
+    let mut direct = Sources::EMPTY;
+    let mut seen = 0u32;
+    let mut ok = !matches!(out.agg.ret_mode, RetMode::Hidden(_));
+    // An f32's 8 raw bytes are its image where the bits above it are ignored.
+    let f32_raw = out.abi.f32_in_float_reg == F32InReg::LowBits;
+    for m in out.moves.as_slice() {
+        let read = match (m.op, m.deref) {
+            (Op::Word, false) => Some(Read::Word),
+            (Op::Zext32, false) => Some(Read::Zext32),
+            (Op::Sext32, false) => Some(Read::Sext32),
+            (Op::Word, true) => Some(Read::DerefWord),
+            (Op::Zext32, true) => Some(Read::DerefZext32),
+            _ => None,
+        };
+        let f32_value = out.args[usize::from(m.src)].ty == Scalar::F32;
+        match (image_of(usize::from(m.dst)), read) {
+            (Some(i), Some(read)) if seen & (1 << i) == 0 => {
+                seen |= 1 << i;
+                direct.at[i] = (usize::from(m.src) * size_of::<Value>() + PAYLOAD) as u16;
+                direct.off[i] = m.off;
+                direct.read[i] = read;
+                let stack = i >= 2 * per;
+                let raw = read == Read::Word
+                    || (read == Read::Zext32
+                        && f32_value
+                        && f32_raw
+                        && (!stack || cfg!(target_endian = "little")));
+                if i >= per && !raw {
+                    ok = false;
+                }
+            }
+            _ => ok = false,
         }
     }
-    out.gaps = gaps;
-    out.n_gaps = n_gaps as u8;
+    let mut buffered = Sources::EMPTY;
+    let mut gaps = [0; GAPS];
+    let mut n_gaps = 0;
+    for w in reads {
+        let Some(i) = image_of(w) else {
+            return;
+        };
+        buffered.at[i] = (w * WORD) as u16;
+        let hidden = out.agg.ret_mode == RetMode::Hidden(w as u16);
+        if out.moves.fills(w) || hidden {
+            continue;
+        }
+        if stacked && (per..2 * per).contains(&i) && out.len != 0 {
+            // Not the callee's argument: any 8 readable bytes (the first value's payload).
+            direct.at[i] = PAYLOAD as u16;
+        } else {
+            ok = false;
+        }
+        let Some(g) = gaps.get_mut(n_gaps) else {
+            return;
+        };
+        *g = w as u16;
+        n_gaps += 1;
+    }
+    if ok {
+        out.sources = direct;
+    } else {
+        out.sources = buffered;
+        out.via_images = true;
+        out.gaps = gaps;
+        out.n_gaps = n_gaps as u8;
+    }
     out.caller = Some(caller);
 }
 
@@ -1290,7 +1368,13 @@ impl Prepared {
             return unsafe { self.call_native(f, args) };
         }
         if let Some(caller) = self.caller {
-            // SAFETY: the caller's contract; `caller` was chosen at prepare time.
+            if !self.via_images && self.agg.ret_mode == RetMode::Scalar {
+                // SAFETY: the caller's contract; `caller` and its sources
+                // (offsets into `args`) were chosen at prepare time.
+                let r = unsafe { caller(&self.sources, f, args.as_ptr().cast::<u8>()) };
+                return self.ret.ty.value(self.ret.unfix(r[0]));
+            }
+            // SAFETY: as above.
             return unsafe { self.call_regs(caller, f, args, core::ptr::null_mut()) };
         }
         match self.fast {
@@ -1354,6 +1438,12 @@ impl Prepared {
     /// (2 x i64: 7.6 ns against 3.0 ns).
     #[inline(never)]
     unsafe fn call_regs(&self, caller: Caller, f: *const (), args: &[Value], out: *mut u8) -> Value {
+        if !self.via_images {
+            // SAFETY: the caller's contract; the sources are offsets into `args`.
+            let r = unsafe { caller(&self.sources, f, args.as_ptr().cast::<u8>()) };
+            // SAFETY: the caller's contract.
+            return unsafe { self.finish_regs(r, out) };
+        }
         let mut buf = MaybeUninit::<[u64; STACK_BASE + native_regs::MAX_STACKED]>::uninit();
         let base = buf.as_mut_ptr().cast::<u8>();
         // SAFETY: the moves write the frame's register units and the first
@@ -1371,8 +1461,20 @@ impl Prepared {
                 self.zero_gaps(base);
             }
             self.moves.run(base, args);
-            caller(f, base.cast::<u64>())
+            caller(&self.sources, f, base)
         };
+        // SAFETY: the caller's contract.
+        unsafe { self.finish_regs(r, out) }
+    }
+
+    /// The result of a per-class caller's call: a scalar, or a struct
+    /// result's pieces written to `out` (dropped when it is null).
+    ///
+    /// # Safety
+    ///
+    /// `out` is null or valid for writes of the result's size.
+    #[inline(always)]
+    unsafe fn finish_regs(&self, r: [u64; 2], out: *mut u8) -> Value {
         if self.agg.ret_mode == RetMode::Scalar {
             return self.ret.ty.value(self.ret.unfix(r[0]));
         }
