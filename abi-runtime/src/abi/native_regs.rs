@@ -21,7 +21,8 @@ use super::Type;
 /// stacked caller, stack words), each read as [`Sources`] say from the bytes
 /// at `a`; returns the result registers' images (the first one, or the two
 /// of a struct result, in the order of the result's pieces).
-pub(crate) type Caller = unsafe fn(&Sources, *const (), *const u8) -> [u64; 2];
+/// `out` is where a struct result returned through a hidden address goes.
+pub(crate) type Caller = unsafe fn(&Sources, *const (), *const u8, *mut u8) -> [u64; 2];
 
 /// Images a caller reads: integer registers, float registers, stack words.
 pub(crate) const IMAGES: usize = 3 * MAX_PER_CLASS;
@@ -40,6 +41,8 @@ pub(crate) enum Read {
     DerefWord,
     /// 4 bytes through a struct's pointer, zero-extended.
     DerefZext32,
+    /// The address a struct result is written to (the caller's `out`).
+    Out,
 }
 
 /// Where a caller reads each image: image `i` is integer register `i`,
@@ -59,6 +62,8 @@ pub(crate) struct Sources {
     pub(crate) off: [u16; IMAGES],
     /// How each image is read.
     pub(crate) read: [Read; IMAGES],
+    /// Some float register or stack word is read through a struct's pointer.
+    pub(crate) raw_deref: bool,
 }
 
 impl Sources {
@@ -66,6 +71,7 @@ impl Sources {
         at: [0; IMAGES],
         off: [0; IMAGES],
         read: [Read::Word; IMAGES],
+        raw_deref: false,
     };
 
     /// The 8 raw bytes of image `i`.
@@ -83,13 +89,31 @@ impl Sources {
         }
     }
 
+    /// The 8 raw bytes of image `i`, or its image read through a struct's pointer.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Sources::raw`] and [`Sources::image`].
+    #[inline(always)]
+    unsafe fn raw_or_deref(&self, a: *const u8, i: usize) -> MaybeUninit<f64> {
+        // SAFETY: the caller's contract.
+        unsafe {
+            match self.read[i] {
+                Read::DerefWord | Read::DerefZext32 => {
+                    MaybeUninit::new(f64::from_bits(self.image(a, core::ptr::null_mut(), i)))
+                }
+                _ => self.raw(a, i),
+            }
+        }
+    }
+
     /// Image `i`.
     ///
     /// # Safety
     ///
     /// `a` with this image's offsets is valid for the read it says.
     #[inline(always)]
-    unsafe fn image(&self, a: *const u8, i: usize) -> u64 {
+    unsafe fn image(&self, a: *const u8, out: *mut u8, i: usize) -> u64 {
         // SAFETY: the caller's contract.
         unsafe {
             let p = a.add(usize::from(self.at[i]));
@@ -100,6 +124,7 @@ impl Sources {
                 Read::Sext32 => p.cast::<i32>().read_unaligned() as i64 as u64,
                 Read::DerefWord => deref().cast::<u64>().read_unaligned(),
                 Read::DerefZext32 => u64::from(deref().cast::<u32>().read_unaligned()),
+                Read::Out => out as usize as u64,
             }
         }
     }
@@ -162,14 +187,18 @@ macro_rules! float_ty {
 macro_rules! caller {
     ([$($i:tt)*] [$($f:tt)*]) => {{
         #[allow(unused_variables)]
-        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8) -> [u64; 2] {
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> [u64; 2] {
             // SAFETY: `f` takes these register images (the prepared
             // signature's, in class order) and returns `R` (checked at
             // prepare time to come back in the registers the result has);
             // `s` says where each image is in the bytes at `a`.
             unsafe {
                 let f = core::mem::transmute::<*const (), extern "C" fn($(int_ty!($i),)* $(float_ty!($f),)*) -> R>(f);
-                f($(s.image(a, $i),)* $(s.raw(a, MAX_PER_CLASS + $f),)*).image()
+                if s.raw_deref {
+                    f($(s.image(a, out, $i),)* $(s.raw_or_deref(a, MAX_PER_CLASS + $f),)*).image()
+                } else {
+                    f($(s.image(a, out, $i),)* $(s.raw(a, MAX_PER_CLASS + $f),)*).image()
+                }
             }
         }
         [
@@ -228,13 +257,14 @@ pub(crate) const MAX_STACKED: usize = 8;
 macro_rules! stacked {
     ([$($i:tt)*] [$($s:tt)*]) => {{
         #[allow(unused_variables)]
-        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8) -> [u64; 2] {
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> [u64; 2] {
             // SAFETY: as for the register callers; the declared float
             // registers are all the convention has (checked at prepare
             // time), so each stack word is the stack slot of its rank.
             unsafe {
-                let img = |k: usize| s.image(a, k);
-                let fl = |k: usize| s.raw(a, MAX_PER_CLASS + k);
+                let img = |k: usize| s.image(a, out, k);
+                let raw = |k: usize| if s.raw_deref { s.raw_or_deref(a, k) } else { s.raw(a, k) };
+                let fl = |k: usize| raw(MAX_PER_CLASS + k);
                 let f = core::mem::transmute::<
                     *const (),
                     extern "C" fn(
@@ -247,7 +277,7 @@ macro_rules! stacked {
                 f(
                     $(img($i),)*
                     fl(0), fl(1), fl(2), fl(3), fl(4), fl(5), fl(6), fl(7),
-                    $(s.raw(a, 2 * MAX_PER_CLASS + $s),)*
+                    $(raw(2 * MAX_PER_CLASS + $s),)*
                 )
                 .image()
             }
