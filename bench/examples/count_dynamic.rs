@@ -132,7 +132,10 @@ fn run(name: &str, n: u64) -> bool {
         }};
     }
     match name {
-        "2xi64/direct" => looped!(black_box(sum2 as extern "C" fn(i64, i64) -> i64)(black_box(7), black_box(5))),
+        "2xi64/direct" => looped!(black_box(sum2 as extern "C" fn(i64, i64) -> i64)(
+            black_box(7),
+            black_box(5)
+        )),
         "2xi64/prepared" => {
             let p = native.prepare(&[Type::I64; 2], Type::I64).unwrap();
             looped!(p.call(black_box(sum2 as *const ()), black_box(&iargs)))
@@ -140,12 +143,14 @@ fn run(name: &str, n: u64) -> bool {
         "2xi64/one-shot" => {
             looped!(native.call(black_box(sum2 as *const ()), black_box(&iargs), Type::I64))
         }
-        "mixed/direct" => looped!(black_box(mixed as extern "C" fn(f64, i64, f64, i32) -> f64)(
-            black_box(1.5),
-            black_box(3),
-            black_box(2.0),
-            black_box(4)
-        )),
+        "mixed/direct" => looped!(
+            black_box(mixed as extern "C" fn(f64, i64, f64, i32) -> f64)(
+                black_box(1.5),
+                black_box(3),
+                black_box(2.0),
+                black_box(4)
+            )
+        ),
         "mixed/prepared" => {
             let p = native
                 .prepare(&[Type::F64, Type::I64, Type::F64, Type::I32], Type::F64)
@@ -157,13 +162,23 @@ fn run(name: &str, n: u64) -> bool {
         }
         "mixed/libffi" => {
             let cif = Cif::new(
-                [FfiType::f64(), FfiType::i64(), FfiType::f64(), FfiType::i32()],
+                [
+                    FfiType::f64(),
+                    FfiType::i64(),
+                    FfiType::f64(),
+                    FfiType::i32(),
+                ],
                 FfiType::f64(),
             );
             let (a, b, c, d) = (1.5f64, 3i64, 2.0f64, 4i32);
             looped!(cif.call::<f64>(
                 CodePtr(black_box(mixed as *mut c_void)),
-                &[arg(black_box(&a)), arg(black_box(&b)), arg(black_box(&c)), arg(black_box(&d))],
+                &[
+                    arg(black_box(&a)),
+                    arg(black_box(&b)),
+                    arg(black_box(&c)),
+                    arg(black_box(&d))
+                ],
             ))
         }
         "f32x10/direct" => looped!({
@@ -175,7 +190,11 @@ fn run(name: &str, n: u64) -> bool {
             looped!(p.call(black_box(floats10 as *const ()), black_box(&fargs)))
         }
         "f32x10/one-shot" => {
-            looped!(native.call(black_box(floats10 as *const ()), black_box(&fargs), Type::F32))
+            looped!(native.call(
+                black_box(floats10 as *const ()),
+                black_box(&fargs),
+                Type::F32
+            ))
         }
         "f32x10/libffi" => {
             let cif = Cif::new(std::iter::repeat_n(FfiType::f32(), 10), FfiType::f32());
@@ -205,7 +224,11 @@ fn run(name: &str, n: u64) -> bool {
         "struct12/prepared" => {
             let p = native.prepare(&[T_VEC3, Type::F32], T_VEC3).unwrap();
             let op = (&raw mut o3).cast::<u8>();
-            looped!(p.call_into(black_box(vec3_scale as *const ()), black_box(&sargs), black_box(op)))
+            looped!(p.call_into(
+                black_box(vec3_scale as *const ()),
+                black_box(&sargs),
+                black_box(op)
+            ))
         }
         "struct12/one-shot" => {
             let op = (&raw mut o3).cast::<u8>();
@@ -235,7 +258,11 @@ fn run(name: &str, n: u64) -> bool {
         "struct24/prepared" => {
             let p = native.prepare(&[T_REC, Type::I64], T_REC).unwrap();
             let op = (&raw mut orec).cast::<u8>();
-            looped!(p.call_into(black_box(rec_bump as *const ()), black_box(&rargs), black_box(op)))
+            looped!(p.call_into(
+                black_box(rec_bump as *const ()),
+                black_box(&rargs),
+                black_box(op)
+            ))
         }
         "struct24/one-shot" => {
             let op = (&raw mut orec).cast::<u8>();
@@ -294,7 +321,14 @@ fn run(name: &str, n: u64) -> bool {
             let (k, a, b, c, d) = (4i32, 1i64, 2.5f64, 3i64, 4.5f64);
             looped!(cif.call::<f64>(
                 CodePtr(black_box(abi_bench_vsum as *mut c_void)),
-                &[arg(black_box(&fmt)), arg(&k), arg(&a), arg(&b), arg(&c), arg(&d)],
+                &[
+                    arg(black_box(&fmt)),
+                    arg(&k),
+                    arg(&a),
+                    arg(&b),
+                    arg(&c),
+                    arg(&d)
+                ],
             ))
         }
         _ => return false,
@@ -309,7 +343,9 @@ fn run(name: &str, n: u64) -> bool {
     true
 }
 
-const NAMES: [&str; 6] = ["2xi64", "mixed", "f32x10", "struct12", "struct24", "variadic"];
+const NAMES: [&str; 6] = [
+    "2xi64", "mixed", "f32x10", "struct12", "struct24", "variadic",
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

@@ -507,13 +507,16 @@ impl Abi {
             // SAFETY: the caller's contract; the values are integer or pointer words.
             return Ok(unsafe { prepared::native_words(f, args, value::Scalar::of(ret)) });
         }
-        if args.len() <= plan_cache::KEY_ARGS {
-            let mut types = [Type::Void; plan_cache::KEY_ARGS];
-            for (t, v) in types.iter_mut().zip(args) {
-                *t = v.ty();
-            }
+        if let Some(key) = plan_cache::Key::new(self, plan_cache::Types::OfValues(args), ret, None) {
+            let prepare = || {
+                let mut types = [Type::Void; plan_cache::KEY_ARGS];
+                for (t, v) in types.iter_mut().zip(args) {
+                    *t = v.ty();
+                }
+                self.prepare(&types[..args.len()], ret)
+            };
             // SAFETY: the caller's contract.
-            return unsafe { self.call_typed(f, &types[..args.len()], args, ret, None, core::ptr::null_mut()) };
+            return plan_cache::with_plan(&key, prepare, |p| unsafe { p.call(f, args) });
         }
         if args.len() > MAX_ARGS {
             return Err(PrepareError::TooManyArguments {
@@ -557,7 +560,7 @@ impl Abi {
             Some(n) => self.prepare_variadic(n, types, ret),
             None => self.prepare(types, ret),
         };
-        let key = match plan_cache::Key::new(self, types, ret, fixed) {
+        let key = match plan_cache::Key::new(self, plan_cache::Types::Given(types), ret, fixed) {
             Some(k) if fixed.is_none_or(|n| n <= types.len()) => k,
             _ => {
                 let p = prepare()?;

@@ -14,7 +14,7 @@
 use super::aggregate::{self, Class};
 use core::mem::MaybeUninit;
 
-use super::Abi;
+use super::{Abi, VariadicFloats};
 use super::Type;
 
 /// Calls `f` with `ni` integer images, `nf` float images (and, for a
@@ -332,6 +332,91 @@ pub(crate) fn stacked(abi: &Abi, ni: usize, ns: usize, ret: RetKind) -> Option<C
         return None;
     }
     STACKED.get(ni)?.get(ns - 1).map(|c| c[k])
+}
+
+/// One variadic caller: the first image fixed (integer image 0, or float
+/// image 0 when there is no integer one), the rest passed as the variadic
+/// arguments of a C-variadic call, for an integer and a float result. With
+/// a convention that passes variadic arguments where fixed ones go, that is
+/// the call a variadic callee expects, and the compiler sets what such a
+/// call needs besides (sysv: the count of vector registers in `al`).
+macro_rules! variadic {
+    (int [$($i:tt)*] [$($f:tt)*]) => {{
+        #[allow(unused_variables)]
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> [u64; 2] {
+            // SAFETY: as for the register callers, with `f` variadic.
+            unsafe {
+                let f = core::mem::transmute::<*const (), unsafe extern "C" fn(u64, ...) -> R>(f);
+                f(s.image(a, out, 0), $(s.image(a, out, $i),)* $(s.raw(a, MAX_PER_CLASS + $f),)*).image()
+            }
+        }
+        [c::<u64> as Caller, c::<f64> as Caller]
+    }};
+    (float [$($f:tt)*]) => {{
+        #[allow(unused_variables)]
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> [u64; 2] {
+            // SAFETY: as for the register callers, with `f` variadic.
+            unsafe {
+                let f = core::mem::transmute::<*const (), unsafe extern "C" fn(MaybeUninit<f64>, ...) -> R>(f);
+                f(s.raw(a, MAX_PER_CLASS), $(s.raw(a, MAX_PER_CLASS + $f),)*).image()
+            }
+        }
+        [c::<u64> as Caller, c::<f64> as Caller]
+    }};
+}
+
+macro_rules! variadic_row {
+    ([$($i:tt)*]) => {
+        [
+            variadic!(int [$($i)*] []),
+            variadic!(int [$($i)*] [0]),
+            variadic!(int [$($i)*] [0 1]),
+            variadic!(int [$($i)*] [0 1 2]),
+            variadic!(int [$($i)*] [0 1 2 3]),
+            variadic!(int [$($i)*] [0 1 2 3 4]),
+            variadic!(int [$($i)*] [0 1 2 3 4 5]),
+            variadic!(int [$($i)*] [0 1 2 3 4 5 6]),
+            variadic!(int [$($i)*] [0 1 2 3 4 5 6 7]),
+        ]
+    };
+}
+
+/// Variadic callers by integer images (the first row: none, so the first
+/// float image is the fixed one), then float images.
+static VARIADIC: [[[Caller; 2]; MAX_PER_CLASS + 1]; MAX_PER_CLASS + 1] = [
+    [
+        variadic!(float []),
+        variadic!(float []),
+        variadic!(float [1]),
+        variadic!(float [1 2]),
+        variadic!(float [1 2 3]),
+        variadic!(float [1 2 3 4]),
+        variadic!(float [1 2 3 4 5]),
+        variadic!(float [1 2 3 4 5 6]),
+        variadic!(float [1 2 3 4 5 6 7]),
+    ],
+    variadic_row!([]),
+    variadic_row!([1]),
+    variadic_row!([1 2]),
+    variadic_row!([1 2 3]),
+    variadic_row!([1 2 3 4]),
+    variadic_row!([1 2 3 4 5]),
+    variadic_row!([1 2 3 4 5 6]),
+    variadic_row!([1 2 3 4 5 6 7]),
+];
+
+/// The variadic caller for `ni` integer and `nf` float images with the
+/// host convention `abi`, if its variadic arguments go where fixed ones do.
+pub(crate) fn variadic(abi: &Abi, ni: usize, nf: usize, ret: RetKind) -> Option<Caller> {
+    let k = match ret {
+        RetKind::Int => 0,
+        RetKind::Float => 1,
+        RetKind::Pair(..) => return None,
+    };
+    if abi.variadic_floats != VariadicFloats::AsFixed || ni + nf == 0 {
+        return None;
+    }
+    VARIADIC.get(ni)?.get(nf).map(|c| c[k])
 }
 
 /// The type of the helper struct of a pair of classes.

@@ -36,6 +36,20 @@ pub(crate) struct Code {
 impl Code {
     pub(crate) const VOID: Code = Code { tag: 0, addr: 0 };
 
+    /// The code of a value's type: its tag, which is its type's
+    /// [`Scalar`](super::value::Scalar) (`Value` is `repr(C, u8)` with its
+    /// variants in `Scalar`'s order, checked in `value.rs`). A struct value
+    /// gets a code no struct type has: it cannot be prepared.
+    #[inline(always)]
+    pub(crate) fn of_value(v: &super::Value) -> Code {
+        // SAFETY: a `repr(C, u8)` enum starts with its `u8` tag.
+        let tag = unsafe { core::ptr::from_ref(v).cast::<u8>().read() };
+        Code {
+            tag: u32::from(tag),
+            addr: 0,
+        }
+    }
+
     pub(crate) fn of(t: Type) -> Code {
         match t {
             Type::Struct(f) => Code {
@@ -54,48 +68,107 @@ impl Code {
     }
 }
 
-/// What identifies a plan.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Key {
-    pub(crate) abi: usize,
-    pub(crate) ret: Code,
-    pub(crate) fixed: u8,
-    pub(crate) len: u8,
-    pub(crate) args: [Code; KEY_ARGS],
+/// The argument types of a key: given, or those of the values of a call.
+#[derive(Clone, Copy)]
+pub(crate) enum Types<'a> {
+    Given(&'a [Type]),
+    OfValues(&'a [super::Value]),
 }
 
-impl Key {
+impl Types<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Types::Given(t) => t.len(),
+            Types::OfValues(v) => v.len(),
+        }
+    }
+
+    #[inline(always)]
+    fn code(&self, i: usize) -> Code {
+        match self {
+            Types::Given(t) => Code::of(t[i]),
+            Types::OfValues(v) => Code::of_value(&v[i]),
+        }
+    }
+}
+
+/// What identifies a plan: looked up without being copied anywhere.
+#[derive(Clone, Copy)]
+pub(crate) struct Key<'a> {
+    abi: usize,
+    ret: Code,
+    fixed: u8,
+    types: Types<'a>,
+}
+
+impl<'a> Key<'a> {
     /// The key of a signature (`fixed`: `None` for a function that is not
     /// variadic); `None` when it has too many arguments to be cached.
-    pub(crate) fn new(abi: &Abi, types: &[Type], ret: Type, fixed: Option<usize>) -> Option<Key> {
+    pub(crate) fn new(abi: &Abi, types: Types<'a>, ret: Type, fixed: Option<usize>) -> Option<Key<'a>> {
         if types.len() > KEY_ARGS {
             return None;
         }
-        let mut key = Key {
+        Some(Key {
             abi: core::ptr::from_ref(abi) as usize,
             ret: Code::of(ret),
             fixed: fixed.map_or(0xFF, |n| n as u8),
-            len: types.len() as u8,
-            args: [Code::VOID; KEY_ARGS],
-        };
-        for (c, t) in key.args.iter_mut().zip(types) {
-            *c = Code::of(*t);
-        }
-        Some(key)
+            types,
+        })
     }
 
+    #[inline(always)]
     fn hash(&self) -> usize {
-        let mut h = (self.abi as u64) ^ (u64::from(self.len) << 56) ^ u64::from(self.fixed);
-        for c in self.args[..usize::from(self.len)].iter().chain([&self.ret]) {
+        let len = self.types.len();
+        let mut h = (self.abi as u64) ^ ((len as u64) << 56) ^ u64::from(self.fixed);
+        let mut mix = |c: Code| {
             h = (h ^ u64::from(c.tag) ^ (c.addr as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        };
+        for i in 0..len {
+            mix(self.types.code(i));
         }
+        mix(self.ret);
         (h >> 32) as usize
     }
+
+    /// Whether a stored key is this one.
+    #[inline(always)]
+    fn matches(&self, k: &Stored) -> bool {
+        let len = self.types.len();
+        usize::from(k.len) == len
+            && k.abi == self.abi
+            && k.ret == self.ret
+            && k.fixed == self.fixed
+            && (0..len).all(|i| k.args[i] == self.types.code(i))
+    }
+
+    fn stored(&self) -> Stored {
+        let mut args = [Code::VOID; KEY_ARGS];
+        for (i, c) in args.iter_mut().enumerate().take(self.types.len()) {
+            *c = self.types.code(i);
+        }
+        Stored {
+            abi: self.abi,
+            ret: self.ret,
+            fixed: self.fixed,
+            len: self.types.len() as u8,
+            args,
+        }
+    }
+}
+
+/// A key as an entry keeps it.
+#[derive(Clone, Copy)]
+struct Stored {
+    abi: usize,
+    ret: Code,
+    fixed: u8,
+    len: u8,
+    args: [Code; KEY_ARGS],
 }
 
 struct Entry {
     state: AtomicU8,
-    key: UnsafeCell<MaybeUninit<Key>>,
+    key: UnsafeCell<MaybeUninit<Stored>>,
     plan: UnsafeCell<MaybeUninit<Prepared>>,
 }
 
@@ -118,7 +191,7 @@ static TABLE: [Entry; ENTRIES] = [NEW; ENTRIES];
 /// kilobytes, and copying one would cost more than the call.
 #[inline(always)]
 pub(crate) fn with_plan<R>(
-    key: &Key,
+    key: &Key<'_>,
     prepare: impl FnOnce() -> Result<Prepared, PrepareError>,
     run: impl FnOnce(&Prepared) -> R,
 ) -> Result<R, PrepareError> {
@@ -128,7 +201,7 @@ pub(crate) fn with_plan<R>(
         if e.state.load(Ordering::Acquire) == READY {
             // SAFETY: READY entries are written and immutable.
             let (ek, plan) = unsafe { ((*e.key.get()).assume_init_ref(), &*e.plan.get()) };
-            if ek == key {
+            if key.matches(ek) {
                 // SAFETY: as above.
                 return Ok(run(unsafe { plan.assume_init_ref() }));
             }
@@ -141,7 +214,7 @@ pub(crate) fn with_plan<R>(
 #[cold]
 #[inline(never)]
 fn miss<R>(
-    key: &Key,
+    key: &Key<'_>,
     home: usize,
     prepare: impl FnOnce() -> Result<Prepared, PrepareError>,
     run: impl FnOnce(&Prepared) -> R,
@@ -156,7 +229,7 @@ fn miss<R>(
         {
             // SAFETY: this thread owns the entry (WRITING) until it publishes it.
             unsafe {
-                (*e.key.get()).write(*key);
+                (*e.key.get()).write(key.stored());
                 (*e.plan.get()).write(plan);
             }
             e.state.store(READY, Ordering::Release);

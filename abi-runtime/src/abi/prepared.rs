@@ -990,9 +990,9 @@ pub(crate) fn classify(
         && out.args[..out.len]
             .iter()
             .all(|s| matches!(s.ty, Scalar::I64 | Scalar::U64 | Scalar::Ptr));
-    // A variadic callee may read the vector-register count a plain call does not set.
+    // A variadic callee may read what a plain call does not set (sysv's
+    // vector-register count): a variadic call gets a variadic caller.
     if !out.native_words
-        && fixed == args.len()
         && !all_floats_in_int
         && WORD == 8
         && !out.copies_besides_hidden()
@@ -1000,7 +1000,7 @@ pub(crate) fn classify(
         && !halves
         && core::ptr::eq(abi, Abi::native())
     {
-        choose_caller(&mut out);
+        choose_caller(&mut out, fixed != args.len());
     }
     Ok(out)
 }
@@ -1117,7 +1117,7 @@ fn image_of(w: usize) -> Option<usize> {
 /// and where it reads its images: straight from the values when every move
 /// is a plain read into a unit of its own, else from the moves' buffer (the
 /// units no move writes then become `out`'s gaps, zeroed before the call).
-fn choose_caller(out: &mut Prepared) {
+fn choose_caller(out: &mut Prepared, variadic: bool) {
     let (mut ni, mut nf, mut ns) = (0, 0, 0);
     for m in out.moves.as_slice() {
         let w = usize::from(m.dst);
@@ -1151,7 +1151,11 @@ fn choose_caller(out: &mut Prepared) {
         return;
     }
     let stacked = ns != 0;
-    let caller = if !stacked {
+    let caller = if variadic {
+        (!stacked && out.agg.ret_mode == RetMode::Scalar)
+            .then(|| native_regs::variadic(out.abi, ni, nf, ret))
+            .flatten()
+    } else if !stacked {
         native_regs::caller(out.abi, ni, nf, ret)
     } else if ns <= native_regs::MAX_STACKED {
         native_regs::stacked(out.abi, ni, ns, ret)
