@@ -22,7 +22,7 @@ use super::Type;
 /// at `a`; returns the result registers' images (the first one, or the two
 /// of a struct result, in the order of the result's pieces).
 /// `out` is where a struct result returned through a hidden address goes.
-pub(crate) type Caller = unsafe fn(&Sources, *const (), *const u8, *mut u8) -> [u64; 2];
+pub(crate) type Caller = unsafe fn(&Sources, *const (), *const u8, *mut u8) -> (u64, u64);
 
 /// Images a caller reads: integer registers, float registers, stack words.
 pub(crate) const IMAGES: usize = 3 * MAX_PER_CLASS;
@@ -118,7 +118,15 @@ impl Sources {
         unsafe {
             let p = a.add(usize::from(self.at[i]));
             let deref = || p.cast::<*const u8>().read_unaligned().add(usize::from(self.off[i]));
-            match self.read[i] {
+            // The common reads first, each a compare: a jump table costs more.
+            let read = self.read[i];
+            if read == Read::Word {
+                return p.cast::<u64>().read_unaligned();
+            }
+            if read == Read::Sext32 {
+                return p.cast::<i32>().read_unaligned() as i64 as u64;
+            }
+            match read {
                 Read::Word => p.cast::<u64>().read_unaligned(),
                 Read::Zext32 => u64::from(p.cast::<u32>().read_unaligned()),
                 Read::Sext32 => p.cast::<i32>().read_unaligned() as i64 as u64,
@@ -151,24 +159,24 @@ struct Pair<A, B>(A, B);
 
 /// The image of a returned value.
 trait Image: Copy {
-    fn image(self) -> [u64; 2];
+    fn image(self) -> (u64, u64);
 }
 
 impl Image for u64 {
-    fn image(self) -> [u64; 2] {
-        [self, 0]
+    fn image(self) -> (u64, u64) {
+        (self, 0)
     }
 }
 
 impl Image for f64 {
-    fn image(self) -> [u64; 2] {
-        [self.to_bits(), 0]
+    fn image(self) -> (u64, u64) {
+        (self.to_bits(), 0)
     }
 }
 
 impl<A: Image, B: Image> Image for Pair<A, B> {
-    fn image(self) -> [u64; 2] {
-        [self.0.image()[0], self.1.image()[0]]
+    fn image(self) -> (u64, u64) {
+        (self.0.image().0, self.1.image().0)
     }
 }
 
@@ -187,7 +195,7 @@ macro_rules! float_ty {
 macro_rules! caller {
     ([$($i:tt)*] [$($f:tt)*]) => {{
         #[allow(unused_variables)]
-        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> [u64; 2] {
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> (u64, u64) {
             // SAFETY: `f` takes these register images (the prepared
             // signature's, in class order) and returns `R` (checked at
             // prepare time to come back in the registers the result has);
@@ -257,7 +265,7 @@ pub(crate) const MAX_STACKED: usize = 8;
 macro_rules! stacked {
     ([$($i:tt)*] [$($s:tt)*]) => {{
         #[allow(unused_variables)]
-        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> [u64; 2] {
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> (u64, u64) {
             // SAFETY: as for the register callers; the declared float
             // registers are all the convention has (checked at prepare
             // time), so each stack word is the stack slot of its rank.
@@ -343,7 +351,7 @@ pub(crate) fn stacked(abi: &Abi, ni: usize, ns: usize, ret: RetKind) -> Option<C
 macro_rules! variadic {
     (int [$($i:tt)*] [$($f:tt)*]) => {{
         #[allow(unused_variables)]
-        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> [u64; 2] {
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> (u64, u64) {
             // SAFETY: as for the register callers, with `f` variadic.
             unsafe {
                 let f = core::mem::transmute::<*const (), unsafe extern "C" fn(u64, ...) -> R>(f);
@@ -354,7 +362,7 @@ macro_rules! variadic {
     }};
     (float [$($f:tt)*]) => {{
         #[allow(unused_variables)]
-        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> [u64; 2] {
+        unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> (u64, u64) {
             // SAFETY: as for the register callers, with `f` variadic.
             unsafe {
                 let f = core::mem::transmute::<*const (), unsafe extern "C" fn(MaybeUninit<f64>, ...) -> R>(f);

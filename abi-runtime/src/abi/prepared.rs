@@ -379,6 +379,9 @@ pub struct Prepared {
     /// `via_images`) in the buffer the moves fill.
     pub(crate) sources: Sources,
     pub(crate) via_images: bool,
+    /// (offset, length) of the one or two pieces of a struct result the
+    /// caller returns in registers (length 0: no second piece).
+    pub(crate) ret_pieces: [(u16, u8); 2],
     /// Every register and stack unit a call fills, and from what: scalars,
     /// struct pieces of one unit, duplicated variadic floats.
     pub(crate) moves: Moves<MAX_MOVES>,
@@ -594,6 +597,7 @@ pub(crate) fn classify(
         caller: None,
         sources: Sources::EMPTY,
         via_images: false,
+        ret_pieces: [(0, 0); 2],
         moves: Moves::EMPTY,
         copies: false,
     };
@@ -1243,6 +1247,9 @@ fn choose_caller(out: &mut Prepared, variadic: bool) {
         *g = w as u16;
         n_gaps += 1;
     }
+    for (slot, p) in out.ret_pieces.iter_mut().zip(out.agg.ret_parts()) {
+        *slot = (p.off, p.len.min(8) as u8);
+    }
     if ok {
         out.sources = direct;
     } else {
@@ -1389,7 +1396,7 @@ impl Prepared {
                 let r = unsafe {
                     caller(&self.sources, f, args.as_ptr().cast::<u8>(), core::ptr::null_mut())
                 };
-                return self.ret.ty.value(self.ret.unfix(r[0]));
+                return self.ret.ty.value(self.ret.unfix(r.0));
             }
             // SAFETY: as above.
             return unsafe { self.call_regs(caller, f, args, core::ptr::null_mut()) };
@@ -1507,31 +1514,20 @@ impl Prepared {
     ///
     /// `out` is null or valid for writes of the result's size.
     #[inline(always)]
-    unsafe fn finish_regs(&self, r: [u64; 2], out: *mut u8) -> Value {
+    unsafe fn finish_regs(&self, r: (u64, u64), out: *mut u8) -> Value {
         if self.agg.ret_mode == RetMode::Scalar {
-            return self.ret.ty.value(self.ret.unfix(r[0]));
+            return self.ret.ty.value(self.ret.unfix(r.0));
         }
         if !out.is_null() && self.agg.ret_mode == RetMode::Regs {
             // The result's pieces, in order, are the caller's result images.
-            for (part, image) in self.agg.ret_parts().iter().zip(r) {
-                let bytes = image.to_ne_bytes();
-                let n = usize::from(part.len).min(8);
-                // SAFETY: `out` has room for the result (the caller's
-                // contract); a piece lies inside it. Byte by byte: a call
-                // of `memcpy` would cost more than the copy.
-                unsafe {
-                    let at = out.add(usize::from(part.off));
-                    if n == 8 {
-                        at.cast::<u64>().write_unaligned(image);
-                    } else if n == 4 {
-                        at.cast::<[u8; 4]>()
-                            .write_unaligned([bytes[0], bytes[1], bytes[2], bytes[3]]);
-                    } else {
-                        for (i, b) in bytes[..n].iter().enumerate() {
-                            at.add(i).write(*b);
-                        }
-                    }
-                };
+            let [p0, p1] = self.ret_pieces;
+            // SAFETY: `out` has room for the result (the caller's contract);
+            // a piece lies inside it.
+            unsafe {
+                store_piece(out, p0, r.0);
+                if p1.1 != 0 {
+                    store_piece(out, p1, r.1);
+                }
             }
         }
         Value::Void
@@ -1645,6 +1641,33 @@ impl Prepared {
             trampoline(frame, f);
             let image = get((&raw const (*frame).ret).cast::<u8>(), self.ret);
             self.ret.ty.value(self.ret.unfix(image))
+        }
+    }
+}
+
+/// Writes the first `len` bytes of a register image at `out + off`: byte by
+/// byte but for whole words and halves (a call of `memcpy` would cost more
+/// than the copy).
+///
+/// # Safety
+///
+/// `out + off` is valid for writes of `len` (at most 8) bytes.
+#[inline(always)]
+unsafe fn store_piece(out: *mut u8, (off, len): (u16, u8), image: u64) {
+    let bytes = image.to_ne_bytes();
+    // SAFETY: the caller's contract.
+    unsafe {
+        let at = out.add(usize::from(off));
+        match len {
+            8 => at.cast::<u64>().write_unaligned(image),
+            4 => at
+                .cast::<[u8; 4]>()
+                .write_unaligned([bytes[0], bytes[1], bytes[2], bytes[3]]),
+            _ => {
+                for (i, b) in bytes.iter().enumerate().take(usize::from(len)) {
+                    at.add(i).write(*b);
+                }
+            }
         }
     }
 }
