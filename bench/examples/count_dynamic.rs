@@ -127,6 +127,8 @@ fn run(name: &str, n: u64) -> bool {
     macro_rules! looped {
         ($e:expr) => {{
             for _ in 0..n {
+                // The direct loops call safe function pointers.
+                #[allow(unused_unsafe)]
                 let _ = black_box(unsafe { $e });
             }
         }};

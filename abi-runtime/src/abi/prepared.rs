@@ -1115,9 +1115,10 @@ fn image_of(w: usize) -> Option<usize> {
     }
 }
 
-/// The per-class caller of `out` (see `native_regs`), when its result
-/// comes back in registers a caller can return (or through a hidden
-/// address it passes) and its stack words, if any, fit a stacked caller;
+/// The per-class caller of `out` (see `native_regs`; a C-variadic one for
+/// a `variadic` call), when its result comes back in registers a caller can
+/// return (or through a hidden address it passes) and its stack words, if
+/// any, fit a stacked caller;
 /// and where it reads its images: straight from the values when every move
 /// is a plain read into a unit of its own, else from the moves' buffer (the
 /// units no move writes then become `out`'s gaps, zeroed before the call).
@@ -1181,11 +1182,11 @@ fn choose_caller(out: &mut Prepared, variadic: bool) {
     let mut direct = Sources::EMPTY;
     let mut seen = 0u32;
     let mut ok = true;
-    if let RetMode::Hidden(u) = out.agg.ret_mode {
-        if let Some(i) = image_of(usize::from(u)) {
-            seen |= 1 << i;
-            direct.read[i] = Read::Out;
-        }
+    if let RetMode::Hidden(u) = out.agg.ret_mode
+        && let Some(i) = image_of(usize::from(u))
+    {
+        seen |= 1 << i;
+        direct.read[i] = Read::Out;
     }
     // An f32's 8 raw bytes are its image where the bits above it are ignored.
     let f32_raw = out.abi.f32_in_float_reg == F32InReg::LowBits;
@@ -1463,7 +1464,7 @@ impl Prepared {
     #[inline(never)]
     unsafe fn call_regs(&self, caller: Caller, f: *const (), args: &[Value], out: *mut u8) -> Value {
         let hidden = matches!(self.agg.ret_mode, RetMode::Hidden(_));
-        if !self.via_images && !(hidden && out.is_null()) {
+        if !(self.via_images || hidden && out.is_null()) {
             // SAFETY: the caller's contract; the sources are offsets into `args`.
             let r = unsafe { caller(&self.sources, f, args.as_ptr().cast::<u8>(), out) };
             // SAFETY: the caller's contract.
@@ -1895,4 +1896,83 @@ pub(crate) fn native_words_fit(abi: &Abi, args: &[Value], ret: Type) -> bool {
         && args
             .iter()
             .all(|v| matches!(v, Value::I64(_) | Value::U64(_) | Value::Ptr(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    extern "C" fn mixed(a: f64, b: i64, c: f64, d: i32) -> f64 {
+        a * b as f64 + c - f64::from(d)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    extern "C" fn floats10(
+        a: f32,
+        b: f32,
+        c: f32,
+        d: f32,
+        e: f32,
+        f: f32,
+        g: f32,
+        h: f32,
+        i: f32,
+        j: f32,
+    ) -> f32 {
+        a + b * 2.0 + c * 3.0 + d * 4.0 + e * 5.0 + f * 6.0 + g * 7.0 + h * 8.0 + i * 9.0 + j
+    }
+
+    /// Whether the host's own convention lets a per-class caller pass its
+    /// register images (what `classify` checks, from the ABI data).
+    fn per_class_host() -> bool {
+        let abi = Abi::native();
+        WORD == 8 && abi.slots == SlotModel::PerClass && abi.f32_in_float_reg != F32InReg::Halves
+    }
+
+    /// The fast paths are chosen from the ABI data: on a host whose own
+    /// convention counts register classes apart, a mixed signature is a
+    /// plain call of a per-class caller reading the values in place, and so
+    /// are ten f32 values (those past the float registers on the stack,
+    /// where the convention has 8 of them and 8-byte stack slots); the calls
+    /// give the direct calls' results either way.
+    #[test]
+    fn host_signatures_take_a_per_class_caller_when_the_abi_allows() {
+        let abi = Abi::native();
+        let p = abi
+            .prepare(&[Type::F64, Type::I64, Type::F64, Type::I32], Type::F64)
+            .unwrap();
+        assert_eq!(p.caller.is_some(), per_class_host());
+        assert!(!p.via_images);
+        let args = [Value::F64(1.5), Value::I64(-3), Value::F64(2.25), Value::I32(-7)];
+        // SAFETY: `mixed` has the prepared signature in the host's convention.
+        let r = unsafe { p.call(mixed as *const (), &args) };
+        assert_eq!(r, Value::F64(mixed(1.5, -3, 2.25, -7)));
+
+        let p = abi.prepare(&[Type::F32; 10], Type::F32).unwrap();
+        // Where floats spill into integer registers, no argument is on the stack.
+        let stacked = abi.float_args.len() == native_regs::STACKED_FLOATS && abi.stack_slot == 8;
+        assert_eq!(
+            p.caller.is_some(),
+            per_class_host() && (p.stack_words() == 0 || stacked)
+        );
+        let v: [f32; 10] = core::array::from_fn(|i| i as f32 * 1.25 - 3.0);
+        // SAFETY: `floats10` has the prepared signature in the host's convention.
+        let r = unsafe { p.call(floats10 as *const (), &v.map(Value::F32)) };
+        let want = floats10(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
+        assert_eq!(r, Value::F32(want));
+    }
+
+    /// A variadic call takes a per-class caller only where variadic
+    /// arguments go where fixed ones do (the compiler then sets what a
+    /// variadic call needs besides, such as sysv's `al`).
+    #[test]
+    fn variadic_caller_only_where_variadic_arguments_are_fixed_ones() {
+        let abi = Abi::native();
+        let types = [Type::Ptr, Type::I32, Type::I64, Type::F64];
+        let p = abi.prepare_variadic(2, &types, Type::F64).unwrap();
+        assert_eq!(
+            p.caller.is_some(),
+            per_class_host() && abi.variadic_floats == VariadicFloats::AsFixed
+        );
+    }
 }
