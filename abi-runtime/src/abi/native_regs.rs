@@ -62,8 +62,9 @@ pub(crate) struct Sources {
     pub(crate) off: [u16; IMAGES],
     /// How each image is read.
     pub(crate) read: [Read; IMAGES],
-    /// Some float register or stack word is read through a struct's pointer.
-    pub(crate) raw_deref: bool,
+    /// Some float register or stack word is a struct piece read through
+    /// its pointer (callers with a struct result and stacked callers only).
+    pub(crate) deref: bool,
 }
 
 impl Sources {
@@ -71,7 +72,7 @@ impl Sources {
         at: [0; IMAGES],
         off: [0; IMAGES],
         read: [Read::Word; IMAGES],
-        raw_deref: false,
+        deref: false,
     };
 
     /// The 8 raw bytes of image `i`.
@@ -89,7 +90,8 @@ impl Sources {
         }
     }
 
-    /// The 8 raw bytes of image `i`, or its image read through a struct's pointer.
+    /// The 8 raw bytes of image `i`, or, a struct piece, its image read
+    /// through the struct's pointer.
     ///
     /// # Safety
     ///
@@ -98,10 +100,17 @@ impl Sources {
     unsafe fn raw_or_deref(&self, a: *const u8, i: usize) -> MaybeUninit<f64> {
         // SAFETY: the caller's contract.
         unsafe {
+            let p = || {
+                a.add(usize::from(self.at[i]))
+                    .cast::<*const u8>()
+                    .read_unaligned()
+                    .add(usize::from(self.off[i]))
+            };
             match self.read[i] {
-                Read::DerefWord | Read::DerefZext32 => {
-                    MaybeUninit::new(f64::from_bits(self.image(a, core::ptr::null_mut(), i)))
-                }
+                Read::DerefWord => p().cast::<MaybeUninit<f64>>().read_unaligned(),
+                Read::DerefZext32 => MaybeUninit::new(f64::from_bits(u64::from(
+                    p().cast::<u32>().read_unaligned(),
+                ))),
                 _ => self.raw(a, i),
             }
         }
@@ -117,16 +126,30 @@ impl Sources {
         // SAFETY: the caller's contract.
         unsafe {
             let p = a.add(usize::from(self.at[i]));
-            let deref = || p.cast::<*const u8>().read_unaligned().add(usize::from(self.off[i]));
-            // The common reads first, each a compare: a jump table costs more.
+            // The common reads inline, each a compare; the rest out of line.
             let read = self.read[i];
             if read == Read::Word {
-                return p.cast::<u64>().read_unaligned();
+                p.cast::<u64>().read_unaligned()
+            } else if read == Read::Sext32 {
+                p.cast::<i32>().read_unaligned() as i64 as u64
+            } else {
+                self.image_rest(a, out, i)
             }
-            if read == Read::Sext32 {
-                return p.cast::<i32>().read_unaligned() as i64 as u64;
-            }
-            match read {
+        }
+    }
+
+    /// Image `i`, any read.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Sources::image`].
+    #[inline(never)]
+    unsafe fn image_rest(&self, a: *const u8, out: *mut u8, i: usize) -> u64 {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let p = a.add(usize::from(self.at[i]));
+            let deref = || p.cast::<*const u8>().read_unaligned().add(usize::from(self.off[i]));
+            match self.read[i] {
                 Read::Word => p.cast::<u64>().read_unaligned(),
                 Read::Zext32 => u64::from(p.cast::<u32>().read_unaligned()),
                 Read::Sext32 => p.cast::<i32>().read_unaligned() as i64 as u64,
@@ -193,7 +216,10 @@ macro_rules! float_ty {
 
 /// One caller: integer image indices, float image indices, for each result kind.
 macro_rules! caller {
-    ([$($i:tt)*] [$($f:tt)*]) => {{
+    ([$($i:tt)*] [$($f:tt)*] $($r:ty),*) => {
+        caller!(@ plain [$($i)*] [$($f)*] $($r),*)
+    };
+    (@ $kind:ident [$($i:tt)*] [$($f:tt)*] $($r:ty),*) => {{
         #[allow(unused_variables)]
         unsafe fn c<R: Image>(s: &Sources, f: *const (), a: *const u8, out: *mut u8) -> (u64, u64) {
             // SAFETY: `f` takes these register images (the prepared
@@ -202,53 +228,78 @@ macro_rules! caller {
             // `s` says where each image is in the bytes at `a`.
             unsafe {
                 let f = core::mem::transmute::<*const (), extern "C" fn($(int_ty!($i),)* $(float_ty!($f),)*) -> R>(f);
-                if s.raw_deref {
-                    f($(s.image(a, out, $i),)* $(s.raw_or_deref(a, MAX_PER_CLASS + $f),)*).image()
-                } else {
-                    f($(s.image(a, out, $i),)* $(s.raw(a, MAX_PER_CLASS + $f),)*).image()
-                }
+                caller!(@call $kind f s a out [$($i)*] [$($f)*])
             }
         }
-        [
-            c::<u64> as Caller,
-            c::<f64> as Caller,
-            c::<Pair<u64, u64>> as Caller,
-            c::<Pair<u64, f64>> as Caller,
-            c::<Pair<f64, u64>> as Caller,
-            c::<Pair<f64, f64>> as Caller,
-        ]
+        [$(c::<$r> as Caller),*]
+    }};
+    (@call plain $fn:ident $s:ident $a:ident $out:ident [$($i:tt)*] [$($f:tt)*]) => {
+        $fn($($s.image($a, $out, $i),)* $($s.raw($a, MAX_PER_CLASS + $f),)*).image()
+    };
+    // Float images possibly through a struct's pointer: two call sites, so
+    // calls without struct pieces pay one test.
+    (@call deref $fn:ident $s:ident $a:ident $out:ident [$($i:tt)*] [$($f:tt)*]) => {{
+        let iv: [u64; 0 $(+ 1 + 0 * $i)*] = [$($s.image($a, $out, $i)),*];
+        if $s.deref {
+            $fn($(iv[$i],)* $($s.raw_or_deref($a, MAX_PER_CLASS + $f),)*).image()
+        } else {
+            $fn($(iv[$i],)* $($s.raw($a, MAX_PER_CLASS + $f),)*).image()
+        }
     }};
 }
 
-/// Callers of one row: `nf` from 0 to [`MAX_PER_CLASS`].
-type Row = [[Caller; 6]; MAX_PER_CLASS + 1];
-
 macro_rules! row {
-    ([$($i:tt)*]) => {
+    ([$($i:tt)*] $($r:ty),*) => {
         [
-            caller!([$($i)*] []),
-            caller!([$($i)*] [0]),
-            caller!([$($i)*] [0 1]),
-            caller!([$($i)*] [0 1 2]),
-            caller!([$($i)*] [0 1 2 3]),
-            caller!([$($i)*] [0 1 2 3 4]),
-            caller!([$($i)*] [0 1 2 3 4 5]),
-            caller!([$($i)*] [0 1 2 3 4 5 6]),
-            caller!([$($i)*] [0 1 2 3 4 5 6 7]),
+            caller!([$($i)*] [] $($r),*),
+            caller!([$($i)*] [0] $($r),*),
+            caller!([$($i)*] [0 1] $($r),*),
+            caller!([$($i)*] [0 1 2] $($r),*),
+            caller!([$($i)*] [0 1 2 3] $($r),*),
+            caller!([$($i)*] [0 1 2 3 4] $($r),*),
+            caller!([$($i)*] [0 1 2 3 4 5] $($r),*),
+            caller!([$($i)*] [0 1 2 3 4 5 6] $($r),*),
+            caller!([$($i)*] [0 1 2 3 4 5 6 7] $($r),*),
         ]
     };
 }
 
-static CALLERS: [Row; MAX_PER_CLASS + 1] = [
-    row!([]),
-    row!([0]),
-    row!([0 1]),
-    row!([0 1 2]),
-    row!([0 1 2 3]),
-    row!([0 1 2 3 4]),
-    row!([0 1 2 3 4 5]),
-    row!([0 1 2 3 4 5 6]),
-    row!([0 1 2 3 4 5 6 7]),
+/// Callers with a scalar result (integer, float) by integer, then float images.
+static CALLERS: [[[Caller; 2]; MAX_PER_CLASS + 1]; MAX_PER_CLASS + 1] = [
+    row!([] u64, f64),
+    row!([0] u64, f64),
+    row!([0 1] u64, f64),
+    row!([0 1 2] u64, f64),
+    row!([0 1 2 3] u64, f64),
+    row!([0 1 2 3 4] u64, f64),
+    row!([0 1 2 3 4 5] u64, f64),
+    row!([0 1 2 3 4 5 6] u64, f64),
+    row!([0 1 2 3 4 5 6 7] u64, f64),
+];
+
+/// Registers of each class a caller with a struct result passes at most.
+pub(crate) const MAX_WITH_PAIR: usize = 4;
+
+macro_rules! pair_row {
+    ([$($i:tt)*]) => {
+        [
+            caller!(@ deref [$($i)*] [] Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
+            caller!(@ deref [$($i)*] [0] Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
+            caller!(@ deref [$($i)*] [0 1] Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
+            caller!(@ deref [$($i)*] [0 1 2] Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
+            caller!(@ deref [$($i)*] [0 1 2 3] Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
+        ]
+    };
+}
+
+/// Callers with a struct result in two registers (classes: int-int,
+/// int-float, float-int, float-float) by integer, then float images.
+static WITH_PAIR: [[[Caller; 4]; MAX_WITH_PAIR + 1]; MAX_WITH_PAIR + 1] = [
+    pair_row!([]),
+    pair_row!([0]),
+    pair_row!([0 1]),
+    pair_row!([0 1 2]),
+    pair_row!([0 1 2 3]),
 ];
 
 /// Float registers a stacked caller passes: with a convention of exactly
@@ -258,7 +309,7 @@ static CALLERS: [Row; MAX_PER_CLASS + 1] = [
 pub(crate) const STACKED_FLOATS: usize = 8;
 
 /// Stack words a stacked caller passes at most.
-pub(crate) const MAX_STACKED: usize = 8;
+pub(crate) const MAX_STACKED: usize = 4;
 
 /// One stacked caller: integer image indices, stack word indices, for an
 /// integer and a float result; it passes every float register.
@@ -270,9 +321,6 @@ macro_rules! stacked {
             // registers are all the convention has (checked at prepare
             // time), so each stack word is the stack slot of its rank.
             unsafe {
-                let img = |k: usize| s.image(a, out, k);
-                let raw = |k: usize| if s.raw_deref { s.raw_or_deref(a, k) } else { s.raw(a, k) };
-                let fl = |k: usize| raw(MAX_PER_CLASS + k);
                 let f = core::mem::transmute::<
                     *const (),
                     extern "C" fn(
@@ -282,12 +330,27 @@ macro_rules! stacked {
                         $(float_ty!($s),)*
                     ) -> R,
                 >(f);
-                f(
-                    $(img($i),)*
-                    fl(0), fl(1), fl(2), fl(3), fl(4), fl(5), fl(6), fl(7),
-                    $(raw(2 * MAX_PER_CLASS + $s),)*
-                )
-                .image()
+                let iv: [u64; 0 $(+ 1 + 0 * $i)*] = [$(s.image(a, out, $i)),*];
+                // Two call sites, so calls without struct pieces pay one test.
+                if s.deref {
+                    let raw = |k: usize| s.raw_or_deref(a, k);
+                    let fl = |k: usize| raw(MAX_PER_CLASS + k);
+                    f(
+                        $(iv[$i],)*
+                        fl(0), fl(1), fl(2), fl(3), fl(4), fl(5), fl(6), fl(7),
+                        $(raw(2 * MAX_PER_CLASS + $s),)*
+                    )
+                    .image()
+                } else {
+                    let raw = |k: usize| s.raw(a, k);
+                    let fl = |k: usize| raw(MAX_PER_CLASS + k);
+                    f(
+                        $(iv[$i],)*
+                        fl(0), fl(1), fl(2), fl(3), fl(4), fl(5), fl(6), fl(7),
+                        $(raw(2 * MAX_PER_CLASS + $s),)*
+                    )
+                    .image()
+                }
             }
         }
         [c::<u64> as Caller, c::<f64> as Caller]
@@ -301,10 +364,6 @@ macro_rules! stacked_row {
             stacked!([$($i)*] [0 1]),
             stacked!([$($i)*] [0 1 2]),
             stacked!([$($i)*] [0 1 2 3]),
-            stacked!([$($i)*] [0 1 2 3 4]),
-            stacked!([$($i)*] [0 1 2 3 4 5]),
-            stacked!([$($i)*] [0 1 2 3 4 5 6]),
-            stacked!([$($i)*] [0 1 2 3 4 5 6 7]),
         ]
     };
 }
@@ -461,13 +520,13 @@ fn pair_returned_as(abi: &Abi, a: Class, b: Class) -> bool {
 /// The caller for `ni` integer and `nf` float images returning `ret` with
 /// the host convention `abi`, if there is one.
 pub(crate) fn caller(abi: &Abi, ni: usize, nf: usize, ret: RetKind) -> Option<Caller> {
-    let k = match ret {
-        RetKind::Int => 0,
-        RetKind::Float => 1,
+    match ret {
+        RetKind::Int => CALLERS.get(ni)?.get(nf).map(|c| c[0]),
+        RetKind::Float => CALLERS.get(ni)?.get(nf).map(|c| c[1]),
         RetKind::Pair(a, b) if pair_returned_as(abi, a, b) => {
-            2 + 2 * usize::from(a == Class::Float) + usize::from(b == Class::Float)
+            let k = 2 * usize::from(a == Class::Float) + usize::from(b == Class::Float);
+            WITH_PAIR.get(ni)?.get(nf).map(|c| c[k])
         }
-        RetKind::Pair(..) => return None,
-    };
-    CALLERS.get(ni)?.get(nf).map(|c| c[k])
+        RetKind::Pair(..) => None,
+    }
 }

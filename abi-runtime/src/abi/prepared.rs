@@ -1207,7 +1207,13 @@ fn choose_caller(out: &mut Prepared, variadic: bool) {
                 direct.off[i] = m.off;
                 direct.read[i] = read;
                 let stack = i >= 2 * per;
-                let deref = matches!(read, Read::DerefWord | Read::DerefZext32);
+                // Struct pieces through their pointer where the caller can
+                // (a struct result, stack words), else into the buffer.
+                let deref = matches!(read, Read::DerefWord | Read::DerefZext32)
+                    && (stacked || matches!(ret, RetKind::Pair(..)));
+                if i >= per && deref {
+                    direct.deref = true;
+                }
                 let raw = read == Read::Word
                     || deref
                     || (read == Read::Zext32
@@ -1216,9 +1222,6 @@ fn choose_caller(out: &mut Prepared, variadic: bool) {
                         && (!stack || cfg!(target_endian = "little")));
                 if i >= per && !raw {
                     ok = false;
-                }
-                if i >= per && deref {
-                    direct.raw_deref = true;
                 }
             }
             _ => ok = false,
@@ -1237,11 +1240,13 @@ fn choose_caller(out: &mut Prepared, variadic: bool) {
             continue;
         }
         if stacked && (per..2 * per).contains(&i) && out.len != 0 {
-            // Not the callee's argument: any 8 readable bytes (the first value's payload).
+            // Not the callee's argument: any 8 readable bytes (the first
+            // value's payload; in the buffer, its own unwritten unit, read
+            // raw as the callee ignores it).
             direct.at[i] = PAYLOAD as u16;
-        } else {
-            ok = false;
+            continue;
         }
+        ok = false;
         let Some(g) = gaps.get_mut(n_gaps) else {
             return;
         };
