@@ -36,6 +36,9 @@ pub const MAX_AGG_ARGS: usize = 8;
 /// The most moves a signature's structs and duplicated floats need.
 const MAX_PARTS: usize = MAX_AGG_ARGS * aggregate::MAX_PIECES;
 
+// `Prepared::moved_parts` has a bit per part.
+const _: () = assert!(MAX_PARTS <= 64);
+
 /// The most units one call's moves write: every argument, struct piece and
 /// duplicate, and the units of small structs copied to the stack.
 const MAX_MOVES: usize = MAX_ARGS + MAX_PARTS;
@@ -388,6 +391,11 @@ pub struct Prepared {
     /// Struct arguments or results need the general path's copies
     /// (stack copies, copies by reference, results through memory).
     pub(crate) copies: bool,
+    /// Some struct part is a copy no move makes (to the stack, by reference).
+    pub(crate) copy_parts: bool,
+    /// The parts of `agg` the moves make (bit `k` for part `k`): the general
+    /// path skips them. The parts stay, for callbacks.
+    pub(crate) moved_parts: u64,
 }
 
 impl fmt::Debug for Prepared {
@@ -600,6 +608,8 @@ pub(crate) fn classify(
         ret_pieces: [(0, 0); 2],
         moves: Moves::EMPTY,
         copies: false,
+        copy_parts: false,
+        moved_parts: 0,
     };
     // Where the result goes decides whether a hidden address takes the first argument register.
     let mut shift = 0;
@@ -1010,9 +1020,10 @@ pub(crate) fn classify(
 }
 
 /// The moves of `out`'s arguments: every scalar into its slot, every
-/// struct piece of one unit and every duplicated float into its unit. The
-/// struct parts left (stack copies, copies by reference) stay in
-/// `out.agg.parts` for the general path, and set `out.copies`.
+/// struct piece of one unit, every small struct copied to the stack and
+/// every duplicated float into its unit. The parts that stay copies (larger
+/// stack copies, copies by reference) set `out.copies`; the others are
+/// marked in `out.moved_parts`.
 fn plan_moves(out: &mut Prepared) -> Result<(), PrepareError> {
     let full = PrepareError::TooManyStructs { max: MAX_AGG_ARGS };
     for (i, s) in out.args[..out.len].iter().enumerate() {
@@ -1090,12 +1101,13 @@ fn plan_moves(out: &mut Prepared) -> Result<(), PrepareError> {
                 }
             }
             None => {
-                out.agg.parts[kept] = part;
                 kept += 1;
+                continue;
             }
         }
+        out.moved_parts |= 1 << k;
     }
-    out.agg.n_parts = kept as u8;
+    out.copy_parts = kept != 0;
     out.copies = kept != 0 || matches!(out.agg.ret_mode, RetMode::Hidden(_) | RetMode::Frame);
     out.moves.seal();
     Ok(())
@@ -1304,7 +1316,7 @@ impl Prepared {
     /// Struct copies the per-class callers cannot make: stack or reference
     /// copies left as parts, a result through the frame's indirect register.
     fn copies_besides_hidden(&self) -> bool {
-        self.agg.n_parts != 0 || self.agg.ret_mode == RetMode::Frame
+        self.copy_parts || self.agg.ret_mode == RetMode::Frame
     }
 
     /// The convention.
@@ -1727,7 +1739,10 @@ impl Prepared {
             (&raw mut (*frame).stack_words).write(self.stack_words);
             (&raw mut (*frame).stack_bytes).write(self.stack_bytes);
             self.moves.run(base, args);
-            for part in agg.parts() {
+            for (k, part) in agg.parts().iter().enumerate() {
+                if self.moved_parts >> k & 1 != 0 {
+                    continue;
+                }
                 let v = &args[usize::from(part.arg)];
                 let src = (v.bits() as usize as *const u8).add(usize::from(part.off));
                 let at = base.add(usize::from(part.unit) * WORD);
