@@ -17,6 +17,31 @@ pub struct Specs {
 }
 
 impl Specs {
+    /// Keeps the templates that apply to a build for `triple`: a
+    /// `number_reserved` whose `triples` no pattern of matches is dropped.
+    /// The proc-macro calls this with the triple of the compilation that
+    /// expands it, since no cfg tells such builds apart (thumbv7neon-* from
+    /// armv7-*).
+    ///
+    /// ```
+    /// let mut specs = abi_spec::load_builtin().unwrap();
+    /// specs.for_triple("armv7-unknown-linux-gnueabihf");
+    /// let arm = specs.target("linux-armv7").unwrap();
+    /// assert!(arm.syscall.number_reserved.is_none());
+    /// ```
+    pub fn for_triple(&mut self, triple: &str) {
+        for t in &mut self.targets {
+            let applies = t
+                .syscall
+                .number_reserved
+                .as_ref()
+                .is_some_and(|nr| nr.applies_to(triple));
+            if !applies {
+                t.syscall.number_reserved = None;
+            }
+        }
+    }
+
     /// The target called `name` (the file stem, e.g. `linux-x86_64`).
     pub fn target(&self, name: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.name == name)
@@ -284,6 +309,20 @@ pub struct NumberReserved {
     pub options: Vec<String>,
     /// The template of a call whose number is a constant of the table.
     pub immediate: Option<NumberImmediate>,
+    /// Target triples whose builds need it (`*` at the end matches any
+    /// rest); empty: every build of the target.
+    pub triples: Vec<String>,
+}
+
+impl NumberReserved {
+    /// Whether a build for `triple` needs the number register reserved.
+    pub fn applies_to(&self, triple: &str) -> bool {
+        self.triples.is_empty()
+            || self.triples.iter().any(|p| match p.strip_suffix('*') {
+                Some(prefix) => triple.starts_with(prefix),
+                None => triple == p,
+            })
+    }
 }
 
 /// `number_reserved.immediate`: the number is written into the template

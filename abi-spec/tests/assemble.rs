@@ -111,6 +111,10 @@ fn every_stub_assembles_for_its_target() {
             .map(move |triple| (t, triple))
     });
     for (t, triple) in builds {
+        // The stubs as a build for `triple` expands them.
+        let mut specs = specs.clone();
+        specs.for_triple(triple);
+        let t = specs.target(&t.name).unwrap();
         let src = dir.join(format!("{}-{triple}.rs", t.name));
         std::fs::write(&src, stubs_crate(t)).unwrap();
         let obj = dir.join(format!("{}-{triple}.o", t.name));

@@ -13,7 +13,13 @@
 //! after = ["ldr r7, [sp], #8"]
 //! options = ["preserves_flags"]
 //! immediate = { max = 65535, before = ["mov r12, r7", "movw r7, #{nr}"], after = ["mov r7, r12"], clobbers = ["r12"], options = ["nostack", "preserves_flags"] }
+//! triples = ["thumb*"]
 //! ```
+//!
+//! `triples` limits it to builds for those target triples: Thumb state is a
+//! build of the same `target_arch` that no cfg of stable Rust tells from ARM
+//! state, so the macro reads the triple of the compilation
+//! ([`crate::Specs::for_triple`]); ARM-state builds keep `in("r7")`.
 
 use crate::model::{Arch, NumberImmediate, NumberReserved};
 use crate::read::{Fields, Sink, Sp};
@@ -38,6 +44,19 @@ pub(super) fn read(
     let after = r.strings(sink, "after", r#"["ldr r7, [sp], #8"]"#);
     let options = r.strings(sink, "options", r#"["preserves_flags"]"#);
     let immediate = read_immediate(&mut r, arch, number, args, sink);
+    let triples = r.opt_strings(sink, "triples", r#"["thumb*"]"#);
+    if let Some(list) = &triples {
+        for p in &list.value {
+            let star = p.value.find('*');
+            if p.value.is_empty() || star.is_some_and(|i| i + 1 != p.value.len()) {
+                sink.error(
+                    p.span.clone(),
+                    format!("`{}` is not a triple pattern", p.value),
+                    "write a target triple, or its start followed by `*` (e.g. \"thumb*\")",
+                );
+            }
+        }
+    }
     r.finish(sink);
     let (carrier, before, after, options) = (carrier?, before?, after?, options?);
     let as_list = Sp {
@@ -93,6 +112,7 @@ pub(super) fn read(
         after: values(Some(after)),
         options: values(Some(options)),
         immediate,
+        triples: values(triples),
     })
 }
 
