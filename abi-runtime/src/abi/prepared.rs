@@ -25,6 +25,13 @@ const GAPS: usize = REG_UNITS;
 /// [`CallBuf`], right after the frame.
 pub(crate) const STACK_BASE: usize = size_of::<Frame>() / WORD;
 
+/// The unit of a struct argument's slot (the `k`-th struct argument's is
+/// `STRUCT_UNITS + k`): past the room for stack arguments, where a callback
+/// stores the addresses of its struct arguments. Calls do not use it.
+pub(crate) const STRUCT_UNITS: usize = STACK_BASE + STACK_ROOM * 8 / WORD;
+
+const _: () = assert!(STRUCT_UNITS + MAX_AGG_ARGS <= u16::MAX as usize);
+
 /// Bytes of caller copies (structs passed by reference, a struct result
 /// nobody asked for) one call may make.
 pub(crate) const COPY_BYTES: usize = 1024;
@@ -164,11 +171,16 @@ impl AggPlan {
         Some(at as u16)
     }
 
-    fn parts(&self) -> &[Part] {
+    pub(crate) fn parts(&self) -> &[Part] {
         &self.parts[..usize::from(self.n_parts)]
     }
 
-    fn ret_parts(&self) -> &[Part] {
+    /// The struct arguments: (position, type).
+    pub(crate) fn arg_types(&self) -> &[(u8, Type)] {
+        &self.types[..usize::from(self.n_types)]
+    }
+
+    pub(crate) fn ret_parts(&self) -> &[Part] {
         &self.ret_parts[..usize::from(self.n_ret_parts)]
     }
 }
@@ -599,7 +611,11 @@ pub(crate) fn classify(
                                 FLOAT_RET_BASE + (fl - 1) * FLOAT_UNITS
                             }
                         };
-                        out.agg.push_ret(Part::bytes(0, piece, unit));
+                        let mut part = Part::bytes(0, piece, unit);
+                        if let Some(leaf) = piece.leaf {
+                            part.fix = fix_for(abi, leaf, piece.class == Class::Float);
+                        }
+                        out.agg.push_ret(part);
                     }
                     out.agg.ret_mode = RetMode::Regs;
                 }
@@ -668,8 +684,10 @@ pub(crate) fn classify(
                 out.agg.push_arg_type(i, ty).ok_or(PrepareError::TooManyStructs {
                     max: MAX_AGG_ARGS,
                 })?;
+                // A callback finds the struct's address in this unit (see
+                // `callback::StructArea`); calls take the struct from its parts.
                 out.args[i] = Slot {
-                    word: 0,
+                    word: (STRUCT_UNITS + usize::from(out.agg.n_types) - 1) as u16,
                     ty: Scalar::Struct,
                     fix: Fix::None,
                     wide: false,
@@ -1016,7 +1034,7 @@ type Tail = unsafe extern "C" fn(*mut Frame, *const ());
 
 /// Room for the stack arguments of any signature, in u64s: a unit each, or
 /// (4-byte words) up to three units for an aligned 8-byte value.
-const STACK_ROOM: usize = if WORD == 8 {
+pub(crate) const STACK_ROOM: usize = if WORD == 8 {
     MAX_ARGS
 } else {
     (MAX_ARGS * 3 * WORD).div_ceil(8)
@@ -1060,7 +1078,7 @@ impl Prepared {
     }
 
     /// Whether calls take the general path for structs (or duplicated
-    /// variadic floats); a callback cannot be bound to such a signature yet.
+    /// variadic floats, which callbacks refuse).
     pub fn has_aggregates(&self) -> bool {
         self.agg.active
     }
@@ -1079,7 +1097,8 @@ impl Prepared {
         self.args[..self.len].iter().copied()
     }
 
-    /// Where argument `i` sits: `Some(register name)` or `None` for the stack.
+    /// Where argument `i` sits: `Some(register name)`, or `None` for the
+    /// stack or a struct (whose pieces may take several registers).
     pub fn arg_register(&self, i: usize) -> Option<&'static str> {
         let w = usize::from(self.args[..self.len].get(i)?.word);
         if w < INT_REGS {
@@ -1408,6 +1427,75 @@ unsafe fn read_leaf(p: *const u8, leaf: Scalar) -> u64 {
     leaf.value_by_match(raw).bits()
 }
 
+/// Stores `bits` (a [`Value::bits`]) at `p` as the scalar `leaf`.
+///
+/// # Safety
+///
+/// `p` must be valid for writes of the scalar's size.
+unsafe fn write_leaf(p: *mut u8, leaf: Scalar, bits: u64) {
+    // SAFETY: the caller's contract; writes are unaligned-tolerant.
+    unsafe {
+        match leaf.ty().size() {
+            1 => p.write(bits as u8),
+            2 => p.cast::<u16>().write_unaligned(bits as u16),
+            4 => p.cast::<u32>().write_unaligned(bits as u32),
+            _ => p.cast::<u64>().write_unaligned(bits),
+        }
+    }
+}
+
+impl Part {
+    /// The unit image of a scalar field that travels alone.
+    fn leaf_slot(&self) -> Slot {
+        Slot {
+            word: 0,
+            ty: self.leaf,
+            fix: self.fix,
+            wide: WORD == 4 && self.leaf.ty().size() == 8,
+        }
+    }
+
+    /// Moves the part's bytes of the struct at `src` into the unit(s) at `at`.
+    ///
+    /// # Safety
+    ///
+    /// `src` must be valid for reads of the struct, `at` for writes of the
+    /// part's units.
+    pub(crate) unsafe fn scatter(&self, src: *const u8, at: *mut u8) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let src = src.add(usize::from(self.off));
+            if self.leaf != Scalar::Void {
+                let unit = self.leaf_slot();
+                put(at, unit, unit.fix(read_leaf(src, self.leaf)));
+            } else {
+                let len = usize::from(self.len);
+                core::ptr::write_bytes(at, 0, len.div_ceil(WORD) * WORD);
+                core::ptr::copy_nonoverlapping(src, at, len);
+            }
+        }
+    }
+
+    /// The reverse of [`Part::scatter`]: the part's bytes from the unit(s) at
+    /// `at` into the struct at `dst`.
+    ///
+    /// # Safety
+    ///
+    /// `at` must be valid for reads of the part's units, `dst` for writes of the struct.
+    pub(crate) unsafe fn gather(&self, at: *const u8, dst: *mut u8) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let dst = dst.add(usize::from(self.off));
+            if self.leaf != Scalar::Void {
+                let unit = self.leaf_slot();
+                write_leaf(dst, self.leaf, unit.unfix(get(at, unit)));
+            } else {
+                core::ptr::copy_nonoverlapping(at, dst, usize::from(self.len));
+            }
+        }
+    }
+}
+
 impl Prepared {
     /// The general path of a signature with structs (or duplicated variadic
     /// floats): scalars as [`Prepared::call_full`] places them, then each
@@ -1437,24 +1525,10 @@ impl Prepared {
             }
             for part in agg.parts() {
                 let v = &args[usize::from(part.arg)];
-                let src = (v.bits() as usize as *const u8).add(usize::from(part.off));
+                let src = v.bits() as usize as *const u8;
                 let at = base.add(usize::from(part.unit) * WORD);
                 match part.kind {
-                    PartKind::Bytes if part.leaf != Scalar::Void => {
-                        let bits = read_leaf(src, part.leaf);
-                        let unit = Slot {
-                            word: part.unit,
-                            ty: part.leaf,
-                            fix: part.fix,
-                            wide: false,
-                        };
-                        put(base, unit, unit.fix(bits));
-                    }
-                    PartKind::Bytes => {
-                        let len = usize::from(part.len);
-                        core::ptr::write_bytes(at, 0, len.div_ceil(WORD) * WORD);
-                        core::ptr::copy_nonoverlapping(src, at, len);
-                    }
+                    PartKind::Bytes => part.scatter(src, at),
                     PartKind::Ref => {
                         let copy = copies.add(usize::from(part.copy_at));
                         core::ptr::copy_nonoverlapping(src, copy, usize::from(part.len));
@@ -1490,11 +1564,7 @@ impl Prepared {
                 }
                 RetMode::Regs => {
                     for part in agg.ret_parts() {
-                        core::ptr::copy_nonoverlapping(
-                            ret.add(usize::from(part.unit) * WORD),
-                            dest.add(usize::from(part.off)),
-                            usize::from(part.len),
-                        );
+                        part.gather(ret.add(usize::from(part.unit) * WORD), dest);
                     }
                     Value::Void
                 }
