@@ -1,6 +1,7 @@
 //! The struct-by-value tests' C side and its Rust mirror (`tests/dynamic_c.rs`),
 //! from one table: for every struct, C functions taking it as argument (after a
-//! few scalars, five times over, after most registers are used) and returning
+//! few scalars, five times over, after most registers are used, after seven
+//! integers) and returning
 //! it, C functions calling a function pointer (a callback) with the same
 //! shapes and taking its struct result, its layout as the C compiler has it
 //! (`sizeof`, `_Alignof`, `offsetof`), a `#[repr(C)]` twin, its
@@ -315,6 +316,15 @@ pub(crate) fn write(dest: &Path, no_rules: Option<&str>) {
         .unwrap();
         writeln!(
             c,
+            "uint64_t {name}_odd(int64_t i0, int64_t i1, int64_t i2, int64_t i3, int64_t i4, int64_t i5, int64_t i6, \
+             struct {name} s, int32_t t, double g) {{\n    \
+             uint64_t h = 17;\n    int64_t i[] = {{i0, i1, i2, i3, i4, i5, i6}};\n    \
+             for (int k = 0; k < 7; k++) h = abi_test_mix(h, (uint64_t)i[k]);\n    \
+             return abi_test_mix(abi_test_mix(mix_{name}(h, s), (uint64_t)(int64_t)t), bd(g));\n}}"
+        )
+        .unwrap();
+        writeln!(
+            c,
             "struct {name} {name}_echo(int32_t a, struct {name} s, double b) {{\n    (void)a; (void)b;\n    return s;\n}}\n"
         )
         .unwrap();
@@ -326,6 +336,7 @@ pub(crate) fn write(dest: &Path, no_rules: Option<&str>) {
              fn {name}_one(a: i32, s: {name}, b: f64) -> u64;\n    \
              fn {name}_many(s0: {name}, s1: {name}, s2: {name}, s3: {name}, s4: {name}, d: f64, i: i64) -> u64;\n    \
              fn {name}_late(f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, i0: i64, i1: i64, i2: i64, i3: i64, i4: i64, s: {name}, t: i32, g: f64) -> u64;\n    \
+             fn {name}_odd(i0: i64, i1: i64, i2: i64, i3: i64, i4: i64, i5: i64, i6: i64, s: {name}, t: i32, g: f64) -> u64;\n    \
              fn {name}_ret(seed: i64, x: f64) -> {name};\n    \
              fn {name}_echo(a: i32, s: {name}, b: f64) -> {name};\n    \
              fn {name}_cb_one(f: *const (), seed: i64, x: f64) -> u64;\n    \
@@ -342,7 +353,7 @@ pub(crate) fn write(dest: &Path, no_rules: Option<&str>) {
             cases,
             "    Case {{\n        name: {name:?},\n        ty: T_{up},\n        size: core::mem::size_of::<{name}>(),\n        \
              c_layout: || unsafe {{ &{name}_layout }},\n        \
-             one: {name}_one as *const (),\n        many: {name}_many as *const (),\n        late: {name}_late as *const (),\n        \
+             one: {name}_one as *const (),\n        many: {name}_many as *const (),\n        late: {name}_late as *const (),\n        odd: {name}_odd as *const (),\n        \
              ret: {name}_ret as *const (),\n        echo: {name}_echo as *const (),\n        \
              fill: |seed, x| bytes_of(&fill_{name}(seed, x)),\n        \
              mix: |h, b| mix_{name}(h, &from_bytes::<{name}>(b)),\n        \

@@ -71,7 +71,12 @@
 //! ABI file ([`Aggregates`]); a convention without one refuses structs with
 //! [`PrepareError::NoAggregateRules`], naming the file. A struct argument is
 //! a [`Value::Struct`] pointing to its bytes; [`Prepared::call_into`] writes a
-//! struct result.
+//! struct result. Callbacks take and return structs the same way: the
+//! handler reads a struct argument through [`Args::get`] (a
+//! [`Value::Struct`]), [`Args::struct_bytes`] or [`Args::read_struct`], put
+//! together from the registers and stack words the rules placed it in (or the
+//! caller's copy, where they pass it by reference), and sets a struct result
+//! with [`Args::set_result`] or through [`Args::result_ptr`] (see [`Args`]).
 //!
 //! ```
 //! use abi_runtime::abi::{Abi, Type, Value};

@@ -14,6 +14,7 @@ pub struct Case {
     one: *const (),
     many: *const (),
     late: *const (),
+    odd: *const (),
     ret: *const (),
     echo: *const (),
     fill: fn(i64, f64) -> Vec<u8>,
@@ -103,7 +104,8 @@ fn no_rules(e: PrepareError) {
     );
 }
 
-/// `S_one(i32, S, f64)`, `S_many(S × 5, f64, i64)` and `S_late(f64 × 7, i64 × 5, S, i32, f64)`.
+/// `S_one(i32, S, f64)`, `S_many(S × 5, f64, i64)`, `S_late(f64 × 7, i64 × 5, S, i32, f64)`
+/// and `S_odd(i64 × 7, S, i32, f64)`.
 #[test]
 fn structs_as_arguments() {
     let abi = Abi::native();
@@ -175,6 +177,24 @@ fn structs_as_arguments() {
             unsafe { p.call(c.late, &args) },
             Value::U64(want),
             "{}: late",
+            c.name
+        );
+
+        // After seven integers: split between the last register and the
+        // stack, or on the stack (closing the integer registers, or not).
+        let (_, _, first, types, meant, _) = arg_shapes(c, 7, 1.5).swap_remove(3);
+        let p = abi.prepare(&types, Type::U64).unwrap();
+        let args: Vec<Value> = meant
+            .iter()
+            .map(|a| match a {
+                Arg::V(v) => *v,
+                Arg::S(b) => Value::Struct(b.as_ptr()),
+            })
+            .collect();
+        assert_eq!(
+            unsafe { p.call(c.odd, &args) },
+            Value::U64(hash(c, first, &meant)),
+            "{}: odd",
             c.name
         );
     }
