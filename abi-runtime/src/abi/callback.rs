@@ -9,9 +9,10 @@ use core::ptr::{self, NonNull};
 use core::sync::atomic::Ordering;
 
 use super::prepared::{
-    COPY_BYTES, MAX_AGG_ARGS, Part, PartKind, REG_UNITS, RetMode, STACK_BASE, STACK_ROOM,
-    STRUCT_UNITS, Slot, get, put,
+    AggPlan, COPY_BYTES, MAX_AGG_ARGS, Part, PartKind, REG_UNITS, RetMode, STACK_BASE,
+    STACK_ROOM, STRUCT_UNITS, Slot, get, put, zero_units,
 };
+use super::value::Scalar;
 use super::thunk_blocks::{self, MapError, SlotRecord};
 use super::{Abi, Frame, Prepared, THUNK_BLOCK, Type, Value, WORD};
 use crate::Errno;
@@ -167,41 +168,101 @@ const _: () = {
 /// Offset of the struct result's address in a [`StructArea`].
 const RESULT_ADDR: usize = offset_of!(StructArea, addrs) + MAX_AGG_ARGS * WORD;
 
-/// The one part of struct argument `arg` when the callback can use the
-/// caller's bytes as they are: a pointer to the caller's copy (`Ref`), or a
-/// copy on the stack. `None`: the bytes come in pieces, to be put together.
-fn whole(p: &Prepared, arg: u8, size: u32) -> Option<&Part> {
-    let mut parts = p.agg.parts().iter().filter(|q| q.arg == arg);
-    let part = parts.next()?;
-    let whole = match part.kind {
-        PartKind::Ref => true,
-        PartKind::Bytes => {
-            part.leaf == super::value::Scalar::Void
-                && part.off == 0
-                && u32::from(part.len) == size
-                && usize::from(part.unit) >= STACK_BASE
-        }
-        PartKind::Dup => false,
-    };
-    (whole && parts.next().is_none()).then_some(part)
+/// How a callback finds one struct argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// The address of the caller's copy is in unit `unit`.
+    Pointer,
+    /// The caller's copy is the stack at unit `unit`.
+    InPlace,
+    /// Parts `first..first + count` are put together at `copy_at` (after
+    /// zeroing `zero` units there, when they leave bytes out).
+    Gathered,
 }
 
-/// Bytes of [`StructArea::copies`] a callback of `p` uses.
-fn copy_bytes(p: &Prepared) -> usize {
-    let room = |size: u32| (size as usize).div_ceil(16) * 16;
-    let args: usize = p
-        .agg
-        .arg_types()
-        .iter()
-        .filter(|(i, ty)| whole(p, *i, ty.size()).is_none())
-        .map(|(_, ty)| room(ty.size()))
-        .sum();
-    let ret = if p.agg.ret_mode == RetMode::Regs {
-        room(p.agg.ret_ty.size())
-    } else {
-        0
+/// Where a callback finds one struct argument (see [`Found`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StructArg {
+    found: Found,
+    unit: u16,
+    first: u8,
+    count: u8,
+    copy_at: u16,
+    zero: u16,
+}
+
+/// What a callback does with the structs of a signature, decided when it
+/// is prepared so the callback only follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StructPlan {
+    args: [StructArg; MAX_AGG_ARGS],
+    /// Where a result that goes in registers is put together, and its units.
+    ret_at: u16,
+    ret_units: u16,
+    /// Bytes of [`StructArea::copies`] used (may exceed [`COPY_BYTES`]:
+    /// then callbacks refuse the signature).
+    bytes: usize,
+}
+
+impl StructPlan {
+    pub(crate) const EMPTY: StructPlan = StructPlan {
+        args: [StructArg {
+            found: Found::Pointer,
+            unit: 0,
+            first: 0,
+            count: 0,
+            copy_at: 0,
+            zero: 0,
+        }; MAX_AGG_ARGS],
+        ret_at: 0,
+        ret_units: 0,
+        bytes: 0,
     };
-    args + ret
+
+    /// The plan of the struct arguments and result `agg` classified.
+    pub(crate) fn of(agg: &AggPlan) -> StructPlan {
+        let mut plan = StructPlan::EMPTY;
+        let mut bytes = 0usize;
+        let mut room = |size: u32| {
+            let at = bytes;
+            bytes += (size as usize).div_ceil(16) * 16;
+            at.min(usize::from(u16::MAX)) as u16
+        };
+        let parts = agg.parts();
+        for (k, (&(arg, _), size)) in agg.arg_types().iter().zip(agg.sizes).enumerate() {
+            // Every part of an argument is pushed while it is classified: they are adjacent.
+            let first = parts.iter().position(|q| q.arg == arg).unwrap_or(0);
+            let count = parts[first..].iter().take_while(|q| q.arg == arg).count();
+            let mine = &parts[first..first + count];
+            let whole_on_stack = |q: &Part| {
+                q.kind == PartKind::Bytes
+                    && q.leaf == Scalar::Void
+                    && q.off == 0
+                    && u32::from(q.len) == size
+                    && usize::from(q.unit) >= STACK_BASE
+            };
+            let (found, unit) = match mine {
+                [q] if q.kind == PartKind::Ref => (Found::Pointer, q.unit),
+                [q] if whole_on_stack(q) => (Found::InPlace, q.unit),
+                _ => (Found::Gathered, 0),
+            };
+            let covered: u32 = mine.iter().map(|q| u32::from(q.len)).sum();
+            plan.args[k] = StructArg {
+                found,
+                unit,
+                first: first as u8,
+                count: count as u8,
+                copy_at: if found == Found::Gathered { room(size) } else { 0 },
+                zero: if covered < size { size.div_ceil(WORD as u32) as u16 } else { 0 },
+            };
+        }
+        if agg.ret_mode == RetMode::Regs {
+            plan.ret_at = room(agg.ret_size);
+            plan.ret_units = agg.ret_size.div_ceil(WORD as u32) as u16;
+        }
+        plan.bytes = bytes;
+        plan
+    }
 }
 
 /// Whether callbacks can decode the struct parts of `p`.
@@ -213,7 +274,7 @@ fn check_structs(p: &Prepared) -> Result<(), CallbackError> {
             rule: abi.variadic,
         });
     }
-    let bytes = copy_bytes(p);
+    let bytes = p.agg.callback.bytes;
     if bytes > COPY_BYTES {
         return Err(CallbackError::StructsTooLarge {
             abi: abi.name,
@@ -232,46 +293,66 @@ unsafe fn invoke_structs<H: Fn(&Args<'_>) -> Value + Sync>(
     data: *const (),
     args: &Args<'_>,
 ) -> Value {
+    let mut area = MaybeUninit::<StructArea>::uninit();
+    // SAFETY: `args` is the dispatcher's, `area` room for `structs_in`; the
+    // handler runs between the two halves, as they expect.
+    unsafe {
+        let caller = structs_in(args, area.as_mut_ptr());
+        let v = invoke::<H>(data, args);
+        structs_out(args, caller, area.as_ptr());
+        v
+    }
+}
+
+/// The address of unit `unit` of a callback's arguments: a register of the
+/// spilled `frame`, or a word of the `caller`'s stack arguments.
+#[inline(always)]
+fn unit_at(frame: *mut Frame, caller: *const u8, unit: u16) -> *mut u8 {
+    let u = usize::from(unit);
+    if u < REG_UNITS {
+        frame.cast::<u8>().wrapping_add(u * WORD)
+    } else {
+        caller.cast_mut().wrapping_add((u - STACK_BASE) * WORD)
+    }
+}
+
+/// The first half of [`invoke_structs`] (not generic: one copy, with the
+/// moves inlined): fills `a` and points the frame's `stack` at it; returns
+/// the caller's stack address.
+///
+/// # Safety
+///
+/// `args` is the dispatcher's: its frame is the entry's spilled image, its
+/// `stack` the caller's stack arguments (`stack_words` units of them, and
+/// the units of every part, as the prepared signature says); struct and
+/// result addresses in them are the caller's, as the convention passed them.
+#[inline(never)]
+unsafe fn structs_in(args: &Args<'_>, a: *mut StructArea) -> *const u8 {
     let p = args.prepared;
     let agg = &p.agg;
     let frame = args.frame.cast_mut();
-    let mut area = MaybeUninit::<StructArea>::uninit();
-    let a = area.as_mut_ptr();
-    // SAFETY: `frame` is the entry's spilled image, its `stack` the caller's
-    // stack arguments (`stack_words` units of them, and the units of every
-    // part, as the prepared signature says); every write into the area is
-    // inside it (`check_structs` bounded the copies when binding); struct
-    // and result addresses are the caller's, as the convention passed them.
+    // SAFETY: the caller's contract; every write into the area is inside it
+    // (`check_structs` bounded the copies when binding).
     unsafe {
         let caller = (*frame).stack;
-        let unit_at = |unit: u16| -> *mut u8 {
-            let u = usize::from(unit);
-            if u < REG_UNITS {
-                frame.cast::<u8>().add(u * WORD)
-            } else {
-                caller.cast_mut().add((u - STACK_BASE) * WORD)
-            }
-        };
-        ptr::copy_nonoverlapping(caller, (&raw mut (*a).stack).cast::<u8>(), p.stack_words * WORD);
+        if p.stack_words != 0 {
+            ptr::copy_nonoverlapping(caller, (&raw mut (*a).stack).cast::<u8>(), p.stack_words * WORD);
+        }
         let addrs = (&raw mut (*a).addrs).cast::<*mut u8>();
         let copies = (&raw mut (*a).copies).cast::<u8>();
-        let mut used = 0;
-        let mut copy = |size: u32| {
-            let c = copies.add(used);
-            ptr::write_bytes(c, 0, size as usize);
-            used += (size as usize).div_ceil(16) * 16;
-            c
-        };
-        for (k, &(i, ty)) in agg.arg_types().iter().enumerate() {
-            let addr = match whole(p, i, ty.size()) {
-                Some(part) if part.kind == PartKind::Ref => {
-                    unit_at(part.unit).cast::<*mut u8>().read()
-                }
-                Some(part) => unit_at(part.unit),
-                None => {
-                    let c = copy(ty.size());
-                    for part in agg.parts().iter().filter(|q| q.arg == i) {
-                        part.gather(unit_at(part.unit), c);
+        let plan = &agg.callback;
+        let parts = agg.parts();
+        for k in 0..usize::from(agg.n_types) {
+            let s = plan.args[k];
+            let addr = match s.found {
+                Found::Pointer => unit_at(frame, caller, s.unit).cast::<*mut u8>().read(),
+                Found::InPlace => unit_at(frame, caller, s.unit),
+                Found::Gathered => {
+                    let c = copies.add(usize::from(s.copy_at));
+                    zero_units(c, usize::from(s.zero));
+                    let first = usize::from(s.first);
+                    for part in &parts[first..first + usize::from(s.count)] {
+                        part.gather(unit_at(frame, caller, part.unit), c);
                     }
                     c
                 }
@@ -279,15 +360,37 @@ unsafe fn invoke_structs<H: Fn(&Args<'_>) -> Value + Sync>(
             addrs.add(k).write(addr);
         }
         let out = match agg.ret_mode {
-            RetMode::Regs => copy(agg.ret_ty.size()),
-            RetMode::Hidden(unit) => unit_at(unit).cast::<*mut u8>().read(),
+            RetMode::Regs => {
+                let c = copies.add(usize::from(plan.ret_at));
+                // The handler may leave fields unset: no uninitialised bytes then.
+                zero_units(c, usize::from(plan.ret_units));
+                c
+            }
+            RetMode::Hidden(unit) => unit_at(frame, caller, unit).cast::<*mut u8>().read(),
             RetMode::Frame => (*frame).indirect,
             RetMode::Scalar => ptr::null_mut(),
         };
         addrs.add(MAX_AGG_ARGS).write(out);
         (*frame).stack = (&raw const (*a).stack).cast();
-        let v = invoke::<H>(data, args);
+        caller
+    }
+}
+
+/// The second half of [`invoke_structs`]: restores the frame's `stack` and
+/// moves a struct result where the convention wants it.
+///
+/// # Safety
+///
+/// As for [`structs_in`], which filled `a` and returned `caller`.
+#[inline(never)]
+unsafe fn structs_out(args: &Args<'_>, caller: *const u8, a: *const StructArea) {
+    let agg = &args.prepared.agg;
+    let frame = args.frame.cast_mut();
+    // SAFETY: the caller's contract: the frame is the entry's, `a` the area
+    // `structs_in` filled, and the result's room or address is in it.
+    unsafe {
         (*frame).stack = caller;
+        let out = (&raw const (*a).addrs).cast::<*mut u8>().add(MAX_AGG_ARGS).read();
         let ret = (&raw mut (*frame).ret).cast::<u8>();
         match agg.ret_mode {
             RetMode::Regs => {
@@ -301,7 +404,6 @@ unsafe fn invoke_structs<H: Fn(&Args<'_>) -> Value + Sync>(
             RetMode::Hidden(_) => ret.cast::<*mut u8>().write(out),
             RetMode::Frame | RetMode::Scalar => {}
         }
-        v
     }
 }
 
@@ -505,12 +607,10 @@ impl Args<'_> {
     ///
     /// If `i >= self.len()`.
     pub fn struct_bytes(&self, i: usize) -> Option<&[u8]> {
-        let ty = self.struct_type(i)?;
+        let size = self.struct_size(i)?;
         // SAFETY: the struct's address (see `invoke_structs`) is valid for
         // its size until the handler returns, which `&self` cannot outlive.
-        Some(unsafe {
-            core::slice::from_raw_parts(self.bits(i) as usize as *const u8, ty.size() as usize)
-        })
+        Some(unsafe { core::slice::from_raw_parts(self.bits(i) as usize as *const u8, size) })
     }
 
     /// Argument `i`, a struct, read as `T`, its Rust twin.
@@ -564,32 +664,32 @@ impl Args<'_> {
     ///
     /// If the result is not a struct of `T`'s size.
     pub fn set_result<T: Copy>(&self, value: T) {
-        let ret = self.prepared.ret_type();
         let out = self.result_ptr();
-        assert!(!out.is_null(), "the result is not a struct but {ret}");
+        assert!(
+            !out.is_null(),
+            "the result is not a struct but {}",
+            self.prepared.ret_type()
+        );
+        let size = self.prepared.agg.ret_size as usize;
         assert_eq!(
-            ret.size() as usize,
+            size,
             size_of::<T>(),
-            "the result is a struct of {} bytes, set from {} bytes",
-            ret.size(),
+            "the result is a struct of {size} bytes, set from {} bytes",
             size_of::<T>()
         );
         // SAFETY: `out` has room for the result, of `T`'s size.
         unsafe { out.cast::<T>().write_unaligned(value) };
     }
 
-    /// The type of argument `i` when it is a struct.
-    fn struct_type(&self, i: usize) -> Option<Type> {
+    /// The size of argument `i` when it is a struct.
+    fn struct_size(&self, i: usize) -> Option<usize> {
         let s = self.prepared.args[..self.prepared.len][i];
-        if s.ty != super::value::Scalar::Struct {
+        if s.ty != Scalar::Struct {
             return None;
         }
-        self.prepared
-            .agg
-            .arg_types()
-            .iter()
-            .find(|(k, _)| usize::from(*k) == i)
-            .map(|(_, t)| *t)
+        // The slot's unit says which struct argument it is.
+        let k = usize::from(s.word) - STRUCT_UNITS;
+        Some(self.prepared.agg.sizes[k] as usize)
     }
 
     /// The spilled register image the entry passed (for a signature with

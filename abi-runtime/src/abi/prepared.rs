@@ -3,6 +3,7 @@
 use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
+use super::callback::StructPlan;
 use super::native_regs::{self, Caller};
 use super::aggregate::{self, Aggregates, Class, FloatClass, WhenFull};
 use super::value::{PAYLOAD, Scalar};
@@ -119,11 +120,17 @@ pub(crate) struct AggPlan {
     pub(crate) n_ret_parts: u8,
     pub(crate) ret_mode: RetMode,
     pub(crate) ret_ty: Type,
+    /// `ret_ty`'s size (a struct's size takes a walk over its fields).
+    pub(crate) ret_size: u32,
     pub(crate) ret_scratch: u16,
     pub(crate) copy_bytes: u16,
     /// The struct arguments' types, by position.
     pub(crate) types: [(u8, Type); MAX_AGG_ARGS],
+    /// Their sizes.
+    pub(crate) sizes: [u32; MAX_AGG_ARGS],
     pub(crate) n_types: u8,
+    /// Where a callback finds each struct argument and puts a struct result.
+    pub(crate) callback: StructPlan,
 }
 
 impl AggPlan {
@@ -135,10 +142,13 @@ impl AggPlan {
         n_ret_parts: 0,
         ret_mode: RetMode::Scalar,
         ret_ty: Type::Void,
+        ret_size: 0,
         ret_scratch: 0,
         copy_bytes: 0,
         types: [(0, Type::Void); MAX_AGG_ARGS],
+        sizes: [0; MAX_AGG_ARGS],
         n_types: 0,
+        callback: StructPlan::EMPTY,
     };
 
     fn push(&mut self, p: Part) -> Option<()> {
@@ -155,7 +165,9 @@ impl AggPlan {
     }
 
     fn push_arg_type(&mut self, i: usize, ty: Type) -> Option<()> {
-        *self.types.get_mut(usize::from(self.n_types))? = (i as u8, ty);
+        let k = usize::from(self.n_types);
+        *self.types.get_mut(k)? = (i as u8, ty);
+        self.sizes[k] = ty.size();
         self.n_types += 1;
         Some(())
     }
@@ -594,6 +606,7 @@ pub(crate) fn classify(
         Type::Struct(_) => {
             let rules = aggregate_rules(abi, ret).map_err(|r| r.at(None, ret, abi))?;
             out.agg.ret_ty = ret;
+            out.agg.ret_size = ret.size();
             out.agg.active = true;
             match aggregate::pieces(rules, ret) {
                 Some(p) if p.count(Class::Int) <= abi.int_ret.len()
@@ -940,6 +953,7 @@ pub(crate) fn classify(
     );
     if out.agg.active {
         // Structs and duplicated floats take the general path.
+        out.agg.callback = StructPlan::of(&out.agg);
         return Ok(out);
     }
     if next_stack == 0 && !abi.tail.is_empty() {
@@ -1470,8 +1484,8 @@ impl Part {
                 put(at, unit, unit.fix(read_leaf(src, self.leaf)));
             } else {
                 let len = usize::from(self.len);
-                core::ptr::write_bytes(at, 0, len.div_ceil(WORD) * WORD);
-                core::ptr::copy_nonoverlapping(src, at, len);
+                zero_units(at, len.div_ceil(WORD));
+                copy_small(src, at, len);
             }
         }
     }
@@ -1490,8 +1504,54 @@ impl Part {
                 let unit = self.leaf_slot();
                 write_leaf(dst, self.leaf, unit.unfix(get(at, unit)));
             } else {
-                core::ptr::copy_nonoverlapping(at, dst, usize::from(self.len));
+                copy_small(at, dst, usize::from(self.len));
             }
+        }
+    }
+}
+
+/// Zeroes `units` units at `at`: a store or two for a piece (a call of
+/// `memset`, which a loop of stores becomes, costs more).
+///
+/// # Safety
+///
+/// `at` must be WORD-aligned and valid for writes of `units` units.
+#[inline(always)]
+pub(crate) unsafe fn zero_units(at: *mut u8, units: usize) {
+    let w = at.cast::<usize>();
+    // SAFETY: the caller's contract.
+    unsafe {
+        match units {
+            0 => {}
+            1 => w.write(0),
+            2 => {
+                w.write(0);
+                w.add(1).write(0);
+            }
+            n => core::ptr::write_bytes(w, 0, n),
+        }
+    }
+}
+
+/// Copies `len` bytes: a piece of a register (one load and one store for
+/// the usual sizes), or a whole struct.
+///
+/// # Safety
+///
+/// As for [`core::ptr::copy_nonoverlapping`].
+#[inline(always)]
+unsafe fn copy_small(src: *const u8, dst: *mut u8, len: usize) {
+    // SAFETY: the caller's contract; the accesses are unaligned-tolerant.
+    unsafe {
+        match len {
+            // As `MaybeUninit`: a struct's padding may be uninitialised.
+            8 => dst
+                .cast::<MaybeUninit<u64>>()
+                .write_unaligned(src.cast::<MaybeUninit<u64>>().read_unaligned()),
+            4 => dst
+                .cast::<MaybeUninit<u32>>()
+                .write_unaligned(src.cast::<MaybeUninit<u32>>().read_unaligned()),
+            _ => core::ptr::copy_nonoverlapping(src, dst, len),
         }
     }
 }
