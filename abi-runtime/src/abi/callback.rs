@@ -561,7 +561,8 @@ impl Args<'_> {
         self.prepared.len == 0
     }
 
-    /// The raw 64-bit image of argument `i` (upper bits as the caller left them).
+    /// The raw 64-bit image of argument `i` (upper bits as the caller left
+    /// them); for a struct, the address of its bytes.
     ///
     /// # Panics
     ///
