@@ -139,6 +139,10 @@ impl Drop for Callback<'_> {
     }
 }
 
+/// Never inlined: `invoke_structs` calls it too, and inlined there, the
+/// handler would have two callers and stay out of line in this, the scalar
+/// round trip (5 more instructions per call).
+#[inline(never)]
 unsafe fn invoke<H: Fn(&Args<'_>) -> Value + Sync>(data: *const (), args: &Args<'_>) -> Value {
     // SAFETY: `data` is the `&H` given to `Prepared::callback`, alive while its Callback is.
     let h = unsafe { &*data.cast::<H>() };
