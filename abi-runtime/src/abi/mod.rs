@@ -274,6 +274,9 @@ pub struct Abi {
     pub(crate) tail: &'static [unsafe extern "C" fn(*mut Frame, *const ())],
     /// The callback thunk, copied into every slot of a code block.
     pub(crate) thunk: unsafe extern "C" fn(),
+    /// Low bits of `thunk`'s address that select an instruction set, not a
+    /// byte (the arch's `code_address_tag`).
+    pub(crate) thunk_tag: usize,
     /// The callback entry the thunks jump to.
     pub(crate) entry: unsafe extern "C" fn(),
     /// Bytes from one thunk (and data slot) to the next.

@@ -253,16 +253,18 @@ fn naked(
     syms: &[(&str, TokenStream)],
     doc: &str,
 ) -> Result<TokenStream, String> {
-    naked_with(specs, t, sig, syms, doc, &[])
+    naked_with(specs, t, sig, syms, doc, &[], &[])
 }
 
-/// [`naked`], with `trailer` lines after the body (a thunk's padding).
+/// [`naked`], with `lead` lines before the body (a thunk's directives) and
+/// `trailer` lines after it (a thunk's padding).
 fn naked_with(
     specs: &Specs,
     t: &Trampoline,
     sig: TokenStream,
     syms: &[(&str, TokenStream)],
     doc: &str,
+    lead: &[String],
     trailer: &[String],
 ) -> Result<TokenStream, String> {
     let asm = specs.arch(&t.arch).and_then(|a| a.asm.as_ref());
@@ -270,7 +272,12 @@ fn naked_with(
         (a.directives.as_slice(), a.directives_end.as_slice())
     });
     let body = asm_lines(specs, t)?;
-    let lines = begin.iter().chain(&body).chain(trailer).chain(end);
+    let lines = begin
+        .iter()
+        .chain(lead)
+        .chain(&body)
+        .chain(trailer)
+        .chain(end);
     let name = format_ident!("{}", symbol_name(t));
     let operands = t.symbols().into_iter().map(|role| {
         let path = syms
@@ -480,8 +487,10 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
             quote! { () },
             &[],
             &doc,
+            &asm.thunk_directives,
             &[format!(".space {stride}")],
         )?);
+        let thunk_tag = asm.code_address_tag as usize;
         let thunk_fn = format_ident!("thunk_{}", abi.name);
         let stride = stride as usize;
         let name = &abi.name;
@@ -598,6 +607,7 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                 trampoline_float: #call_float_fn,
                 tail: #tail,
                 thunk: #thunk_fn,
+                thunk_tag: #thunk_tag,
                 entry: #entry_name,
                 thunk_stride: #stride,
             }
