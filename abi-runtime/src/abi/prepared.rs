@@ -3,8 +3,10 @@
 use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
+mod struct_args;
+
 use super::native_regs::{self, Caller};
-use super::aggregate::{self, Aggregates, Class, FloatClass, WhenFull};
+use super::aggregate::{self, Aggregates, Class};
 use super::value::{PAYLOAD, Scalar};
 use super::{
     Abi, VariadicFloats, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
@@ -175,7 +177,7 @@ impl AggPlan {
 
 /// Why a struct cannot be passed.
 enum AggWhy {
-    /// The convention's ABI file has no `[aggregates]` table (or words are 4 bytes).
+    /// The convention's ABI file has no `[aggregates]` table.
     NoRules,
     /// An empty struct, an empty array or a `Void` field.
     BadShape,
@@ -199,11 +201,7 @@ fn aggregate_rules(abi: &'static Abi, ty: Type) -> Result<&'static Aggregates, A
     if !aggregate::well_formed(ty) {
         return Err(AggWhy::BadShape);
     }
-    match &abi.aggregates {
-        // Register images are built from a struct's bytes in memory order: 8-byte words only.
-        Some(r) if WORD == 8 => Ok(r),
-        _ => Err(AggWhy::NoRules),
-    }
+    abi.aggregates.as_ref().ok_or(AggWhy::NoRules)
 }
 
 /// Where one argument goes and how its image is fixed up for the convention.
@@ -550,12 +548,6 @@ pub(crate) fn classify(
             max: MAX_ARGS,
         });
     }
-    let unsupported = |index, ty| PrepareError::Unsupported {
-        index,
-        ty,
-        abi: abi.name,
-        rule: abi.by_reference,
-    };
     let (n_int, n_float) = (abi.int_args.len(), abi.float_args.len());
     let (mut next_int, mut next_float, mut next_stack) = (0usize, 0usize, 0usize);
     let mut out = Prepared {
@@ -576,6 +568,8 @@ pub(crate) fn classify(
         caller: None,
         dest: [0; 2 * native_regs::MAX_PER_CLASS],
     };
+    // AAPCS32-VFP: f32 values take single halves of the d registers, back-filling.
+    let halves = abi.f32_in_float_reg == F32InReg::Halves && FLOAT_UNITS == 2;
     // Where the result goes decides whether a hidden address takes the first argument register.
     let mut shift = 0;
     out.ret = match ret {
@@ -583,10 +577,12 @@ pub(crate) fn classify(
             let rules = aggregate_rules(abi, ret).map_err(|r| r.at(None, ret, abi))?;
             out.agg.ret_ty = ret;
             out.agg.active = true;
-            match aggregate::pieces(rules, ret) {
+            match aggregate::result_pieces(rules, ret) {
                 Some(p) if p.count(Class::Int) <= abi.int_ret.len()
                     && p.count(Class::Float) <= abi.float_ret.len() =>
                 {
+                    // Float pieces take a return register each, or (single
+                    // halves) the next halves in order.
                     let (mut i, mut fl) = (0, 0);
                     for piece in p.as_slice() {
                         let unit = match piece.class {
@@ -594,12 +590,20 @@ pub(crate) fn classify(
                                 i += 1;
                                 i - 1
                             }
+                            Class::Float if halves => {
+                                fl += piece.len as usize / WORD;
+                                FLOAT_RET_BASE + fl - piece.len as usize / WORD
+                            }
                             Class::Float => {
                                 fl += 1;
                                 FLOAT_RET_BASE + (fl - 1) * FLOAT_UNITS
                             }
                         };
-                        out.agg.push_ret(Part::bytes(0, piece, unit));
+                        let mut part = Part::bytes(0, piece, unit);
+                        if let Some(leaf) = piece.leaf {
+                            part.fix = fix_for(abi, leaf, piece.class == Class::Float);
+                        }
+                        out.agg.push_ret(part);
                     }
                     out.agg.ret_mode = RetMode::Regs;
                 }
@@ -608,8 +612,10 @@ pub(crate) fn classify(
                         out.agg.ret_mode = RetMode::Hidden(0);
                         shift = 1;
                         next_int = 1;
-                    } else if abi.indirect_result == "first_param" || WORD != 8 {
-                        return Err(unsupported(None, ret));
+                    } else if abi.indirect_result == "first_param" {
+                        // The address is the first stack argument (i386).
+                        out.agg.ret_mode = RetMode::Hidden(STACK_BASE as u16);
+                        next_stack = 1;
                     } else {
                         out.agg.ret_mode = RetMode::Frame;
                     }
@@ -640,16 +646,16 @@ pub(crate) fn classify(
     // An f32 in double format takes 8 bytes (i386 returns it through the frame as a double).
     out.ret.wide = wide_of(ret) || (WORD == 4 && out.ret.fix == Fix::AsDouble);
     let float_unit = |r: usize| FLOAT_BASE + r * FLOAT_UNITS;
-    // AAPCS32-VFP: f32 values take single halves of the d registers, back-filling.
-    let halves = abi.f32_in_float_reg == F32InReg::Halves && FLOAT_UNITS == 2;
     let mut free_halves: u64 = if 2 * n_float >= 64 {
         u64::MAX
     } else {
         (1u64 << (2 * n_float)) - 1
     };
     let mut floats_closed = false;
+    // Positions structs take beyond one each (ELFv2 doublewords).
+    let mut extra_pos = 0;
     for (i, &ty) in args.iter().enumerate() {
-        let pos = i + shift;
+        let pos = i + shift + extra_pos;
         let variadic = i >= fixed;
         if variadic
             && matches!(
@@ -674,138 +680,15 @@ pub(crate) fn classify(
                     fix: Fix::None,
                     wide: false,
                 };
-                let size = ty.size();
-                let too_large = PrepareError::StructTooLarge {
-                    index: Some(i),
-                    size,
-                    max: COPY_BYTES as u32,
+                let taken = struct_args::Taken {
+                    next_int: &mut next_int,
+                    next_float: &mut next_float,
+                    next_stack: &mut next_stack,
+                    free_halves: &mut free_halves,
+                    floats_closed: &mut floats_closed,
+                    extra_pos: &mut extra_pos,
                 };
-                let stack_copy = |next_stack: &mut usize, agg: &mut AggPlan| {
-                    let at = *next_stack;
-                    *next_stack += (size as usize).div_ceil(WORD);
-                    agg.push(Part {
-                        arg: i as u8,
-                        kind: PartKind::Bytes,
-                        off: 0,
-                        len: size as u16,
-                        unit: (STACK_BASE + at) as u16,
-                        leaf: Scalar::Void,
-                        fix: Fix::None,
-                        copy_at: 0,
-                    })
-                };
-                let mut pieces = aggregate::pieces(rules, ty);
-                if let Some(p) = pieces
-                    && abi.slots == SlotModel::Positional
-                    && p.len != 1
-                {
-                    // A positional convention gives an argument one slot.
-                    pieces = None;
-                }
-                match pieces {
-                    None if rules.larger_by_reference => {
-                        let at = out.agg.reserve_copy(size).ok_or(too_large)?;
-                        let unit = match abi.slots {
-                            SlotModel::Positional => (pos < n_int).then_some(pos),
-                            _ if next_int < n_int => {
-                                next_int += 1;
-                                Some(next_int - 1)
-                            }
-                            _ => None,
-                        }
-                        .unwrap_or_else(|| {
-                            next_stack += 1;
-                            STACK_BASE + next_stack - 1
-                        });
-                        out.agg.push(Part {
-                            arg: i as u8,
-                            kind: PartKind::Ref,
-                            off: 0,
-                            len: size as u16,
-                            unit: unit as u16,
-                            leaf: Scalar::Void,
-                            fix: Fix::None,
-                            copy_at: at,
-                        })
-                    }
-                    None => stack_copy(&mut next_stack, &mut out.agg),
-                    Some(p) if abi.slots == SlotModel::Positional => {
-                        let piece = p.items[0];
-                        let unit = match piece.class {
-                            Class::Int => (pos < n_int).then_some(pos),
-                            Class::Float => (pos < n_float).then(|| float_unit(pos)),
-                        };
-                        match unit {
-                            Some(u) => out.agg.push(Part::bytes(i, &piece, u)),
-                            None => stack_copy(&mut next_stack, &mut out.agg),
-                        }
-                    }
-                    Some(mut p) => {
-                        let (free_i, free_f) = (n_int - next_int, n_float - next_float);
-                        if (p.count(Class::Int) > free_i || p.count(Class::Float) > free_f)
-                            && rules.float_class == FloatClass::TwoFields
-                        {
-                            // Not enough registers for the flattened fields: the integer convention.
-                            p = aggregate::int_words(ty);
-                        }
-                        let (ni, nf) = (p.count(Class::Int), p.count(Class::Float));
-                        if ni <= free_i && nf <= free_f {
-                            let mut ok = Some(());
-                            for piece in p.as_slice() {
-                                let unit = match piece.class {
-                                    Class::Int => {
-                                        next_int += 1;
-                                        next_int - 1
-                                    }
-                                    Class::Float => {
-                                        next_float += 1;
-                                        float_unit(next_float - 1)
-                                    }
-                                };
-                                let mut part = Part::bytes(i, piece, unit);
-                                if let Some(leaf) = piece.leaf {
-                                    part.fix = fix_for(abi, leaf, piece.class == Class::Float);
-                                }
-                                ok = ok.and(out.agg.push(part));
-                            }
-                            ok
-                        } else {
-                            match rules.when_full {
-                                WhenFull::Stack => stack_copy(&mut next_stack, &mut out.agg),
-                                WhenFull::StackClose => {
-                                    if ni > free_i {
-                                        next_int = n_int;
-                                    }
-                                    if nf > free_f {
-                                        next_float = n_float;
-                                    }
-                                    stack_copy(&mut next_stack, &mut out.agg)
-                                }
-                                WhenFull::Split => {
-                                    // Integer words here: the first in registers, the rest on the stack.
-                                    let mut ok = Some(());
-                                    for piece in p.as_slice() {
-                                        let unit = if next_int < n_int {
-                                            next_int += 1;
-                                            next_int - 1
-                                        } else {
-                                            next_stack += 1;
-                                            STACK_BASE + next_stack - 1
-                                        };
-                                        ok = ok.and(out.agg.push(Part::bytes(i, piece, unit)));
-                                    }
-                                    ok
-                                }
-                            }
-                        }
-                    }
-                }
-                .ok_or(PrepareError::TooManyStructs {
-                    max: MAX_AGG_ARGS,
-                })?;
-                if next_stack > STACK_ROOM * 8 / WORD {
-                    return Err(too_large);
-                }
+                struct_args::place(abi, rules, &mut out.agg, (i, ty, pos), halves, taken)?;
                 continue;
             }
             t => t.is_float(),
@@ -1408,6 +1291,23 @@ unsafe fn read_leaf(p: *const u8, leaf: Scalar) -> u64 {
     leaf.value_by_match(raw).bits()
 }
 
+/// Writes the low `len` bytes of `bits` (a scalar's value) to `p`, in memory order.
+///
+/// # Safety
+///
+/// `p` must be valid for writes of `len` bytes.
+unsafe fn write_leaf(p: *mut u8, len: usize, bits: u64) {
+    // SAFETY: the caller's contract; writes are unaligned-tolerant.
+    unsafe {
+        match len {
+            1 => p.write(bits as u8),
+            2 => p.cast::<u16>().write_unaligned(bits as u16),
+            4 => p.cast::<u32>().write_unaligned(bits as u32),
+            _ => p.cast::<u64>().write_unaligned(bits),
+        }
+    }
+}
+
 impl Prepared {
     /// The general path of a signature with structs (or duplicated variadic
     /// floats): scalars as [`Prepared::call_full`] places them, then each
@@ -1446,7 +1346,7 @@ impl Prepared {
                             word: part.unit,
                             ty: part.leaf,
                             fix: part.fix,
-                            wide: false,
+                            wide: part.leaf.ty().size() as usize > WORD,
                         };
                         put(base, unit, unit.fix(bits));
                     }
@@ -1490,11 +1390,25 @@ impl Prepared {
                 }
                 RetMode::Regs => {
                     for part in agg.ret_parts() {
-                        core::ptr::copy_nonoverlapping(
-                            ret.add(usize::from(part.unit) * WORD),
-                            dest.add(usize::from(part.off)),
-                            usize::from(part.len),
-                        );
+                        let to = dest.add(usize::from(part.off));
+                        if part.leaf == Scalar::Void {
+                            core::ptr::copy_nonoverlapping(
+                                ret.add(usize::from(part.unit) * WORD),
+                                to,
+                                usize::from(part.len),
+                            );
+                        } else {
+                            // A field of its own: its register image undone
+                            // (an f32 held as a double, an integer in the
+                            // low-order bytes).
+                            let unit = Slot {
+                                word: part.unit,
+                                ty: part.leaf,
+                                fix: part.fix,
+                                wide: part.leaf.ty().size() as usize > WORD,
+                            };
+                            write_leaf(to, usize::from(part.len), unit.unfix(get(ret, unit)));
+                        }
                     }
                     Value::Void
                 }
