@@ -252,7 +252,10 @@ fn a_changed_rule_gives_wrong_values() {
     ];
     for (applies, m) in mutations {
         if !applies {
-            eprintln!("{m:?}: not run, {} has no argument registers of the class it moves values to", abi.name());
+            eprintln!(
+                "{m:?}: not run, {} has no argument registers of the class it moves values to",
+                abi.name()
+            );
             continue;
         }
         let mutated: &'static Abi = Box::leak(Box::new(abi.with_aggregates(m)));
