@@ -12,6 +12,7 @@ pub struct Case {
     one: *const (),
     many: *const (),
     late: *const (),
+    spill: *const (),
     ret: *const (),
     echo: *const (),
     fill: fn(i64, f64) -> Vec<u8>,
@@ -79,7 +80,8 @@ fn no_rules(e: PrepareError) {
     );
 }
 
-/// `S_one(i32, S, f64)`, `S_many(S × 5, f64, i64)` and `S_late(f64 × 7, i64 × 5, S, i32, f64)`.
+/// `S_one(i32, S, f64)`, `S_many(S × 5, f64, i64)`, `S_late(f64 × 7, i64 × 5, S, i32, f64)`
+/// and `S_spill(f64 × 14, i32, S, i32)`.
 #[test]
 fn structs_as_arguments() {
     let abi = Abi::native();
@@ -151,6 +153,22 @@ fn structs_as_arguments() {
             unsafe { p.call(c.late, &args) },
             Value::U64(want),
             "{}: late",
+            c.name
+        );
+
+        // Fourteen doubles (more than any convention's float argument
+        // registers), then an i32, the struct and another i32.
+        let mut types = vec![Type::F64; 14];
+        types.extend([Type::I32, c.ty, Type::I32]);
+        let p = abi.prepare(&types, Type::U64).unwrap();
+        let mut args: Vec<Value> = (0..14).map(|k| Value::F64(f64::from(k) - 6.5)).collect();
+        args.extend([Value::I32(77), Value::Struct(s.as_ptr()), Value::I32(-1234)]);
+        let h = (0..14).fold(6, |h, k| mix(h, (f64::from(k) - 6.5).to_bits()));
+        let want = mix((c.mix)(mix(h, 77), &s), (-1234i64) as u64);
+        assert_eq!(
+            unsafe { p.call(c.spill, &args) },
+            Value::U64(want),
+            "{}: spill {p:?}",
             c.name
         );
     }
