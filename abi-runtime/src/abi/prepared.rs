@@ -204,6 +204,20 @@ fn aggregate_rules(abi: &'static Abi, ty: Type) -> Result<&'static Aggregates, A
     abi.aggregates.as_ref().ok_or(AggWhy::NoRules)
 }
 
+/// `rules`, or (`in_ints`: where the call's variadic rule sends floats to
+/// integer registers) the same rules with integer words only: a struct's
+/// floats then travel as integers too.
+fn int_class(rules: &Aggregates, in_ints: bool) -> Aggregates {
+    if in_ints {
+        Aggregates {
+            float_class: aggregate::FloatClass::Integer,
+            ..*rules
+        }
+    } else {
+        *rules
+    }
+}
+
 /// Where one argument goes and how its image is fixed up for the convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Slot {
@@ -541,6 +555,7 @@ pub(crate) fn classify(
     // registers and on the stack (AAPCS32's VFP variant).
     let all_floats_in_int =
         fixed.is_some() && abi.variadic_floats == VariadicFloats::AllInInt;
+    let variadic_call = fixed.is_some();
     let fixed = fixed.unwrap_or(args.len());
     if args.len() > MAX_ARGS {
         return Err(PrepareError::TooManyArguments {
@@ -575,6 +590,7 @@ pub(crate) fn classify(
     out.ret = match ret {
         Type::Struct(_) => {
             let rules = aggregate_rules(abi, ret).map_err(|r| r.at(None, ret, abi))?;
+            let rules = &int_class(rules, all_floats_in_int);
             out.agg.ret_ty = ret;
             out.agg.active = true;
             match aggregate::result_pieces(rules, ret) {
@@ -670,6 +686,13 @@ pub(crate) fn classify(
             Type::Array(..) => return Err(PrepareError::BadStruct { index: Some(i) }),
             Type::Struct(_) => {
                 let rules = aggregate_rules(abi, ty).map_err(|r| r.at(Some(i), ty, abi))?;
+                let in_ints = all_floats_in_int
+                    || (variadic
+                        && matches!(
+                            abi.variadic_floats,
+                            VariadicFloats::InInt | VariadicFloats::AllInInt
+                        ));
+                let rules = &int_class(rules, in_ints);
                 out.agg.active = true;
                 out.agg.push_arg_type(i, ty).ok_or(PrepareError::TooManyStructs {
                     max: MAX_AGG_ARGS,
@@ -797,6 +820,11 @@ pub(crate) fn classify(
             fix: fix_for(abi, ty, in_float_reg),
             wide,
         };
+    }
+    if variadic_call && abi.slots == SlotModel::GprPositions {
+        // A variadic callee stores its parameter registers in the parameter
+        // save area, a doubleword per position (ELFv2 2.2.3.3): it must exist.
+        next_stack = next_stack.max(n_int);
     }
     out.stack_words = next_stack;
     out.stack_bytes = round_up(

@@ -389,3 +389,55 @@ fn variadic_calls() {
         Err(PrepareError::FixedCount { fixed: 3, count: 1 })
     ));
 }
+
+/// `vstructs(DD, n, ...)`: a struct of two doubles fixed and variadic, where
+/// the variadic rule sends floats to integer registers (a struct's too:
+/// RISC-V, ELFv2, and AAPCS32, whose variadic functions take every argument
+/// by the base standard) and where it does not.
+#[test]
+fn variadic_structs() {
+    unsafe extern "C" {
+        fn abi_test_vstructs(first: Dd, n: i32, ...) -> u64;
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Dd {
+        a: f64,
+        b: f64,
+    }
+    const DD: Type = Type::Struct(&[Type::F64, Type::F64]);
+    let abi = Abi::native();
+    let structs: Vec<Dd> = (0..6)
+        .map(|k| Dd {
+            a: f64::from(k) + 0.25,
+            b: -f64::from(k) * 1.5,
+        })
+        .collect();
+    let want = |n: usize| {
+        let h = mix(mix(11, structs[0].a.to_bits()), structs[0].b.to_bits());
+        structs[1..=n].iter().fold(mix(h, n as u64), |h, s| {
+            mix(mix(h, s.a.to_bits()), s.b.to_bits())
+        })
+    };
+    let direct = unsafe { abi_test_vstructs(structs[0], 2, structs[1], structs[2]) };
+    assert_eq!(direct, want(2), "direct call");
+    for n in [0, 1, 5] {
+        let mut types = vec![DD, Type::I32];
+        types.extend(core::iter::repeat_n(DD, n));
+        let p = abi.prepare_variadic(2, &types, Type::U64).unwrap();
+        let mut args = vec![
+            Value::Struct((&raw const structs[0]).cast()),
+            Value::I32(n as i32),
+        ];
+        args.extend(
+            structs[1..=n]
+                .iter()
+                .map(|s| Value::Struct((s as *const Dd).cast())),
+        );
+        assert_eq!(
+            unsafe { p.call(abi_test_vstructs as *const (), &args) },
+            Value::U64(want(n)),
+            "{n} variadic structs: {p:?}"
+        );
+    }
+}
