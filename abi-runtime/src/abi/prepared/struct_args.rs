@@ -64,8 +64,8 @@ pub(super) fn place(
         pieces = None;
     }
     let positions = abi.slots == SlotModel::GprPositions;
-    if positions {
-        // Every doubleword of the struct has a position.
+    if positions && !(pieces.is_none() && rules.larger_by_reference) {
+        // Every doubleword of the struct has a position (a pointer to a copy, one).
         *t.extra_pos += (size as usize).div_ceil(WORD).max(1) - 1;
     }
     let placed = match pieces {
