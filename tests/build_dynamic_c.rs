@@ -314,6 +314,18 @@ pub(crate) fn write(dest: &Path, no_rules: Option<&str>) {
              return abi_test_mix(abi_test_mix(mix_{name}(h, s), (uint64_t)(int64_t)t), bd(g));\n}}"
         )
         .unwrap();
+        // After one float too many for the float registers: on the stack
+        // before the struct, which then may not be split (AAPCS32 C.5).
+        writeln!(
+            c,
+            "uint64_t {name}_spill(double f0, double f1, double f2, double f3, double f4, double f5, double f6, \
+             double f7, double f8, double f9, double f10, double f11, double f12, double f13, \
+             int32_t a, struct {name} s, int32_t t) {{\n    \
+             uint64_t h = 6;\n    double f[] = {{f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13}};\n    \
+             for (int k = 0; k < 14; k++) h = abi_test_mix(h, bd(f[k]));\n    \
+             return abi_test_mix(mix_{name}(abi_test_mix(h, (uint64_t)(int64_t)a), s), (uint64_t)(int64_t)t);\n}}"
+        )
+        .unwrap();
         writeln!(
             c,
             "uint64_t {name}_odd(int64_t i0, int64_t i1, int64_t i2, int64_t i3, int64_t i4, int64_t i5, int64_t i6, \
@@ -337,6 +349,7 @@ pub(crate) fn write(dest: &Path, no_rules: Option<&str>) {
              fn {name}_many(s0: {name}, s1: {name}, s2: {name}, s3: {name}, s4: {name}, d: f64, i: i64) -> u64;\n    \
              fn {name}_late(f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, i0: i64, i1: i64, i2: i64, i3: i64, i4: i64, s: {name}, t: i32, g: f64) -> u64;\n    \
              fn {name}_odd(i0: i64, i1: i64, i2: i64, i3: i64, i4: i64, i5: i64, i6: i64, s: {name}, t: i32, g: f64) -> u64;\n    \
+             fn {name}_spill(f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64, f8: f64, f9: f64, f10: f64, f11: f64, f12: f64, f13: f64, a: i32, s: {name}, t: i32) -> u64;\n    \
              fn {name}_ret(seed: i64, x: f64) -> {name};\n    \
              fn {name}_echo(a: i32, s: {name}, b: f64) -> {name};\n    \
              fn {name}_cb_one(f: *const (), seed: i64, x: f64) -> u64;\n    \
@@ -353,7 +366,7 @@ pub(crate) fn write(dest: &Path, no_rules: Option<&str>) {
             cases,
             "    Case {{\n        name: {name:?},\n        ty: T_{up},\n        size: core::mem::size_of::<{name}>(),\n        \
              c_layout: || unsafe {{ &{name}_layout }},\n        \
-             one: {name}_one as *const (),\n        many: {name}_many as *const (),\n        late: {name}_late as *const (),\n        odd: {name}_odd as *const (),\n        \
+             one: {name}_one as *const (),\n        many: {name}_many as *const (),\n        late: {name}_late as *const (),\n        odd: {name}_odd as *const (),\n        spill: {name}_spill as *const (),\n        \
              ret: {name}_ret as *const (),\n        echo: {name}_echo as *const (),\n        \
              fill: |seed, x| bytes_of(&fill_{name}(seed, x)),\n        \
              mix: |h, b| mix_{name}(h, &from_bytes::<{name}>(b)),\n        \

@@ -4,8 +4,11 @@ use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
 use super::callback::StructPlan;
+
+mod struct_args;
+
 use super::native_regs::{self, Caller};
-use super::aggregate::{self, Aggregates, Class, FloatClass, WhenFull};
+use super::aggregate::{self, Aggregates, Class};
 use super::value::{PAYLOAD, Scalar};
 use super::{
     Abi, VariadicFloats, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
@@ -199,7 +202,7 @@ impl AggPlan {
 
 /// Why a struct cannot be passed.
 enum AggWhy {
-    /// The convention's ABI file has no `[aggregates]` table (or words are 4 bytes).
+    /// The convention's ABI file has no `[aggregates]` table.
     NoRules,
     /// An empty struct, an empty array or a `Void` field.
     BadShape,
@@ -223,10 +226,20 @@ fn aggregate_rules(abi: &'static Abi, ty: Type) -> Result<&'static Aggregates, A
     if !aggregate::well_formed(ty) {
         return Err(AggWhy::BadShape);
     }
-    match &abi.aggregates {
-        // Register images are built from a struct's bytes in memory order: 8-byte words only.
-        Some(r) if WORD == 8 => Ok(r),
-        _ => Err(AggWhy::NoRules),
+    abi.aggregates.as_ref().ok_or(AggWhy::NoRules)
+}
+
+/// `rules`, or (`in_ints`: where the call's variadic rule sends floats to
+/// integer registers) the same rules with integer words only: a struct's
+/// floats then travel as integers too.
+fn int_class(rules: &Aggregates, in_ints: bool) -> Aggregates {
+    if in_ints {
+        Aggregates {
+            float_class: aggregate::FloatClass::Integer,
+            ..*rules
+        }
+    } else {
+        *rules
     }
 }
 
@@ -567,6 +580,7 @@ pub(crate) fn classify(
     // registers and on the stack (AAPCS32's VFP variant).
     let all_floats_in_int =
         fixed.is_some() && abi.variadic_floats == VariadicFloats::AllInInt;
+    let variadic_call = fixed.is_some();
     let fixed = fixed.unwrap_or(args.len());
     if args.len() > MAX_ARGS {
         return Err(PrepareError::TooManyArguments {
@@ -574,12 +588,6 @@ pub(crate) fn classify(
             max: MAX_ARGS,
         });
     }
-    let unsupported = |index, ty| PrepareError::Unsupported {
-        index,
-        ty,
-        abi: abi.name,
-        rule: abi.by_reference,
-    };
     let (n_int, n_float) = (abi.int_args.len(), abi.float_args.len());
     let (mut next_int, mut next_float, mut next_stack) = (0usize, 0usize, 0usize);
     let mut out = Prepared {
@@ -600,24 +608,33 @@ pub(crate) fn classify(
         caller: None,
         dest: [0; 2 * native_regs::MAX_PER_CLASS],
     };
+    // AAPCS32-VFP: f32 values take single halves of the d registers, back-filling.
+    let halves = abi.f32_in_float_reg == F32InReg::Halves && FLOAT_UNITS == 2;
     // Where the result goes decides whether a hidden address takes the first argument register.
     let mut shift = 0;
     out.ret = match ret {
         Type::Struct(_) => {
             let rules = aggregate_rules(abi, ret).map_err(|r| r.at(None, ret, abi))?;
+            let rules = &int_class(rules, all_floats_in_int);
             out.agg.ret_ty = ret;
             out.agg.ret_size = ret.size();
             out.agg.active = true;
-            match aggregate::pieces(rules, ret) {
+            match aggregate::result_pieces(rules, ret) {
                 Some(p) if p.count(Class::Int) <= abi.int_ret.len()
                     && p.count(Class::Float) <= abi.float_ret.len() =>
                 {
+                    // Float pieces take a return register each, or (single
+                    // halves) the next halves in order.
                     let (mut i, mut fl) = (0, 0);
                     for piece in p.as_slice() {
                         let unit = match piece.class {
                             Class::Int => {
                                 i += 1;
                                 i - 1
+                            }
+                            Class::Float if halves => {
+                                fl += piece.len as usize / WORD;
+                                FLOAT_RET_BASE + fl - piece.len as usize / WORD
                             }
                             Class::Float => {
                                 fl += 1;
@@ -637,8 +654,10 @@ pub(crate) fn classify(
                         out.agg.ret_mode = RetMode::Hidden(0);
                         shift = 1;
                         next_int = 1;
-                    } else if abi.indirect_result == "first_param" || WORD != 8 {
-                        return Err(unsupported(None, ret));
+                    } else if abi.indirect_result == "first_param" {
+                        // The address is the first stack argument (i386).
+                        out.agg.ret_mode = RetMode::Hidden(STACK_BASE as u16);
+                        next_stack = 1;
                     } else {
                         out.agg.ret_mode = RetMode::Frame;
                     }
@@ -669,16 +688,16 @@ pub(crate) fn classify(
     // An f32 in double format takes 8 bytes (i386 returns it through the frame as a double).
     out.ret.wide = wide_of(ret) || (WORD == 4 && out.ret.fix == Fix::AsDouble);
     let float_unit = |r: usize| FLOAT_BASE + r * FLOAT_UNITS;
-    // AAPCS32-VFP: f32 values take single halves of the d registers, back-filling.
-    let halves = abi.f32_in_float_reg == F32InReg::Halves && FLOAT_UNITS == 2;
     let mut free_halves: u64 = if 2 * n_float >= 64 {
         u64::MAX
     } else {
         (1u64 << (2 * n_float)) - 1
     };
     let mut floats_closed = false;
+    // Positions structs take beyond one each (ELFv2 doublewords).
+    let mut extra_pos = 0;
     for (i, &ty) in args.iter().enumerate() {
-        let pos = i + shift;
+        let pos = i + shift + extra_pos;
         let variadic = i >= fixed;
         if variadic
             && matches!(
@@ -693,6 +712,13 @@ pub(crate) fn classify(
             Type::Array(..) => return Err(PrepareError::BadStruct { index: Some(i) }),
             Type::Struct(_) => {
                 let rules = aggregate_rules(abi, ty).map_err(|r| r.at(Some(i), ty, abi))?;
+                let in_ints = all_floats_in_int
+                    || (variadic
+                        && matches!(
+                            abi.variadic_floats,
+                            VariadicFloats::InInt | VariadicFloats::AllInInt
+                        ));
+                let rules = &int_class(rules, in_ints);
                 out.agg.active = true;
                 out.agg.push_arg_type(i, ty).ok_or(PrepareError::TooManyStructs {
                     max: MAX_AGG_ARGS,
@@ -705,138 +731,15 @@ pub(crate) fn classify(
                     fix: Fix::None,
                     wide: false,
                 };
-                let size = ty.size();
-                let too_large = PrepareError::StructTooLarge {
-                    index: Some(i),
-                    size,
-                    max: COPY_BYTES as u32,
+                let taken = struct_args::Taken {
+                    next_int: &mut next_int,
+                    next_float: &mut next_float,
+                    next_stack: &mut next_stack,
+                    free_halves: &mut free_halves,
+                    floats_closed: &mut floats_closed,
+                    extra_pos: &mut extra_pos,
                 };
-                let stack_copy = |next_stack: &mut usize, agg: &mut AggPlan| {
-                    let at = *next_stack;
-                    *next_stack += (size as usize).div_ceil(WORD);
-                    agg.push(Part {
-                        arg: i as u8,
-                        kind: PartKind::Bytes,
-                        off: 0,
-                        len: size as u16,
-                        unit: (STACK_BASE + at) as u16,
-                        leaf: Scalar::Void,
-                        fix: Fix::None,
-                        copy_at: 0,
-                    })
-                };
-                let mut pieces = aggregate::pieces(rules, ty);
-                if let Some(p) = pieces
-                    && abi.slots == SlotModel::Positional
-                    && p.len != 1
-                {
-                    // A positional convention gives an argument one slot.
-                    pieces = None;
-                }
-                match pieces {
-                    None if rules.larger_by_reference => {
-                        let at = out.agg.reserve_copy(size).ok_or(too_large)?;
-                        let unit = match abi.slots {
-                            SlotModel::Positional => (pos < n_int).then_some(pos),
-                            _ if next_int < n_int => {
-                                next_int += 1;
-                                Some(next_int - 1)
-                            }
-                            _ => None,
-                        }
-                        .unwrap_or_else(|| {
-                            next_stack += 1;
-                            STACK_BASE + next_stack - 1
-                        });
-                        out.agg.push(Part {
-                            arg: i as u8,
-                            kind: PartKind::Ref,
-                            off: 0,
-                            len: size as u16,
-                            unit: unit as u16,
-                            leaf: Scalar::Void,
-                            fix: Fix::None,
-                            copy_at: at,
-                        })
-                    }
-                    None => stack_copy(&mut next_stack, &mut out.agg),
-                    Some(p) if abi.slots == SlotModel::Positional => {
-                        let piece = p.items[0];
-                        let unit = match piece.class {
-                            Class::Int => (pos < n_int).then_some(pos),
-                            Class::Float => (pos < n_float).then(|| float_unit(pos)),
-                        };
-                        match unit {
-                            Some(u) => out.agg.push(Part::bytes(i, &piece, u)),
-                            None => stack_copy(&mut next_stack, &mut out.agg),
-                        }
-                    }
-                    Some(mut p) => {
-                        let (free_i, free_f) = (n_int - next_int, n_float - next_float);
-                        if (p.count(Class::Int) > free_i || p.count(Class::Float) > free_f)
-                            && rules.float_class == FloatClass::TwoFields
-                        {
-                            // Not enough registers for the flattened fields: the integer convention.
-                            p = aggregate::int_words(ty);
-                        }
-                        let (ni, nf) = (p.count(Class::Int), p.count(Class::Float));
-                        if ni <= free_i && nf <= free_f {
-                            let mut ok = Some(());
-                            for piece in p.as_slice() {
-                                let unit = match piece.class {
-                                    Class::Int => {
-                                        next_int += 1;
-                                        next_int - 1
-                                    }
-                                    Class::Float => {
-                                        next_float += 1;
-                                        float_unit(next_float - 1)
-                                    }
-                                };
-                                let mut part = Part::bytes(i, piece, unit);
-                                if let Some(leaf) = piece.leaf {
-                                    part.fix = fix_for(abi, leaf, piece.class == Class::Float);
-                                }
-                                ok = ok.and(out.agg.push(part));
-                            }
-                            ok
-                        } else {
-                            match rules.when_full {
-                                WhenFull::Stack => stack_copy(&mut next_stack, &mut out.agg),
-                                WhenFull::StackClose => {
-                                    if ni > free_i {
-                                        next_int = n_int;
-                                    }
-                                    if nf > free_f {
-                                        next_float = n_float;
-                                    }
-                                    stack_copy(&mut next_stack, &mut out.agg)
-                                }
-                                WhenFull::Split => {
-                                    // Integer words here: the first in registers, the rest on the stack.
-                                    let mut ok = Some(());
-                                    for piece in p.as_slice() {
-                                        let unit = if next_int < n_int {
-                                            next_int += 1;
-                                            next_int - 1
-                                        } else {
-                                            next_stack += 1;
-                                            STACK_BASE + next_stack - 1
-                                        };
-                                        ok = ok.and(out.agg.push(Part::bytes(i, piece, unit)));
-                                    }
-                                    ok
-                                }
-                            }
-                        }
-                    }
-                }
-                .ok_or(PrepareError::TooManyStructs {
-                    max: MAX_AGG_ARGS,
-                })?;
-                if next_stack > STACK_ROOM * 8 / WORD {
-                    return Err(too_large);
-                }
+                struct_args::place(abi, rules, &mut out.agg, (i, ty, pos), halves, taken)?;
                 continue;
             }
             t => t.is_float(),
@@ -945,6 +848,11 @@ pub(crate) fn classify(
             fix: fix_for(abi, ty, in_float_reg),
             wide,
         };
+    }
+    if variadic_call && abi.slots == SlotModel::GprPositions {
+        // A variadic callee stores its parameter registers in the parameter
+        // save area, a doubleword per position (ELFv2 2.2.3.3): it must exist.
+        next_stack = next_stack.max(n_int);
     }
     out.stack_words = next_stack;
     out.stack_bytes = round_up(
@@ -1441,15 +1349,15 @@ unsafe fn read_leaf(p: *const u8, leaf: Scalar) -> u64 {
     leaf.value_by_match(raw).bits()
 }
 
-/// Stores `bits` (a [`Value::bits`]) at `p` as the scalar `leaf`.
+/// Writes the low `len` bytes of `bits` (a scalar's value) to `p`, in memory order.
 ///
 /// # Safety
 ///
-/// `p` must be valid for writes of the scalar's size.
-unsafe fn write_leaf(p: *mut u8, leaf: Scalar, bits: u64) {
+/// `p` must be valid for writes of `len` bytes.
+unsafe fn write_leaf(p: *mut u8, len: usize, bits: u64) {
     // SAFETY: the caller's contract; writes are unaligned-tolerant.
     unsafe {
-        match leaf.ty().size() {
+        match len {
             1 => p.write(bits as u8),
             2 => p.cast::<u16>().write_unaligned(bits as u16),
             4 => p.cast::<u32>().write_unaligned(bits as u32),
@@ -1502,7 +1410,7 @@ impl Part {
             let dst = dst.add(usize::from(self.off));
             if self.leaf != Scalar::Void {
                 let unit = self.leaf_slot();
-                write_leaf(dst, self.leaf, unit.unfix(get(at, unit)));
+                write_leaf(dst, usize::from(self.len), unit.unfix(get(at, unit)));
             } else {
                 copy_small(at, dst, usize::from(self.len));
             }

@@ -15,6 +15,7 @@ pub struct Case {
     many: *const (),
     late: *const (),
     odd: *const (),
+    spill: *const (),
     ret: *const (),
     echo: *const (),
     fill: fn(i64, f64) -> Vec<u8>,
@@ -105,7 +106,7 @@ fn no_rules(e: PrepareError) {
 }
 
 /// `S_one(i32, S, f64)`, `S_many(S × 5, f64, i64)`, `S_late(f64 × 7, i64 × 5, S, i32, f64)`
-/// and `S_odd(i64 × 7, S, i32, f64)`.
+/// `S_odd(i64 × 7, S, i32, f64)` and `S_spill(f64 × 14, i32, S, i32)`.
 #[test]
 fn structs_as_arguments() {
     let abi = Abi::native();
@@ -197,6 +198,22 @@ fn structs_as_arguments() {
             "{}: odd",
             c.name
         );
+
+        // Fourteen doubles (more than any convention's float argument
+        // registers), then an i32, the struct and another i32.
+        let mut types = vec![Type::F64; 14];
+        types.extend([Type::I32, c.ty, Type::I32]);
+        let p = abi.prepare(&types, Type::U64).unwrap();
+        let mut args: Vec<Value> = (0..14).map(|k| Value::F64(f64::from(k) - 6.5)).collect();
+        args.extend([Value::I32(77), Value::Struct(s.as_ptr()), Value::I32(-1234)]);
+        let h = (0..14).fold(6, |h, k| mix(h, (f64::from(k) - 6.5).to_bits()));
+        let want = mix((c.mix)(mix(h, 77), &s), (-1234i64) as u64);
+        assert_eq!(
+            unsafe { p.call(c.spill, &args) },
+            Value::U64(want),
+            "{}: spill {p:?}",
+            c.name
+        );
     }
 }
 
@@ -258,7 +275,10 @@ fn structs_as_results() {
 /// plan of some struct and makes calls to C give wrong values: the tests
 /// above depend on the rules in the ABI file. Only mutations that keep the
 /// calls safe are run (they move values between register classes, or from
-/// registers to memory the callee does not dereference).
+/// registers to memory the callee does not dereference). A mutation that
+/// moves values between registers runs where the convention has argument
+/// registers of that class (i386 has none: there only the by-reference rule
+/// changes anything).
 #[test]
 fn a_changed_rule_gives_wrong_values() {
     let Some(real) = rules() else { return };
@@ -268,18 +288,37 @@ fn a_changed_rule_gives_wrong_values() {
     } else {
         FloatClass::Integer
     };
+    let no_registers = Aggregates {
+        registers_max: 0,
+        power_of_two_sizes: false,
+        split_larger: false,
+        ..*real
+    };
     let mutations = [
-        Aggregates {
-            float_class: other,
-            ..*real
-        },
-        Aggregates {
-            registers_max: 0,
-            power_of_two_sizes: false,
-            ..*real
-        },
+        (
+            !abi.float_arg_regs().is_empty(),
+            Aggregates {
+                float_class: other,
+                ..*real
+            },
+        ),
+        (!abi.int_arg_regs().is_empty(), no_registers),
+        (
+            true,
+            Aggregates {
+                larger_by_reference: !real.larger_by_reference,
+                ..no_registers
+            },
+        ),
     ];
-    for m in mutations {
+    for (applies, m) in mutations {
+        if !applies {
+            eprintln!(
+                "{m:?}: not run, {} has no argument registers of the class it moves values to",
+                abi.name()
+            );
+            continue;
+        }
         let mutated: &'static Abi = Box::leak(Box::new(abi.with_aggregates(m)));
         let mut wrong = Vec::new();
         for c in CASES
@@ -620,10 +659,24 @@ struct_rule_tests! {
             power_of_two_sizes: false,
             when_full: WhenFull::Stack,
             larger_by_reference: false,
+            split_larger: false,
             ..real
         };
         let picked = || CASES.iter().filter(|c| ["F2", "D1", "I8", "Fi"].contains(&c.name));
-        for m in [classes, on_stack] {
+        // A mutation moves values into registers of a class; a convention
+        // without argument registers of that class cannot tell.
+        let mutations = [
+            (!abi.float_arg_regs().is_empty(), classes),
+            (!abi.int_arg_regs().is_empty(), on_stack),
+        ];
+        for (applies, m) in mutations {
+            if !applies {
+                eprintln!(
+                    "{m:?}: not run, {} has no argument registers of the class it moves values to",
+                    abi.name()
+                );
+                continue;
+            }
             let mutated: &'static Abi = Box::leak(Box::new(abi.with_aggregates(m)));
             let mut wrong = Vec::new();
             for c in picked() {
@@ -636,6 +689,9 @@ struct_rule_tests! {
             assert!(!wrong.is_empty(), "{m:?}: every callback argument still arrived intact");
         }
         // Results: the mutated classes leave them in the other register class.
+        if abi.float_arg_regs().is_empty() {
+            return;
+        }
         let mutated: &'static Abi = Box::leak(Box::new(abi.with_aggregates(classes)));
         let mut wrong = Vec::new();
         for c in picked() {
@@ -657,4 +713,55 @@ struct_rule_tests! {
 fn from_bytes_raw<T: Copy>(b: &[u8]) -> T {
     assert_eq!(b.len(), core::mem::size_of::<T>());
     unsafe { b.as_ptr().cast::<T>().read_unaligned() }
+}
+/// `vstructs(DD, n, ...)`: a struct of two doubles fixed and variadic, where
+/// the variadic rule sends floats to integer registers (a struct's too:
+/// RISC-V, ELFv2, and AAPCS32, whose variadic functions take every argument
+/// by the base standard) and where it does not.
+#[test]
+fn variadic_structs() {
+    unsafe extern "C" {
+        fn abi_test_vstructs(first: Dd, n: i32, ...) -> u64;
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Dd {
+        a: f64,
+        b: f64,
+    }
+    const DD: Type = Type::Struct(&[Type::F64, Type::F64]);
+    let abi = Abi::native();
+    let structs: Vec<Dd> = (0..6)
+        .map(|k| Dd {
+            a: f64::from(k) + 0.25,
+            b: -f64::from(k) * 1.5,
+        })
+        .collect();
+    let want = |n: usize| {
+        let h = mix(mix(11, structs[0].a.to_bits()), structs[0].b.to_bits());
+        structs[1..=n].iter().fold(mix(h, n as u64), |h, s| {
+            mix(mix(h, s.a.to_bits()), s.b.to_bits())
+        })
+    };
+    let direct = unsafe { abi_test_vstructs(structs[0], 2, structs[1], structs[2]) };
+    assert_eq!(direct, want(2), "direct call");
+    for n in [0, 1, 5] {
+        let mut types = vec![DD, Type::I32];
+        types.extend(core::iter::repeat_n(DD, n));
+        let p = abi.prepare_variadic(2, &types, Type::U64).unwrap();
+        let mut args = vec![
+            Value::Struct((&raw const structs[0]).cast()),
+            Value::I32(n as i32),
+        ];
+        args.extend(
+            structs[1..=n]
+                .iter()
+                .map(|s| Value::Struct((s as *const Dd).cast())),
+        );
+        assert_eq!(
+            unsafe { p.call(abi_test_vstructs as *const (), &args) },
+            Value::U64(want(n)),
+            "{n} variadic structs: {p:?}"
+        );
+    }
 }
