@@ -240,22 +240,25 @@ fn image(a: &Arg<'_>, agg: &mut AggPlan, t: &mut Taken<'_>) -> Option<()> {
 /// while there are free ones; members left over are read from the memory
 /// image at their positions, which is written in full then. Other structs
 /// are their memory image.
+///
+/// The image's parts come first: a callback gathers the parts in order, so
+/// the members in float registers overwrite what the image holds at their
+/// offsets (a caller need not store those in the image).
 fn by_positions(a: &Arg<'_>, agg: &mut AggPlan, p: &Pieces, t: &mut Taken<'_>) -> Option<()> {
     if p.count(Class::Int) != 0 {
         return image(a, agg, t);
     }
     let n_float = a.abi.float_args.len();
-    let mut all = true;
-    for piece in p.as_slice() {
-        if *t.next_float < n_float {
-            let unit = FLOAT_BASE + *t.next_float * FLOAT_UNITS;
-            *t.next_float += 1;
-            agg.push(leaf_part(a, piece, unit))?;
-        } else {
-            all = false;
-        }
+    let in_regs = p.len.min(n_float.saturating_sub(*t.next_float));
+    if in_regs < p.len {
+        image(a, agg, t)?;
     }
-    if all { Some(()) } else { image(a, agg, t) }
+    for piece in &p.as_slice()[..in_regs] {
+        let unit = FLOAT_BASE + *t.next_float * FLOAT_UNITS;
+        *t.next_float += 1;
+        agg.push(leaf_part(a, piece, unit))?;
+    }
+    Some(())
 }
 
 /// AAPCS32 VFP: a homogeneous float aggregate takes the lowest run of
