@@ -1005,6 +1005,12 @@ impl Prepared {
         self.agg.active
     }
 
+    /// Whether the result is a struct that comes back in return registers
+    /// (not through an address the caller passes).
+    pub fn struct_result_in_registers(&self) -> bool {
+        self.agg.ret_mode == RetMode::Regs
+    }
+
     /// Words of stack arguments a call passes.
     pub fn stack_words(&self) -> usize {
         self.stack_words

@@ -662,7 +662,11 @@ struct_rule_tests! {
             split_larger: false,
             ..real
         };
-        let picked = || CASES.iter().filter(|c| ["F2", "D1", "I8", "Fi"].contains(&c.name));
+        let picked = || {
+            CASES
+                .iter()
+                .filter(|c| ["F1", "F2", "D1", "I8", "Fi"].contains(&c.name))
+        };
         // A mutation moves values into registers of a class; a convention
         // without argument registers of that class cannot tell.
         let mutations = [
@@ -680,9 +684,18 @@ struct_rule_tests! {
             let mutated: &'static Abi = Box::leak(Box::new(abi.with_aggregates(m)));
             let mut wrong = Vec::new();
             for c in picked() {
-                let (_, call, first, types, meant, last) = arg_shapes(c, 7, 1.5).swap_remove(0);
-                let (r, _) = run_arg_shape(mutated, c, (call, first, &types), (7, 1.5));
-                if r != mix(hash(c, first, &meant), last) {
+                // `one`, then `many`: a caller may build `one`'s struct where
+                // its stack arguments would go (GCC for armv7 does), so rules
+                // that read it from the stack find it intact there; `many`
+                // passes structs in registers and on the stack, which the
+                // mutated rules read from other places.
+                let broken = arg_shapes(c, 7, 1.5).into_iter().take(2).any(
+                    |(_, call, first, types, meant, last)| {
+                        let (r, _) = run_arg_shape(mutated, c, (call, first, &types), (7, 1.5));
+                        r != mix(hash(c, first, &meant), last)
+                    },
+                );
+                if broken {
                     wrong.push(c.name);
                 }
             }
@@ -690,12 +703,34 @@ struct_rule_tests! {
         }
         // Results: the mutated classes leave them in the other register class.
         if abi.float_arg_regs().is_empty() {
+            eprintln!(
+                "{classes:?}: results not run, {} has no float registers to move them from",
+                abi.name()
+            );
+            return;
+        }
+        if real.results_in_memory {
+            eprintln!(
+                "{classes:?}: results not run, {} returns every struct through the \
+                 indirect-result address (`results_in_memory`): no class rule applies to them",
+                abi.name()
+            );
             return;
         }
         let mutated: &'static Abi = Box::leak(Box::new(abi.with_aggregates(classes)));
         let mut wrong = Vec::new();
+        let mut run = 0;
         for c in picked() {
             let p = mutated.prepare(&[Type::I64, Type::F64], c.ty).unwrap();
+            if !p.struct_result_in_registers() {
+                // The callback would write the result where C passed no address.
+                eprintln!(
+                    "{}: result not run, the mutated rules return it through an address",
+                    c.name
+                );
+                continue;
+            }
+            run += 1;
             let handler = |args: &Args<'_>| {
                 let b = (c.fill)(7, 1.5);
                 unsafe { core::ptr::copy_nonoverlapping(b.as_ptr(), args.result_ptr(), b.len()) };
@@ -706,6 +741,7 @@ struct_rule_tests! {
                 wrong.push(c.name);
             }
         }
+        assert!(run > 0, "{classes:?}: no struct result stays in registers");
         assert!(!wrong.is_empty(), "{classes:?}: every callback result still arrived intact");
     }
 }
