@@ -101,9 +101,12 @@ impl Blocks {
 }
 
 fn blocks_of(abi: &'static Abi) -> &'static Blocks {
+    // A copy of a convention with other struct rules (`Abi::with_aggregates`)
+    // has the same thunk and entry: it shares the blocks of the original.
     let k = ABIS
         .iter()
         .position(|a| ptr::eq(a, abi))
+        .or_else(|| ABIS.iter().position(|a| a.name == abi.name))
         .unwrap_or_default();
     &BLOCKS[k]
 }

@@ -557,6 +557,7 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                     super::FloatClass::Homogeneous => quote! { Homogeneous },
                     super::FloatClass::TwoFields => quote! { TwoFields },
                     super::FloatClass::Integer => quote! { Integer },
+                    super::FloatClass::SingleField => quote! { SingleField },
                 };
                 let full = match a.when_full {
                     super::WhenFull::Stack => quote! { Stack },
@@ -564,6 +565,15 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                     super::WhenFull::Split => quote! { Split },
                 };
                 let by_ref = !matches!(abi.facts.by_reference, None | Some(ByReference::Never));
+                let (split, rmax, rmem, as_int, dw) = (
+                    a.split_larger,
+                    a.results_max,
+                    a.results_in_memory,
+                    a.as_integer,
+                    a.doubleword_align,
+                );
+                // Register words are the arch's words: 4 bytes on 32-bit ports.
+                let word = layout.word;
                 quote! {
                     Some(#rt::Aggregates {
                         registers_max: #max,
@@ -572,6 +582,12 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                         homogeneous_max: #hmax,
                         when_full: #rt::WhenFull::#full,
                         larger_by_reference: #by_ref,
+                        split_larger: #split,
+                        results_max: #rmax,
+                        results_in_memory: #rmem,
+                        as_integer: #as_int,
+                        doubleword_align: #dw,
+                        word: #word,
                     })
                 }
             }
