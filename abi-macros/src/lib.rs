@@ -8,6 +8,7 @@
 use proc_macro::TokenStream;
 use quote::quote;
 
+mod build_target;
 mod constants;
 mod decl;
 mod entry;

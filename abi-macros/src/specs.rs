@@ -44,10 +44,16 @@ fn base() -> &'static Base {
             }
         };
         Base {
-            specs: abi_spec::load(&files),
+            specs: abi_spec::load(&files).map(for_this_build),
             env_files,
         }
     })
+}
+
+/// `specs` with the templates the triple being built needs.
+fn for_this_build(mut specs: Specs) -> Specs {
+    specs.for_triple(&crate::build_target::triple());
+    specs
 }
 
 /// The spec files of the folder `ABI_BRIDGE_TARGETS` names, if it is set.
@@ -129,7 +135,7 @@ pub(crate) fn with_user_dir(dir: &str) -> Result<(Specs, Vec<PathBuf>), String> 
     }
     files.extend(user);
     match abi_spec::load(&files) {
-        Ok(s) => Ok((s, paths)),
+        Ok(s) => Ok((for_this_build(s), paths)),
         Err(d) => Err(d
             .0
             .iter()

@@ -105,12 +105,13 @@ pub fn emit(specs: &Specs, target: &Target) -> Result<CFiles, String> {
             target.name
         ));
     }
-    // The registers asm! refuses (i686's esi and ebp) are no limit in a .S
-    // file: its stubs move values into every register directly.
+    // The registers asm! refuses (i686's esi and ebp, Thumb's r7) are no
+    // limit in a .S file: its stubs move values into every register directly.
     let unreserved;
-    let target = if target.syscall.reserved.is_some() {
+    let target = if target.syscall.reserved.is_some() || target.syscall.number_reserved.is_some() {
         let mut t = target.clone();
         t.syscall.reserved = None;
+        t.syscall.number_reserved = None;
         unreserved = t;
         &unreserved
     } else {

@@ -13,6 +13,7 @@ use crate::read::{Fields, Sink, Sp};
 mod constants;
 mod extend;
 mod layouts;
+mod number_reserved;
 mod target;
 mod via;
 use target::read_target;

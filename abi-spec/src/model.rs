@@ -17,6 +17,31 @@ pub struct Specs {
 }
 
 impl Specs {
+    /// Keeps the templates that apply to a build for `triple`: a
+    /// `number_reserved` whose `triples` no pattern of matches is dropped.
+    /// The proc-macro calls this with the triple of the compilation that
+    /// expands it, since no cfg tells such builds apart (thumbv7neon-* from
+    /// armv7-*).
+    ///
+    /// ```
+    /// let mut specs = abi_spec::load_builtin().unwrap();
+    /// specs.for_triple("armv7-unknown-linux-gnueabihf");
+    /// let arm = specs.target("linux-armv7").unwrap();
+    /// assert!(arm.syscall.number_reserved.is_none());
+    /// ```
+    pub fn for_triple(&mut self, triple: &str) {
+        for t in &mut self.targets {
+            let applies = t
+                .syscall
+                .number_reserved
+                .as_ref()
+                .is_some_and(|nr| nr.applies_to(triple));
+            if !applies {
+                t.syscall.number_reserved = None;
+            }
+        }
+    }
+
     /// The target called `name` (the file stem, e.g. `linux-x86_64`).
     pub fn target(&self, name: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.name == name)
@@ -237,6 +262,11 @@ pub struct SyscallConv {
     /// Registers `asm!` refuses as operands, and the template that moves values
     /// into them (`reserved`); `None` when every argument register is usable.
     pub reserved: Option<Reserved>,
+    /// When the compiler reserves the number register itself (Thumb state's
+    /// r7, the frame pointer): the register the number comes in instead and
+    /// the template that saves the number register, moves the number into it
+    /// and restores it (`number_reserved`).
+    pub number_reserved: Option<NumberReserved>,
     /// How a 64-bit argument travels when registers are narrower (`pairs`);
     /// `None` where every argument fits one register.
     pub pairs: Option<PairRule>,
@@ -261,6 +291,56 @@ pub struct Reserved {
     /// (`alone`): its value comes in the number register and the number is an
     /// immediate. `None`: such calls use the block too.
     pub alone: Option<ReservedAlone>,
+}
+
+/// The number register reserved by the compiler (`number_reserved`): the
+/// number comes in `carrier`; `before` saves the number register and moves
+/// the number into it, `after` restores it. A call whose number is a constant
+/// may use the cheaper `immediate` template instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberReserved {
+    /// The register that brings a number known only at run time.
+    pub carrier: String,
+    /// Lines before the instructions.
+    pub before: Vec<String>,
+    /// Lines after the instructions (not run by a call that never returns).
+    pub after: Vec<String>,
+    /// `asm!` options of such a call (a template that pushes drops `nostack`).
+    pub options: Vec<String>,
+    /// The template of a call whose number is a constant of the table.
+    pub immediate: Option<NumberImmediate>,
+    /// Target triples whose builds need it (`*` at the end matches any
+    /// rest); empty: every build of the target.
+    pub triples: Vec<String>,
+}
+
+impl NumberReserved {
+    /// Whether a build for `triple` needs the number register reserved.
+    pub fn applies_to(&self, triple: &str) -> bool {
+        self.triples.is_empty()
+            || self.triples.iter().any(|p| match p.strip_suffix('*') {
+                Some(prefix) => triple.starts_with(prefix),
+                None => triple == p,
+            })
+    }
+}
+
+/// `number_reserved.immediate`: the number is written into the template
+/// (`{nr}`), so no register carries it; the number register is saved in one
+/// of `clobbers` instead of memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberImmediate {
+    /// The largest number the template's instruction encodes; larger numbers
+    /// take the carrier template.
+    pub max: u32,
+    /// Lines before the instructions; `{nr}` is the call number.
+    pub before: Vec<String>,
+    /// Lines after the instructions (not run by a call that never returns).
+    pub after: Vec<String>,
+    /// Registers the template destroys.
+    pub clobbers: Vec<String>,
+    /// `asm!` options of such a call.
+    pub options: Vec<String>,
 }
 
 /// The template of a call using one reserved register (`reserved.alone`):
@@ -441,6 +521,10 @@ impl Provenance {
 pub struct Ci {
     /// Rust target triple.
     pub triple: String,
+    /// Other triples this spec serves (no cfg tells their builds apart, e.g.
+    /// thumbv7neon-* from armv7-*): each is a leg of its own, built and run
+    /// like `triple`.
+    pub more_triples: Vec<String>,
     /// Linker command, empty for the default.
     pub linker: String,
     /// Runner command line, empty to run natively.

@@ -253,6 +253,35 @@ pub(crate) fn lower_with<'s>(
         after = r.after.iter().map(fill).collect();
         options.clone_from(&r.options);
     }
+    if let Some(nr) = &sc.number_reserved {
+        // The compiler keeps the number register: the template saves it and
+        // moves the number in around the trap.
+        match nr
+            .immediate
+            .as_ref()
+            .filter(|i| fixed_number && call.nr <= i.max)
+        {
+            Some(imm) => {
+                operands.retain(|o| o.reg != sc.number);
+                let fill = |l: &String| l.replace("{nr}", &call.nr.to_string());
+                instructions = imm.before.iter().map(fill).chain(instructions).collect();
+                after = imm.after.iter().map(fill).collect();
+                options.clone_from(&imm.options);
+                // asm! takes no outputs from a call that never returns.
+                for c in imm.clobbers.iter().filter(|_| !call.noreturn) {
+                    mark_output(&mut operands, c, Output::Clobbered);
+                }
+            }
+            None => {
+                if let Some(n) = operands.iter_mut().find(|o| o.reg == sc.number) {
+                    n.reg.clone_from(&nr.carrier);
+                }
+                instructions = nr.before.iter().cloned().chain(instructions).collect();
+                after = nr.after.clone();
+                options.clone_from(&nr.options);
+            }
+        }
+    }
     let mut flag_read = 0..0;
     let decode = if call.noreturn {
         instructions.push(sc.trap.clone());

@@ -104,10 +104,20 @@ fn every_stub_assembles_for_its_target() {
         .targets
         .iter()
         .filter(|t| t.syscall.kind == ConvKind::Trap);
-    for t in traps {
-        let src = dir.join(format!("{}.rs", t.name));
+    // Every triple a spec serves: Thumb state refuses what ARM state takes.
+    let builds = traps.flat_map(|t| {
+        std::iter::once(&t.ci.triple)
+            .chain(&t.ci.more_triples)
+            .map(move |triple| (t, triple))
+    });
+    for (t, triple) in builds {
+        // The stubs as a build for `triple` expands them.
+        let mut specs = specs.clone();
+        specs.for_triple(triple);
+        let t = specs.target(&t.name).unwrap();
+        let src = dir.join(format!("{}-{triple}.rs", t.name));
         std::fs::write(&src, stubs_crate(t)).unwrap();
-        let obj = dir.join(format!("{}.o", t.name));
+        let obj = dir.join(format!("{}-{triple}.o", t.name));
         let out = Command::new(&rustc)
             .args([
                 "--edition",
@@ -118,7 +128,7 @@ fn every_stub_assembles_for_its_target() {
                 "-C",
                 "opt-level=3",
             ])
-            .args(["--target", &t.ci.triple, "-o"])
+            .args(["--target", triple, "-o"])
             .arg(&obj)
             .arg(&src)
             .output()
@@ -127,7 +137,7 @@ fn every_stub_assembles_for_its_target() {
             failures.push(format!(
                 "{} ({}): {}",
                 t.name,
-                t.ci.triple,
+                triple,
                 String::from_utf8_lossy(&out.stderr)
             ));
             continue;

@@ -55,6 +55,7 @@ macro_rules! bad_spec {
 bad_spec!(
     toml_syntax,
     float_stack_and_alone_mistakes,
+    number_reserved_mistakes,
     unclosed_inline_table,
     duplicate_call_name,
     duplicate_call_number,

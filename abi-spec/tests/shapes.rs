@@ -10,13 +10,30 @@ use abi_spec::{plan, render};
 
 #[test]
 fn call_shapes_of_every_trap_target() {
-    let specs = abi_spec::load_builtin().unwrap_or_else(|d| panic!("{d}"));
+    let all = abi_spec::load_builtin().unwrap_or_else(|d| panic!("{d}"));
     let rt = quote::quote! { ::abi_runtime };
-    let traps = specs
+    // Every triple a spec serves, as a build for it expands the stubs: the
+    // spec's own (`shapes@<target>`), then each of `more_triples`
+    // (`shapes@<target>-<arch field>`).
+    let builds = all
         .targets
         .iter()
-        .filter(|t| t.syscall.kind == ConvKind::Trap);
-    for t in traps {
+        .filter(|t| t.syscall.kind == ConvKind::Trap)
+        .flat_map(|t| {
+            let more = t.ci.more_triples.iter().map(|triple| {
+                let field = triple.split('-').next().unwrap_or(triple);
+                (
+                    format!("{}-{field}", t.name),
+                    t.name.clone(),
+                    triple.clone(),
+                )
+            });
+            std::iter::once((t.name.clone(), t.name.clone(), t.ci.triple.clone())).chain(more)
+        });
+    for (snapshot, name, triple) in builds {
+        let mut specs = all.clone();
+        specs.for_triple(&triple);
+        let t = specs.target(&name).unwrap();
         let mut names = vec!["pread64", "close"];
         names.extend(t.via.iter().map(|v| v.name.as_str()));
         let mut text = String::new();
@@ -29,7 +46,7 @@ fn call_shapes_of_every_trap_target() {
             text += &render::pretty(render::stub(&p, &render::spec_signature(&p), &rt));
             text += "\n";
         }
-        insta::assert_snapshot!(format!("shapes@{}", t.name), text);
+        insta::assert_snapshot!(format!("shapes@{snapshot}"), text);
     }
 }
 

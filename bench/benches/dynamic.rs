@@ -408,6 +408,8 @@ fn structs(c: &mut Criterion) {
             )
         })
     });
+    // One call of its own: a name filter (`-- callback`) may skip the benchmarks above.
+    unsafe { p.call_into(vec3_scale as *const (), &args, op) };
     assert_eq!(out, vec3_scale(v, 2.0));
     let t = FfiType::structure([FfiType::f32(), FfiType::f32(), FfiType::f32()]);
     let cif = Cif::new([t.clone(), FfiType::f32()], t);
@@ -462,6 +464,8 @@ fn structs(c: &mut Criterion) {
             )
         })
     });
+    // One call of its own: a name filter may skip the benchmarks above.
+    unsafe { p.call_into(rec_bump as *const (), &args, op) };
     assert_eq!(out, rec_bump(r, 3));
     let t = FfiType::structure([FfiType::f64(), FfiType::i64(), FfiType::f64()]);
     let cif = Cif::new([t.clone(), FfiType::i64()], t);
@@ -612,6 +616,64 @@ fn callbacks(c: &mut Criterion) {
     g.finish();
 }
 
+unsafe extern "C" fn ffi_vec3_handler(
+    _cif: &low::ffi_cif,
+    result: &mut Vec3,
+    args: *const *const c_void,
+    _data: &(),
+) {
+    let v = unsafe { *(*args).cast::<Vec3>() };
+    let k = unsafe { *(*args.add(1)).cast::<f32>() };
+    *result = Vec3 {
+        x: v.x * k,
+        y: v.y * k,
+        z: v.z * k,
+    };
+}
+
+fn struct_callbacks(c: &mut Criterion) {
+    let mut g = c.benchmark_group("callback (12-byte struct, f32) -> 12-byte struct");
+    let v = Vec3 {
+        x: 1.0,
+        y: 2.0,
+        z: 3.0,
+    };
+    let want = vec3_scale(v, 2.0);
+    g.bench_function("direct", |bench| {
+        let f: extern "C" fn(Vec3, f32) -> Vec3 = vec3_scale;
+        bench.iter(|| black_box(f)(black_box(v), black_box(2.0)))
+    });
+    let p = Abi::native().prepare(&[T_VEC3, Type::F32], T_VEC3).unwrap();
+    let handler = |args: &Args<'_>| {
+        // SAFETY: `Vec3` is the `repr(C)` twin of `T_VEC3`.
+        let v: Vec3 = unsafe { args.read_struct(0) };
+        if let Value::F32(k) = args.get(1) {
+            args.set_result(Vec3 {
+                x: v.x * k,
+                y: v.y * k,
+                z: v.z * k,
+            });
+        }
+        Value::Void
+    };
+    let cb = p.callback(&handler).unwrap();
+    let f =
+        unsafe { std::mem::transmute::<*const (), extern "C" fn(Vec3, f32) -> Vec3>(cb.code()) };
+    assert_eq!(f(v, 2.0), want);
+    g.bench_function("thunk", |bench| {
+        bench.iter(|| black_box(f)(black_box(v), black_box(2.0)))
+    });
+    let t = FfiType::structure([FfiType::f32(), FfiType::f32(), FfiType::f32()]);
+    let cif = Cif::new([t.clone(), FfiType::f32()], t);
+    let closure = Closure::new(cif, ffi_vec3_handler, &());
+    let lf: extern "C" fn(Vec3, f32) -> Vec3 = unsafe { *closure.instantiate_code_ptr() };
+    assert_eq!(lf(v, 2.0), want);
+    g.bench_function("libffi closure", |bench| {
+        bench.iter(|| black_box(lf)(black_box(v), black_box(2.0)))
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     two_i64,
@@ -622,6 +684,7 @@ criterion_group!(
     structs,
     variadic,
     ten_args,
-    callbacks
+    callbacks,
+    struct_callbacks
 );
 criterion_main!(benches);

@@ -24,10 +24,17 @@ pub(crate) fn hand0(nr: usize) -> usize {
     unsafe {
         std::arch::asm!("ecall", in("a7") nr, lateout("a0") r, options(nostack, preserves_flags));
     }
-    // ARM mode (this target's default): r7 is free; r11 is the frame pointer.
-    #[cfg(target_arch = "arm")]
+    // ARM state: r7 is free; r11 is the frame pointer.
+    #[cfg(all(target_arch = "arm", not(thumb_state)))]
     unsafe {
         std::arch::asm!("svc 0", in("r7") nr, lateout("r0") r, options(nostack, preserves_flags));
+    }
+    // Thumb state: r7 is the frame pointer, no operand: keep it in a scratch
+    // register of the compiler's choice while the number is in it.
+    #[cfg(all(target_arch = "arm", thumb_state))]
+    unsafe {
+        std::arch::asm!("mov {keep}, r7", "mov r7, {nr}", "svc 0", "mov r7, {keep}",
+            nr = in(reg) nr, keep = out(reg) _, lateout("r0") r, options(nostack, preserves_flags));
     }
     #[cfg(target_arch = "x86")]
     unsafe {
@@ -133,9 +140,15 @@ pub(crate) unsafe fn hand_pread64(fd: i32, buf: *mut u8, count: usize, offset: i
             in("a2") count, in("a3") offset, options(nostack, preserves_flags));
     }
     // EABI: the 64-bit offset takes the even pair r4:r5 (r3 is skipped), low word first.
-    #[cfg(target_arch = "arm")]
+    #[cfg(all(target_arch = "arm", not(thumb_state)))]
     unsafe {
         std::arch::asm!("svc 0", in("r7") nr, inlateout("r0") fd => r, in("r1") buf, in("r2") count,
+            in("r4") offset as u32, in("r5") (offset >> 32) as u32, options(nostack, preserves_flags));
+    }
+    #[cfg(all(target_arch = "arm", thumb_state))]
+    unsafe {
+        std::arch::asm!("mov {keep}, r7", "mov r7, {nr}", "svc 0", "mov r7, {keep}",
+            nr = in(reg) nr, keep = out(reg) _, inlateout("r0") fd => r, in("r1") buf, in("r2") count,
             in("r4") offset as u32, in("r5") (offset >> 32) as u32, options(nostack, preserves_flags));
     }
     // i386: ebx ecx edx esi edi. esi cannot be an operand (LLVM's base

@@ -41,3 +41,22 @@ double abi_test_vsum(int32_t n, ...) {
     va_end(ap);
     return s;
 }
+
+/* A struct of two doubles: a float aggregate where conventions have them. */
+struct abi_test_dd {
+    double a, b;
+};
+
+/* A fixed struct, then n variadic ones of the same type. */
+uint64_t abi_test_vstructs(struct abi_test_dd first, int32_t n, ...) {
+    va_list ap;
+    va_start(ap, n);
+    uint64_t h = abi_test_mix(abi_test_mix(11, bits_d(first.a)), bits_d(first.b));
+    h = abi_test_mix(h, (uint64_t)(int64_t)n);
+    for (int32_t i = 0; i < n; i++) {
+        struct abi_test_dd s = va_arg(ap, struct abi_test_dd);
+        h = abi_test_mix(abi_test_mix(h, bits_d(s.a)), bits_d(s.b));
+    }
+    va_end(ap);
+    return h;
+}

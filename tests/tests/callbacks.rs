@@ -405,4 +405,156 @@ mod tests {
             }
         }
     }
+
+    /// Structs by value both ways between a prepared call and a callback of
+    /// every convention of the arch (the other one too: win64 on Linux,
+    /// System V on Windows): arguments in registers, after the registers and
+    /// by reference, a result in registers and one in memory. Both sides use
+    /// the convention's rules; the C suite (`dynamic_c`) checks the rules
+    /// against the C compiler for the native one.
+    #[test]
+    fn prepared_struct_calls_into_struct_callbacks() {
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        struct Three(f32, f32, f32);
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        struct Rec(f64, i64, f64);
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        struct Odd(i8, f64);
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        struct Small(u8, i16);
+        const THREE: Type = Type::Struct(&[Type::F32, Type::F32, Type::F32]);
+        const REC: Type = Type::Struct(&[Type::F64, Type::I64, Type::F64]);
+        const ODD: Type = Type::Struct(&[Type::I8, Type::F64]);
+        const SMALL: Type = Type::Struct(&[Type::U8, Type::I16]);
+        fn bytes<T: Copy>(v: &T) -> &[u8] {
+            unsafe { core::slice::from_raw_parts((v as *const T).cast(), size_of::<T>()) }
+        }
+        fn mix(h: u64, b: &[u8]) -> u64 {
+            b.iter()
+                .fold(h, |h, &x| (h ^ u64::from(x)).wrapping_mul(0x100_0000_01B3))
+        }
+        let _pool = POOL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut types = vec![Type::I32, THREE, Type::F64, REC, SMALL];
+        types.extend([Type::I64; 7]);
+        types.extend([ODD, Type::F32, THREE]);
+        for abi in Abi::all() {
+            for ret in [REC, THREE, SMALL] {
+                let p = match abi.prepare(&types, ret) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        assert!(abi.aggregates().is_none(), "{}: {e}", abi.name());
+                        assert!(
+                            matches!(e, abi_runtime::abi::PrepareError::NoAggregateRules { .. }),
+                            "{}: {e}",
+                            abi.name()
+                        );
+                        continue;
+                    }
+                };
+                // The handler hashes every argument's bytes and returns a struct holding the hash.
+                let handler = |args: &Args<'_>| {
+                    let h = (0..args.len()).fold(0xCBF2_9CE4_8422_2325, |h, i| {
+                        match args.struct_bytes(i) {
+                            Some(b) => mix(h, b),
+                            None => mix(h, &args.get(i).bits().to_le_bytes()),
+                        }
+                    });
+                    match args.prepared().ret_type() {
+                        REC => args.set_result(Rec(1.5, h as i64, -2.0)),
+                        THREE => args.set_result(Three(h as u16 as f32, 0.25, -8.0)),
+                        _ => args.set_result(Small(h as u8, h as i16)),
+                    }
+                    Value::Void
+                };
+                let cb = p.callback(&handler).unwrap();
+                let mut rng = Rng(seed(0x57C7));
+                for round in 0..20 {
+                    let r = |rng: &mut Rng| rng.values(&[Type::F64])[0].bits();
+                    let three = Three(round as f32, -1.5, r(&mut rng) as u32 as f32);
+                    let rec = Rec(f64::from_bits(r(&mut rng) >> 2), r(&mut rng) as i64, -0.5);
+                    let small = Small(r(&mut rng) as u8, r(&mut rng) as i16);
+                    let odd = Odd(r(&mut rng) as i8, 3.75);
+                    let tail = Three(7.0, r(&mut rng) as u16 as f32, 9.5);
+                    let mut args = vec![
+                        Value::I32(r(&mut rng) as i32),
+                        Value::Struct(bytes(&three).as_ptr()),
+                        Value::F64(-6.25),
+                        Value::Struct(bytes(&rec).as_ptr()),
+                        Value::Struct(bytes(&small).as_ptr()),
+                    ];
+                    args.extend(
+                        (0..7).map(|k| {
+                            Value::I64((k * 1_000_003i64).wrapping_sub(r(&mut rng) as i64))
+                        }),
+                    );
+                    args.extend([
+                        Value::Struct(bytes(&odd).as_ptr()),
+                        Value::F32(0.125),
+                        Value::Struct(bytes(&tail).as_ptr()),
+                    ]);
+                    let structs: [&[u8]; 5] = [
+                        bytes(&three),
+                        bytes(&rec),
+                        bytes(&small),
+                        bytes(&odd),
+                        bytes(&tail),
+                    ];
+                    let mut next = structs.iter();
+                    let h = args.iter().fold(0xCBF2_9CE4_8422_2325, |h, v| match v {
+                        Value::Struct(_) => mix(h, next.next().unwrap()),
+                        v => mix(h, &v.bits().to_le_bytes()),
+                    });
+                    let ctx = format!("{} -> {ret}, round {round}", abi.name());
+                    match ret {
+                        REC => {
+                            let mut out = Rec(0.0, 0, 0.0);
+                            unsafe { p.call_into(cb.code(), &args, (&raw mut out).cast()) };
+                            assert_eq!(out, Rec(1.5, h as i64, -2.0), "{ctx}");
+                        }
+                        THREE => {
+                            let mut out = Three(0.0, 0.0, 0.0);
+                            unsafe { p.call_into(cb.code(), &args, (&raw mut out).cast()) };
+                            assert_eq!(out, Three(h as u16 as f32, 0.25, -8.0), "{ctx}");
+                        }
+                        _ => {
+                            let mut out = Small(0, 0);
+                            unsafe { p.call_into(cb.code(), &args, (&raw mut out).cast()) };
+                            assert_eq!(out, Small(h as u8, h as i16), "{ctx}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A variadic signature whose floats the convention passes in two
+    /// registers at once (its `variadic` rule) is refused with a typed error
+    /// naming the rule; which conventions do is read from their ABI data.
+    #[test]
+    fn duplicated_variadic_floats_are_refused_with_the_rule() {
+        use abi_runtime::abi::{CallbackError, VariadicFloats};
+        for abi in Abi::all() {
+            let p = abi.prepare_variadic(1, &[Type::I32, Type::F64], Type::I64);
+            let Ok(p) = p else { continue };
+            let handler = |_: &Args<'_>| Value::I64(0);
+            let r = p.callback(&handler);
+            if abi.variadic_floats() == VariadicFloats::AlsoInInt {
+                let e = r.unwrap_err();
+                assert_eq!(
+                    e,
+                    CallbackError::DuplicatedFloats {
+                        abi: abi.name(),
+                        rule: abi.variadic()
+                    }
+                );
+                assert!(e.to_string().contains(abi.variadic()), "{e}");
+            } else {
+                assert!(r.is_ok(), "{}: {:?}", abi.name(), r.err());
+            }
+        }
+    }
 }

@@ -6,8 +6,9 @@
 //! variadic functions walking `va_arg`. The expected values are computed in
 //! Rust from the fields (and a direct call compiled by rustc agrees).
 //!
-//! Where the convention's ABI file has no `[aggregates]` rules, preparing a
-//! struct signature must be the typed error naming the convention.
+//! Every convention with trampolines has `[aggregates]` rules; where one had
+//! none, preparing a struct signature would be the typed error naming the
+//! convention's file (checked here too).
 
 #[cfg(abi_dynamic)]
 #[path = "dynamic_c/body.rs"]

@@ -50,6 +50,20 @@ impl Leg {
         }
     }
 
+    /// The legs of `t`: its own triple, then each of `more_triples`, named
+    /// after the target and the triple's arch field (`linux-armv7-thumbv7neon`).
+    pub(crate) fn all_of(t: &Target) -> Vec<Self> {
+        let first = Leg::from_target(t);
+        let more = t.ci.more_triples.iter().map(|triple| Leg {
+            name: format!("{}-{}", t.name, triple.split('-').next().unwrap_or(triple)),
+            triple: triple.clone(),
+            ..first.clone()
+        });
+        let mut all: Vec<Leg> = more.collect();
+        all.insert(0, first);
+        all
+    }
+
     /// Whether the leg runs its programs under a qemu user-mode emulator.
     pub(crate) fn runs_under_qemu(&self) -> bool {
         self.runner
@@ -188,7 +202,7 @@ pub(crate) fn load(dir: &Path) -> Result<Vec<Leg>, String> {
     let files = abi_spec::read_dir(dir, "targets")
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let specs = abi_spec::load(&files).map_err(|d| d.to_string())?;
-    Ok(specs.targets.iter().map(Leg::from_target).collect())
+    Ok(specs.targets.iter().flat_map(Leg::all_of).collect())
 }
 
 /// The repository's root folder.

@@ -18,6 +18,10 @@ pub enum FloatClass {
     TwoFields,
     /// Integer words only.
     Integer,
+    /// A struct whose only field is a float (one-field structs looked
+    /// through, arrays not) takes a float register as that float would;
+    /// other aggregates go in integer words.
+    SingleField,
 }
 
 /// What happens when the registers left cannot take a whole aggregate.
@@ -46,6 +50,22 @@ pub struct Aggregates {
     pub when_full: WhenFull,
     /// Larger aggregates go by reference to a caller's copy (else a copy on the stack).
     pub larger_by_reference: bool,
+    /// Larger aggregates are split too: their first words in the integer
+    /// registers left, the rest on the stack.
+    pub split_larger: bool,
+    /// The largest result that comes back in registers, unless it is a
+    /// homogeneous float aggregate.
+    pub results_max: u32,
+    /// Every struct result comes back through the indirect-result address.
+    pub results_in_memory: bool,
+    /// A struct of one word or less travels as an unsigned integer of its
+    /// size would (right-justified on a big-endian machine).
+    pub as_integer: bool,
+    /// An aggregate with 8-byte alignment starts at an even integer register
+    /// and an 8-byte-aligned stack address.
+    pub doubleword_align: bool,
+    /// Bytes of an integer register word (the arch's word size).
+    pub word: u32,
 }
 
 /// The register class of a piece.
@@ -146,21 +166,48 @@ pub(crate) fn well_formed(ty: Type) -> bool {
     matches!(ty, Type::Struct(_)) && inner(ty)
 }
 
-/// `ty` in integer words: one piece per 8 bytes (the last one shorter).
-pub(crate) fn int_words(ty: Type) -> Pieces {
-    let size = ty.size();
+/// The unsigned integer type of `len` bytes, if there is one.
+fn uint_of(len: u32) -> Option<Type> {
+    match len {
+        1 => Some(Type::U8),
+        2 => Some(Type::U16),
+        4 => Some(Type::U32),
+        8 => Some(Type::U64),
+        _ => None,
+    }
+}
+
+/// `ty` in integer words of `rules.word` bytes (the last one shorter), or
+/// `None` when that takes more than [`MAX_PIECES`] words. With `as_integer`,
+/// a word travels as the unsigned integer of its length.
+pub(crate) fn int_words(rules: &Aggregates, ty: Type) -> Option<Pieces> {
+    let (size, word) = (ty.size(), rules.word.max(1));
+    if size.div_ceil(word) as usize > MAX_PIECES {
+        return None;
+    }
     let mut out = Pieces::EMPTY;
     let mut off = 0;
     while off < size {
+        let len = (size - off).min(word);
         out.push(Piece {
             off,
-            len: (size - off).min(8),
+            len,
             class: Class::Int,
-            leaf: None,
+            leaf: if rules.as_integer { uint_of(len) } else { None },
         });
-        off += 8;
+        off += word;
     }
-    out
+    Some(out)
+}
+
+/// The one float field of `ty`, looking through structs of one field (not
+/// through arrays), and its offset.
+fn single_float(ty: Type, base: u32) -> Option<(Type, u32)> {
+    match ty {
+        Type::Struct([only]) => single_float(*only, base),
+        t if t.is_float() => Some((t, base)),
+        _ => None,
+    }
 }
 
 /// The float pieces of `ty` when it is a homogeneous float aggregate: 1 to
@@ -185,9 +232,21 @@ fn homogeneous(rules: &Aggregates, ty: Type) -> Option<Pieces> {
 }
 
 /// How `rules` pass `ty` in registers, or `None` when it is too large (or of
-/// a size) for registers: then it goes by reference or on the stack, and a
-/// result comes back through the indirect-result address.
+/// a size) for registers: then it goes by reference, split, or on the stack.
 pub(crate) fn pieces(rules: &Aggregates, ty: Type) -> Option<Pieces> {
+    classify(rules, ty, rules.registers_max)
+}
+
+/// How a result of type `ty` comes back in registers, or `None` when it
+/// comes back through the indirect-result address.
+pub(crate) fn result_pieces(rules: &Aggregates, ty: Type) -> Option<Pieces> {
+    if rules.results_in_memory {
+        return None;
+    }
+    classify(rules, ty, rules.results_max)
+}
+
+fn classify(rules: &Aggregates, ty: Type, max: u32) -> Option<Pieces> {
     let size = ty.size();
     if rules.float_class == FloatClass::Homogeneous
         && let Some(p) = homogeneous(rules, ty)
@@ -195,16 +254,30 @@ pub(crate) fn pieces(rules: &Aggregates, ty: Type) -> Option<Pieces> {
         // A homogeneous float aggregate goes in float registers whatever its size.
         return Some(p);
     }
-    if size > rules.registers_max || (rules.power_of_two_sizes && !size.is_power_of_two()) {
+    if size > max || (rules.power_of_two_sizes && !size.is_power_of_two()) {
         return None;
     }
     match rules.float_class {
-        FloatClass::Integer => Some(int_words(ty)),
+        FloatClass::Integer | FloatClass::Homogeneous => int_words(rules, ty),
+        FloatClass::SingleField => match single_float(ty, 0) {
+            Some((t, off)) => {
+                let mut out = Pieces::EMPTY;
+                out.push(Piece {
+                    off,
+                    len: t.size(),
+                    class: Class::Float,
+                    leaf: Some(t),
+                });
+                Some(out)
+            }
+            None => int_words(rules, ty),
+        },
         FloatClass::PerWord => {
+            let word = rules.word.max(1);
             let mut out = Pieces::EMPTY;
             let mut off = 0;
             while off < size {
-                let end = off + 8;
+                let end = off + word;
                 let mut any_int = false;
                 leaves(ty, 0, &mut |t, at| {
                     if at < end && at + t.size() > off && !t.is_float() {
@@ -212,17 +285,18 @@ pub(crate) fn pieces(rules: &Aggregates, ty: Type) -> Option<Pieces> {
                     }
                     true
                 });
-                out.push(Piece {
+                if !out.push(Piece {
                     off,
-                    len: (size - off).min(8),
+                    len: (size - off).min(word),
                     class: if any_int { Class::Int } else { Class::Float },
                     leaf: None,
-                });
+                }) {
+                    return None;
+                }
                 off = end;
             }
             Some(out)
         }
-        FloatClass::Homogeneous => Some(int_words(ty)),
         FloatClass::TwoFields => {
             let mut out = Pieces::EMPTY;
             let fits = leaves(ty, 0, &mut |t, at| {
@@ -238,11 +312,11 @@ pub(crate) fn pieces(rules: &Aggregates, ty: Type) -> Option<Pieces> {
                         leaf: Some(t),
                     })
             });
-            Some(if fits && out.count(Class::Float) > 0 {
-                out
+            if fits && out.count(Class::Float) > 0 {
+                Some(out)
             } else {
-                int_words(ty)
-            })
+                int_words(rules, ty)
+            }
         }
     }
 }
@@ -294,6 +368,12 @@ mod tests {
             homogeneous_max: 4,
             when_full: WhenFull::Stack,
             larger_by_reference: true,
+            split_larger: false,
+            results_max: 16,
+            results_in_memory: false,
+            as_integer: false,
+            doubleword_align: false,
+            word: 8,
         }
     }
 
@@ -306,16 +386,16 @@ mod tests {
         }
     }
 
+    /// The expected pieces follow the host's layout (an i64 or f64 field is
+    /// 4-byte aligned in an i386 struct): offsets come from `field_offset`.
     #[test]
-    #[cfg_attr(
-        target_pointer_width = "32",
-        ignore = "the expected pieces are 8-byte words; every ABI file with [aggregates] has 8-byte words, and 32-bit conventions refuse structs"
-    )]
     fn classes_follow_the_rules() {
         use Class::{Float as F, Int as I};
         let per_word = rules(FloatClass::PerWord);
         assert!(split(&per_word, NESTED, Some(&[(0, F), (8, F)])));
-        assert!(split(&per_word, MIXED, None));
+        // Over 16 bytes with every layout.
+        let big = Type::Struct(&[Type::F64, Type::F64, Type::I8]);
+        assert!(split(&per_word, big, None));
         let s = Type::Struct(&[Type::F32, Type::I32, Type::F64]);
         assert!(split(&per_word, s, Some(&[(0, I), (8, F)])));
         let hfa = rules(FloatClass::Homogeneous);
@@ -323,12 +403,38 @@ mod tests {
         assert!(split(&hfa, s, Some(&[(0, I), (8, I)])));
         let two = rules(FloatClass::TwoFields);
         let fi = Type::Struct(&[Type::F32, Type::I64]);
-        assert!(split(&two, fi, Some(&[(0, F), (8, I)])));
+        let at = fi.field_offset(1).unwrap();
+        assert!(split(&two, fi, Some(&[(0, F), (at, I)])));
         assert!(split(&two, NESTED, Some(&[(0, I), (8, I)])));
         let mut win = rules(FloatClass::Integer);
         win.registers_max = 8;
         win.power_of_two_sizes = true;
         assert!(split(&win, Type::Struct(&[Type::F32, Type::F32]), Some(&[(0, I)])));
         assert!(split(&win, Type::Struct(&[Type::I8; 3]), None));
+        // 4-byte words, and results bounded on their own.
+        let mut arm = rules(FloatClass::Homogeneous);
+        arm.word = 4;
+        arm.results_max = 4;
+        let i12 = Type::Struct(&[Type::I32; 3]);
+        assert!(split(&arm, i12, Some(&[(0, I), (4, I), (8, I)])));
+        assert!(result_pieces(&arm, i12).is_none());
+        assert!(result_pieces(&arm, NESTED).is_some_and(|p| p.count(F) == 3));
+        arm.results_in_memory = true;
+        assert!(result_pieces(&arm, NESTED).is_none());
+        // One float field, looked for through structs but not arrays.
+        let one = rules(FloatClass::SingleField);
+        const ND: Type = Type::Struct(&[Type::Struct(&[Type::F64])]);
+        assert!(split(&one, ND, Some(&[(0, F)])));
+        assert!(split(&one, Type::Struct(&[Type::Array(&Type::F64, 1)]), Some(&[(0, I)])));
+        assert!(split(&one, Type::Struct(&[Type::F32, Type::F32]), Some(&[(0, I)])));
+    }
+
+    /// `as_integer`: a word travels as the unsigned integer of its length.
+    #[test]
+    fn as_integer_words_are_integer_leaves() {
+        let mut r = rules(FloatClass::Integer);
+        r.as_integer = true;
+        let p = pieces(&r, Type::Struct(&[Type::I8, Type::I8])).unwrap();
+        assert_eq!(p.as_slice()[0].leaf, Some(Type::U16));
     }
 }

@@ -66,12 +66,21 @@
 //! its size, alignment and padding are C's. How a convention passes one —
 //! System V's eightbyte classes, win64's 1/2/4/8-byte rule, AAPCS64's
 //! homogeneous float aggregates, RISC-V's flattening of one or two fields,
-//! by reference or on the stack when larger, results in registers or through
-//! the indirect-result address — comes from the `[aggregates]` table of its
-//! ABI file ([`Aggregates`]); a convention without one refuses structs with
+//! AAPCS32's VFP aggregates and 4-byte words split between r0-r3 and the
+//! stack, i386's stack copies, s390x's structs as integers (right-justified)
+//! or as their one float field, ELFv2's float aggregates in f1-f13 and
+//! memory images by doubleword position; by reference, split or on the stack
+//! when larger; results in registers or through the indirect-result address
+//! — comes from the `[aggregates]` table of its ABI file ([`Aggregates`]); a
+//! convention without one refuses structs with
 //! [`PrepareError::NoAggregateRules`], naming the file. A struct argument is
 //! a [`Value::Struct`] pointing to its bytes; [`Prepared::call_into`] writes a
-//! struct result.
+//! struct result. Callbacks take and return structs the same way: the
+//! handler reads a struct argument through [`Args::get`] (a
+//! [`Value::Struct`]), [`Args::struct_bytes`] or [`Args::read_struct`], put
+//! together from the registers and stack words the rules placed it in (or the
+//! caller's copy, where they pass it by reference), and sets a struct result
+//! with [`Args::set_result`] or through [`Args::result_ptr`] (see [`Args`]).
 //!
 //! ```
 //! use abi_runtime::abi::{Abi, Type, Value};
@@ -270,6 +279,9 @@ pub struct Abi {
     pub(crate) tail: &'static [unsafe extern "C" fn(*mut Frame, *const ())],
     /// The callback thunk, copied into every slot of a code block.
     pub(crate) thunk: unsafe extern "C" fn(),
+    /// Low bits of `thunk`'s address that select an instruction set, not a
+    /// byte (the arch's `code_address_tag`).
+    pub(crate) thunk_tag: usize,
     /// The callback entry the thunks jump to.
     pub(crate) entry: unsafe extern "C" fn(),
     /// Bytes from one thunk (and data slot) to the next.

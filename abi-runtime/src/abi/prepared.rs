@@ -3,9 +3,12 @@
 use core::fmt;
 use core::mem::{MaybeUninit, size_of};
 
-use super::aggregate::{self, Aggregates, Class, FloatClass, WhenFull};
+use super::aggregate::{self, Aggregates, Class};
+use super::callback::StructPlan;
 use super::moves::{self, Move, Moves, Op};
 use super::native_regs::{self, Caller, Read, RetKind, Sources};
+
+mod struct_args;
 use super::value::{PAYLOAD, Scalar};
 use super::{
     Abi, VariadicFloats, F32InReg, FLOAT_BASE, FLOAT_REGS, FLOAT_RET_BASE, FLOAT_UNITS, Frame, INT_REGS,
@@ -25,6 +28,13 @@ const GAPS: usize = REG_UNITS;
 /// Units of [`Frame`]: stack unit `k` is unit `STACK_BASE + k` of a
 /// [`CallBuf`], right after the frame.
 pub(crate) const STACK_BASE: usize = size_of::<Frame>() / WORD;
+
+/// The unit of a struct argument's slot (the `k`-th struct argument's is
+/// `STRUCT_UNITS + k`): past the room for stack arguments, where a callback
+/// stores the addresses of its struct arguments. Calls do not use it.
+pub(crate) const STRUCT_UNITS: usize = STACK_BASE + STACK_ROOM * 8 / WORD;
+
+const _: () = assert!(STRUCT_UNITS + MAX_AGG_ARGS <= u16::MAX as usize);
 
 /// Bytes of caller copies (structs passed by reference, a struct result
 /// nobody asked for) one call may make.
@@ -124,11 +134,17 @@ pub(crate) struct AggPlan {
     pub(crate) n_ret_parts: u8,
     pub(crate) ret_mode: RetMode,
     pub(crate) ret_ty: Type,
+    /// `ret_ty`'s size (a struct's size takes a walk over its fields).
+    pub(crate) ret_size: u32,
     pub(crate) ret_scratch: u16,
     pub(crate) copy_bytes: u16,
     /// The struct arguments' types, by position.
     pub(crate) types: [(u8, Type); MAX_AGG_ARGS],
+    /// Their sizes.
+    pub(crate) sizes: [u32; MAX_AGG_ARGS],
     pub(crate) n_types: u8,
+    /// Where a callback finds each struct argument and puts a struct result.
+    pub(crate) callback: StructPlan,
 }
 
 impl AggPlan {
@@ -140,10 +156,13 @@ impl AggPlan {
         n_ret_parts: 0,
         ret_mode: RetMode::Scalar,
         ret_ty: Type::Void,
+        ret_size: 0,
         ret_scratch: 0,
         copy_bytes: 0,
         types: [(0, Type::Void); MAX_AGG_ARGS],
+        sizes: [0; MAX_AGG_ARGS],
         n_types: 0,
+        callback: StructPlan::EMPTY,
     };
 
     fn push(&mut self, p: Part) -> Option<()> {
@@ -160,7 +179,9 @@ impl AggPlan {
     }
 
     fn push_arg_type(&mut self, i: usize, ty: Type) -> Option<()> {
-        *self.types.get_mut(usize::from(self.n_types))? = (i as u8, ty);
+        let k = usize::from(self.n_types);
+        *self.types.get_mut(k)? = (i as u8, ty);
+        self.sizes[k] = ty.size();
         self.n_types += 1;
         Some(())
     }
@@ -176,18 +197,23 @@ impl AggPlan {
         Some(at as u16)
     }
 
-    fn parts(&self) -> &[Part] {
+    pub(crate) fn parts(&self) -> &[Part] {
         &self.parts[..usize::from(self.n_parts)]
     }
 
-    fn ret_parts(&self) -> &[Part] {
+    /// The struct arguments: (position, type).
+    pub(crate) fn arg_types(&self) -> &[(u8, Type)] {
+        &self.types[..usize::from(self.n_types)]
+    }
+
+    pub(crate) fn ret_parts(&self) -> &[Part] {
         &self.ret_parts[..usize::from(self.n_ret_parts)]
     }
 }
 
 /// Why a struct cannot be passed.
 enum AggWhy {
-    /// The convention's ABI file has no `[aggregates]` table (or words are 4 bytes).
+    /// The convention's ABI file has no `[aggregates]` table.
     NoRules,
     /// An empty struct, an empty array or a `Void` field.
     BadShape,
@@ -211,10 +237,20 @@ fn aggregate_rules(abi: &'static Abi, ty: Type) -> Result<&'static Aggregates, A
     if !aggregate::well_formed(ty) {
         return Err(AggWhy::BadShape);
     }
-    match &abi.aggregates {
-        // Register images are built from a struct's bytes in memory order: 8-byte words only.
-        Some(r) if WORD == 8 => Ok(r),
-        _ => Err(AggWhy::NoRules),
+    abi.aggregates.as_ref().ok_or(AggWhy::NoRules)
+}
+
+/// `rules`, or (`in_ints`: where the call's variadic rule sends floats to
+/// integer registers) the same rules with integer words only: a struct's
+/// floats then travel as integers too.
+fn int_class(rules: &Aggregates, in_ints: bool) -> Aggregates {
+    if in_ints {
+        Aggregates {
+            float_class: aggregate::FloatClass::Integer,
+            ..*rules
+        }
+    } else {
+        *rules
     }
 }
 
@@ -572,6 +608,7 @@ pub(crate) fn classify(
     // registers and on the stack (AAPCS32's VFP variant).
     let all_floats_in_int =
         fixed.is_some() && abi.variadic_floats == VariadicFloats::AllInInt;
+    let variadic_call = fixed.is_some();
     let fixed = fixed.unwrap_or(args.len());
     if args.len() > MAX_ARGS {
         return Err(PrepareError::TooManyArguments {
@@ -579,12 +616,6 @@ pub(crate) fn classify(
             max: MAX_ARGS,
         });
     }
-    let unsupported = |index, ty| PrepareError::Unsupported {
-        index,
-        ty,
-        abi: abi.name,
-        rule: abi.by_reference,
-    };
     let (n_int, n_float) = (abi.int_args.len(), abi.float_args.len());
     let (mut next_int, mut next_float, mut next_stack) = (0usize, 0usize, 0usize);
     let mut out = Prepared {
@@ -611,17 +642,23 @@ pub(crate) fn classify(
         copy_parts: false,
         moved_parts: 0,
     };
+    // AAPCS32-VFP: f32 values take single halves of the d registers, back-filling.
+    let halves = abi.f32_in_float_reg == F32InReg::Halves && FLOAT_UNITS == 2;
     // Where the result goes decides whether a hidden address takes the first argument register.
     let mut shift = 0;
     out.ret = match ret {
         Type::Struct(_) => {
             let rules = aggregate_rules(abi, ret).map_err(|r| r.at(None, ret, abi))?;
+            let rules = &int_class(rules, all_floats_in_int);
             out.agg.ret_ty = ret;
+            out.agg.ret_size = ret.size();
             out.agg.active = true;
-            match aggregate::pieces(rules, ret) {
+            match aggregate::result_pieces(rules, ret) {
                 Some(p) if p.count(Class::Int) <= abi.int_ret.len()
                     && p.count(Class::Float) <= abi.float_ret.len() =>
                 {
+                    // Float pieces take a return register each, or (single
+                    // halves) the next halves in order.
                     let (mut i, mut fl) = (0, 0);
                     for piece in p.as_slice() {
                         let unit = match piece.class {
@@ -629,12 +666,20 @@ pub(crate) fn classify(
                                 i += 1;
                                 i - 1
                             }
+                            Class::Float if halves => {
+                                fl += piece.len as usize / WORD;
+                                FLOAT_RET_BASE + fl - piece.len as usize / WORD
+                            }
                             Class::Float => {
                                 fl += 1;
                                 FLOAT_RET_BASE + (fl - 1) * FLOAT_UNITS
                             }
                         };
-                        out.agg.push_ret(Part::bytes(0, piece, unit));
+                        let mut part = Part::bytes(0, piece, unit);
+                        if let Some(leaf) = piece.leaf {
+                            part.fix = fix_for(abi, leaf, piece.class == Class::Float);
+                        }
+                        out.agg.push_ret(part);
                     }
                     out.agg.ret_mode = RetMode::Regs;
                 }
@@ -643,8 +688,10 @@ pub(crate) fn classify(
                         out.agg.ret_mode = RetMode::Hidden(0);
                         shift = 1;
                         next_int = 1;
-                    } else if abi.indirect_result == "first_param" || WORD != 8 {
-                        return Err(unsupported(None, ret));
+                    } else if abi.indirect_result == "first_param" {
+                        // The address is the first stack argument (i386).
+                        out.agg.ret_mode = RetMode::Hidden(STACK_BASE as u16);
+                        next_stack = 1;
                     } else {
                         out.agg.ret_mode = RetMode::Frame;
                     }
@@ -675,16 +722,16 @@ pub(crate) fn classify(
     // An f32 in double format takes 8 bytes (i386 returns it through the frame as a double).
     out.ret.wide = wide_of(ret) || (WORD == 4 && out.ret.fix == Fix::AsDouble);
     let float_unit = |r: usize| FLOAT_BASE + r * FLOAT_UNITS;
-    // AAPCS32-VFP: f32 values take single halves of the d registers, back-filling.
-    let halves = abi.f32_in_float_reg == F32InReg::Halves && FLOAT_UNITS == 2;
     let mut free_halves: u64 = if 2 * n_float >= 64 {
         u64::MAX
     } else {
         (1u64 << (2 * n_float)) - 1
     };
     let mut floats_closed = false;
+    // Positions structs take beyond one each (ELFv2 doublewords).
+    let mut extra_pos = 0;
     for (i, &ty) in args.iter().enumerate() {
-        let pos = i + shift;
+        let pos = i + shift + extra_pos;
         let variadic = i >= fixed;
         if variadic
             && matches!(
@@ -699,148 +746,34 @@ pub(crate) fn classify(
             Type::Array(..) => return Err(PrepareError::BadStruct { index: Some(i) }),
             Type::Struct(_) => {
                 let rules = aggregate_rules(abi, ty).map_err(|r| r.at(Some(i), ty, abi))?;
+                let in_ints = all_floats_in_int
+                    || (variadic
+                        && matches!(
+                            abi.variadic_floats,
+                            VariadicFloats::InInt | VariadicFloats::AllInInt
+                        ));
+                let rules = &int_class(rules, in_ints);
                 out.agg.active = true;
                 out.agg.push_arg_type(i, ty).ok_or(PrepareError::TooManyStructs {
                     max: MAX_AGG_ARGS,
                 })?;
+                // A callback finds the struct's address in this unit (see
+                // `callback::StructArea`); calls take the struct from its parts.
                 out.args[i] = Slot {
-                    word: 0,
+                    word: (STRUCT_UNITS + usize::from(out.agg.n_types) - 1) as u16,
                     ty: Scalar::Struct,
                     fix: Fix::None,
                     wide: false,
                 };
-                let size = ty.size();
-                let too_large = PrepareError::StructTooLarge {
-                    index: Some(i),
-                    size,
-                    max: COPY_BYTES as u32,
+                let taken = struct_args::Taken {
+                    next_int: &mut next_int,
+                    next_float: &mut next_float,
+                    next_stack: &mut next_stack,
+                    free_halves: &mut free_halves,
+                    floats_closed: &mut floats_closed,
+                    extra_pos: &mut extra_pos,
                 };
-                let stack_copy = |next_stack: &mut usize, agg: &mut AggPlan| {
-                    let at = *next_stack;
-                    *next_stack += (size as usize).div_ceil(WORD);
-                    agg.push(Part {
-                        arg: i as u8,
-                        kind: PartKind::Bytes,
-                        off: 0,
-                        len: size as u16,
-                        unit: (STACK_BASE + at) as u16,
-                        leaf: Scalar::Void,
-                        fix: Fix::None,
-                        copy_at: 0,
-                    })
-                };
-                let mut pieces = aggregate::pieces(rules, ty);
-                if let Some(p) = pieces
-                    && abi.slots == SlotModel::Positional
-                    && p.len != 1
-                {
-                    // A positional convention gives an argument one slot.
-                    pieces = None;
-                }
-                match pieces {
-                    None if rules.larger_by_reference => {
-                        let at = out.agg.reserve_copy(size).ok_or(too_large)?;
-                        let unit = match abi.slots {
-                            SlotModel::Positional => (pos < n_int).then_some(pos),
-                            _ if next_int < n_int => {
-                                next_int += 1;
-                                Some(next_int - 1)
-                            }
-                            _ => None,
-                        }
-                        .unwrap_or_else(|| {
-                            next_stack += 1;
-                            STACK_BASE + next_stack - 1
-                        });
-                        out.agg.push(Part {
-                            arg: i as u8,
-                            kind: PartKind::Ref,
-                            off: 0,
-                            len: size as u16,
-                            unit: unit as u16,
-                            leaf: Scalar::Void,
-                            fix: Fix::None,
-                            copy_at: at,
-                        })
-                    }
-                    None => stack_copy(&mut next_stack, &mut out.agg),
-                    Some(p) if abi.slots == SlotModel::Positional => {
-                        let piece = p.items[0];
-                        let unit = match piece.class {
-                            Class::Int => (pos < n_int).then_some(pos),
-                            Class::Float => (pos < n_float).then(|| float_unit(pos)),
-                        };
-                        match unit {
-                            Some(u) => out.agg.push(Part::bytes(i, &piece, u)),
-                            None => stack_copy(&mut next_stack, &mut out.agg),
-                        }
-                    }
-                    Some(mut p) => {
-                        let (free_i, free_f) = (n_int - next_int, n_float - next_float);
-                        if (p.count(Class::Int) > free_i || p.count(Class::Float) > free_f)
-                            && rules.float_class == FloatClass::TwoFields
-                        {
-                            // Not enough registers for the flattened fields: the integer convention.
-                            p = aggregate::int_words(ty);
-                        }
-                        let (ni, nf) = (p.count(Class::Int), p.count(Class::Float));
-                        if ni <= free_i && nf <= free_f {
-                            let mut ok = Some(());
-                            for piece in p.as_slice() {
-                                let unit = match piece.class {
-                                    Class::Int => {
-                                        next_int += 1;
-                                        next_int - 1
-                                    }
-                                    Class::Float => {
-                                        next_float += 1;
-                                        float_unit(next_float - 1)
-                                    }
-                                };
-                                let mut part = Part::bytes(i, piece, unit);
-                                if let Some(leaf) = piece.leaf {
-                                    part.fix = fix_for(abi, leaf, piece.class == Class::Float);
-                                }
-                                ok = ok.and(out.agg.push(part));
-                            }
-                            ok
-                        } else {
-                            match rules.when_full {
-                                WhenFull::Stack => stack_copy(&mut next_stack, &mut out.agg),
-                                WhenFull::StackClose => {
-                                    if ni > free_i {
-                                        next_int = n_int;
-                                    }
-                                    if nf > free_f {
-                                        next_float = n_float;
-                                    }
-                                    stack_copy(&mut next_stack, &mut out.agg)
-                                }
-                                WhenFull::Split => {
-                                    // Integer words here: the first in registers, the rest on the stack.
-                                    let mut ok = Some(());
-                                    for piece in p.as_slice() {
-                                        let unit = if next_int < n_int {
-                                            next_int += 1;
-                                            next_int - 1
-                                        } else {
-                                            next_stack += 1;
-                                            STACK_BASE + next_stack - 1
-                                        };
-                                        ok = ok.and(out.agg.push(Part::bytes(i, piece, unit)));
-                                    }
-                                    ok
-                                }
-                            }
-                        }
-                    }
-                }
-                .ok_or(PrepareError::TooManyStructs {
-                    max: MAX_AGG_ARGS,
-                })?;
-                if next_stack > STACK_ROOM * 8 / WORD {
-                    return Err(too_large);
-                }
+                struct_args::place(abi, rules, &mut out.agg, (i, ty, pos), halves, taken)?;
                 continue;
             }
             t => t.is_float(),
@@ -950,11 +883,20 @@ pub(crate) fn classify(
             wide,
         };
     }
+    if variadic_call && abi.slots == SlotModel::GprPositions {
+        // A variadic callee stores its parameter registers in the parameter
+        // save area, a doubleword per position (ELFv2 2.2.3.3): it must exist.
+        next_stack = next_stack.max(n_int);
+    }
     out.stack_words = next_stack;
     out.stack_bytes = round_up(
         next_stack * abi.stack_slot + abi.shadow_space + abi.linkage_area,
         abi.stack_align,
     );
+    if out.agg.active {
+        // Where a callback finds each struct argument and puts a struct result.
+        out.agg.callback = StructPlan::of(&out.agg);
+    }
     plan_moves(&mut out)?;
     let moves = out.moves;
     // Structs copied to the stack or by reference, results in registers or
@@ -1156,6 +1098,12 @@ fn choose_caller(out: &mut Prepared, variadic: bool) {
             Class::Float
         }
     };
+    // A caller's struct result is copied out as raw bytes: pieces whose
+    // image a convention fixes up (NaN-boxed, double format) take the
+    // general path, which undoes that.
+    if out.agg.ret_parts().iter().any(|p| p.fix != Fix::None) {
+        return;
+    }
     let ret = match (out.agg.ret_mode, out.agg.ret_parts()) {
         (RetMode::Scalar, _) if out.ret.ty.is_float() => RetKind::Float,
         (RetMode::Scalar | RetMode::Hidden(_), _) => RetKind::Int,
@@ -1299,7 +1247,7 @@ type Tail = unsafe extern "C" fn(*mut Frame, *const ());
 
 /// Room for the stack arguments of any signature, in u64s: a unit each, or
 /// (4-byte words) up to three units for an aligned 8-byte value.
-const STACK_ROOM: usize = if WORD == 8 {
+pub(crate) const STACK_ROOM: usize = if WORD == 8 {
     MAX_ARGS
 } else {
     (MAX_ARGS * 3 * WORD).div_ceil(8)
@@ -1349,9 +1297,15 @@ impl Prepared {
     }
 
     /// Whether calls take the general path for structs (or duplicated
-    /// variadic floats); a callback cannot be bound to such a signature yet.
+    /// variadic floats, which callbacks refuse).
     pub fn has_aggregates(&self) -> bool {
         self.agg.active
+    }
+
+    /// Whether the result is a struct that comes back in return registers
+    /// (not through an address the caller passes).
+    pub fn struct_result_in_registers(&self) -> bool {
+        self.agg.ret_mode == RetMode::Regs
     }
 
     /// Words of stack arguments a call passes.
@@ -1368,7 +1322,8 @@ impl Prepared {
         self.args[..self.len].iter().copied()
     }
 
-    /// Where argument `i` sits: `Some(register name)` or `None` for the stack.
+    /// Where argument `i` sits: `Some(register name)`, or `None` for the
+    /// stack or a struct (whose pieces may take several registers).
     pub fn arg_register(&self, i: usize) -> Option<&'static str> {
         let w = usize::from(self.args[..self.len].get(i)?.word);
         if w < INT_REGS {
@@ -1716,6 +1671,121 @@ unsafe fn read_leaf(p: *const u8, leaf: Scalar) -> u64 {
     leaf.value_by_match(raw).bits()
 }
 
+/// Writes the low `len` bytes of `bits` (a scalar's value) to `p`, in memory order.
+///
+/// # Safety
+///
+/// `p` must be valid for writes of `len` bytes.
+unsafe fn write_leaf(p: *mut u8, len: usize, bits: u64) {
+    // SAFETY: the caller's contract; writes are unaligned-tolerant.
+    unsafe {
+        match len {
+            1 => p.write(bits as u8),
+            2 => p.cast::<u16>().write_unaligned(bits as u16),
+            4 => p.cast::<u32>().write_unaligned(bits as u32),
+            _ => p.cast::<u64>().write_unaligned(bits),
+        }
+    }
+}
+
+impl Part {
+    /// The unit image of a scalar field that travels alone.
+    fn leaf_slot(&self) -> Slot {
+        Slot {
+            word: 0,
+            ty: self.leaf,
+            fix: self.fix,
+            wide: WORD == 4 && self.leaf.ty().size() == 8,
+        }
+    }
+
+    /// Moves the part's bytes of the struct at `src` into the unit(s) at `at`.
+    ///
+    /// # Safety
+    ///
+    /// `src` must be valid for reads of the struct, `at` for writes of the
+    /// part's units.
+    pub(crate) unsafe fn scatter(&self, src: *const u8, at: *mut u8) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let src = src.add(usize::from(self.off));
+            if self.leaf != Scalar::Void {
+                let unit = self.leaf_slot();
+                put(at, unit, unit.fix(read_leaf(src, self.leaf)));
+            } else {
+                let len = usize::from(self.len);
+                zero_units(at, len.div_ceil(WORD));
+                copy_small(src, at, len);
+            }
+        }
+    }
+
+    /// The reverse of [`Part::scatter`]: the part's bytes from the unit(s) at
+    /// `at` into the struct at `dst`.
+    ///
+    /// # Safety
+    ///
+    /// `at` must be valid for reads of the part's units, `dst` for writes of the struct.
+    pub(crate) unsafe fn gather(&self, at: *const u8, dst: *mut u8) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let dst = dst.add(usize::from(self.off));
+            if self.leaf != Scalar::Void {
+                let unit = self.leaf_slot();
+                write_leaf(dst, usize::from(self.len), unit.unfix(get(at, unit)));
+            } else {
+                copy_small(at, dst, usize::from(self.len));
+            }
+        }
+    }
+}
+
+/// Zeroes `units` units at `at`: a store or two for a piece (a call of
+/// `memset`, which a loop of stores becomes, costs more).
+///
+/// # Safety
+///
+/// `at` must be WORD-aligned and valid for writes of `units` units.
+#[inline(always)]
+pub(crate) unsafe fn zero_units(at: *mut u8, units: usize) {
+    let w = at.cast::<usize>();
+    // SAFETY: the caller's contract.
+    unsafe {
+        match units {
+            0 => {}
+            1 => w.write(0),
+            2 => {
+                w.write(0);
+                w.add(1).write(0);
+            }
+            n => core::ptr::write_bytes(w, 0, n),
+        }
+    }
+}
+
+/// Copies `len` bytes: a piece of a register (one load and one store for
+/// the usual sizes), or a whole struct.
+///
+/// # Safety
+///
+/// As for [`core::ptr::copy_nonoverlapping`].
+#[inline(always)]
+unsafe fn copy_small(src: *const u8, dst: *mut u8, len: usize) {
+    // SAFETY: the caller's contract; the accesses are unaligned-tolerant.
+    unsafe {
+        match len {
+            // As `MaybeUninit`: a struct's padding may be uninitialised.
+            8 => dst
+                .cast::<MaybeUninit<u64>>()
+                .write_unaligned(src.cast::<MaybeUninit<u64>>().read_unaligned()),
+            4 => dst
+                .cast::<MaybeUninit<u32>>()
+                .write_unaligned(src.cast::<MaybeUninit<u32>>().read_unaligned()),
+            _ => core::ptr::copy_nonoverlapping(src, dst, len),
+        }
+    }
+}
+
 impl Prepared {
     /// The general path of a signature with structs (or duplicated variadic
     /// floats): scalars as [`Prepared::call_full`] places them, then each
@@ -1744,24 +1814,10 @@ impl Prepared {
                     continue;
                 }
                 let v = &args[usize::from(part.arg)];
-                let src = (v.bits() as usize as *const u8).add(usize::from(part.off));
+                let src = v.bits() as usize as *const u8;
                 let at = base.add(usize::from(part.unit) * WORD);
                 match part.kind {
-                    PartKind::Bytes if part.leaf != Scalar::Void => {
-                        let bits = read_leaf(src, part.leaf);
-                        let unit = Slot {
-                            word: part.unit,
-                            ty: part.leaf,
-                            fix: part.fix,
-                            wide: false,
-                        };
-                        put(base, unit, unit.fix(bits));
-                    }
-                    PartKind::Bytes => {
-                        let len = usize::from(part.len);
-                        core::ptr::write_bytes(at, 0, len.div_ceil(WORD) * WORD);
-                        core::ptr::copy_nonoverlapping(src, at, len);
-                    }
+                    PartKind::Bytes => part.scatter(src, at),
                     PartKind::Ref => {
                         let copy = copies.add(usize::from(part.copy_at));
                         core::ptr::copy_nonoverlapping(src, copy, usize::from(part.len));
@@ -1797,11 +1853,7 @@ impl Prepared {
                 }
                 RetMode::Regs => {
                     for part in agg.ret_parts() {
-                        core::ptr::copy_nonoverlapping(
-                            ret.add(usize::from(part.unit) * WORD),
-                            dest.add(usize::from(part.off)),
-                            usize::from(part.len),
-                        );
+                        part.gather(ret.add(usize::from(part.unit) * WORD), dest);
                     }
                     Value::Void
                 }

@@ -101,9 +101,12 @@ impl Blocks {
 }
 
 fn blocks_of(abi: &'static Abi) -> &'static Blocks {
+    // A copy of a convention with other struct rules (`Abi::with_aggregates`)
+    // has the same thunk and entry: it shares the blocks of the original.
     let k = ABIS
         .iter()
         .position(|a| ptr::eq(a, abi))
+        .or_else(|| ABIS.iter().position(|a| a.name == abi.name))
         .unwrap_or_default();
     &BLOCKS[k]
 }
@@ -159,9 +162,13 @@ fn map_block(abi: &'static Abi, b: &Blocks) -> Result<(), MapError> {
     debug_assert!(size_of::<SlotRecord>() <= stride && THUNK_BLOCK.is_multiple_of(stride));
     let mut code = b.code.load(Ordering::Relaxed);
     if code == 0 {
+        // The thunk's first byte: its address without the instruction-set
+        // bits (a Thumb-state build tags its functions, this one included,
+        // though the thunk itself is assembled for the state the arch says).
+        let at = (abi.thunk as *const ()).cast::<u8>();
+        let start = at.wrapping_sub(at as usize & abi.thunk_tag);
         // SAFETY: the generated thunk is padded to `stride` bytes of text.
-        let thunk =
-            unsafe { core::slice::from_raw_parts((abi.thunk as *const ()).cast::<u8>(), stride) };
+        let thunk = unsafe { core::slice::from_raw_parts(start, stride) };
         code = os::code_object(thunk, THUNK_BLOCK)?;
         b.code.store(code, Ordering::Relaxed);
     }

@@ -118,6 +118,11 @@ fn list(specs: &Specs) -> ExitCode {
 }
 
 fn show(specs: &Specs, target: &str, call: &str) -> ExitCode {
+    // As a build for the target's own triple expands it (its `[ci] triple`).
+    let mut specs = specs.clone();
+    if let Some(triple) = specs.target(target).map(|t| t.ci.triple.clone()) {
+        specs.for_triple(&triple);
+    }
     let Some(t) = specs.target(target) else {
         let names: Vec<&str> = specs.targets.iter().map(|t| t.name.as_str()).collect();
         eprintln!(

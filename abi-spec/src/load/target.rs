@@ -105,6 +105,11 @@ pub(super) fn read_target(
         )
         .map(|mut c| {
             let triple = c.string(sink, "triple", "\"x86_64-unknown-linux-gnu\"");
+            let more_triples = c.opt_strings(
+                sink,
+                "more_triples",
+                r#"["thumbv7neon-unknown-linux-gnueabihf"]"#,
+            );
             let linker = c.opt_string(sink, "linker", "\"aarch64-linux-gnu-gcc\"");
             let runner = c.opt_string(sink, "runner", "\"qemu-aarch64 -L /usr/aarch64-linux-gnu\"");
             let fallback_runner = c.opt_string(
@@ -124,6 +129,7 @@ pub(super) fn read_target(
             c.finish(sink);
             Ci {
                 triple: triple.map(|s| s.value).unwrap_or_default(),
+                more_triples: values(more_triples),
                 linker: linker.map(|s| s.value).unwrap_or_default(),
                 runner: runner.map(|s| s.value).unwrap_or_default(),
                 fallback_runner: fallback_runner.map(|s| s.value).unwrap_or_default(),
@@ -301,19 +307,7 @@ fn read_syscall(
     }
     let options = s.strings(sink, "options", r#"["nostack", "preserves_flags"]"#);
     if let Some(o) = &options {
-        for opt in &o.value {
-            if !ASM_OPTIONS.contains(&opt.value.as_str()) {
-                let help = match closest(&opt.value, ASM_OPTIONS) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("allowed: {}", ASM_OPTIONS.join(", ")),
-                };
-                sink.error(
-                    opt.span.clone(),
-                    format!("unknown asm option `{}`", opt.value),
-                    help,
-                );
-            }
-        }
+        check_asm_options(o, sink);
     }
     let trap = s.string(sink, "trap", "\"ud2\"");
     let assembler = s.opt_strings(sink, "assembler", r#"[".intel_syntax noprefix"]"#);
@@ -333,6 +327,15 @@ fn read_syscall(
     let (errors, flag) = read_trap_errors(&mut s, arch, sink);
     let pairs = read_pairs(&mut s, endian, sink);
     let reserved = read_reserved(&mut s, arch, number.as_ref(), sink);
+    let number_reserved =
+        super::number_reserved::read(&mut s, arch, number.as_ref(), args.as_ref(), sink);
+    if reserved.is_some() && number_reserved.is_some() {
+        sink.error(
+            s.span(),
+            "`reserved` and `number_reserved` together",
+            "a reserved-register block travels in the number register, which `number_reserved` takes away: use one of them",
+        );
+    }
     s.finish(sink);
     Some(SyscallConv {
         kind: ConvKind::Trap,
@@ -352,6 +355,7 @@ fn read_syscall(
         flag_negate: flag.negate,
         flag_max: flag.max,
         reserved,
+        number_reserved,
         pairs,
     })
 }
@@ -393,6 +397,7 @@ fn read_linked(s: &mut Fields<'_, '_>, kind: ConvKind, sink: &mut Sink<'_>) -> O
         flag_negate: Vec::new(),
         flag_max: None,
         reserved: None,
+        number_reserved: None,
         pairs: None,
     })
 }
@@ -455,15 +460,7 @@ fn read_reserved(
             ),
         );
     }
-    for opt in &options.value {
-        if !ASM_OPTIONS.contains(&opt.value.as_str()) {
-            sink.error(
-                opt.span.clone(),
-                format!("unknown asm option `{}`", opt.value),
-                format!("allowed: {}", ASM_OPTIONS.join(", ")),
-            );
-        }
-    }
+    check_asm_options(&options, sink);
     Some(Reserved {
         regs: values(Some(regs)),
         before: values(Some(before)),
@@ -520,6 +517,23 @@ fn read_reserved_alone(
         before: values(Some(before)),
         after: values(Some(after)),
     })
+}
+
+/// Reports every option of `options` that `asm!` does not know.
+pub(super) fn check_asm_options(options: &Sp<Vec<Sp<String>>>, sink: &mut Sink<'_>) {
+    for opt in &options.value {
+        if !ASM_OPTIONS.contains(&opt.value.as_str()) {
+            let help = match closest(&opt.value, ASM_OPTIONS) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("allowed: {}", ASM_OPTIONS.join(", ")),
+            };
+            sink.error(
+                opt.span.clone(),
+                format!("unknown asm option `{}`", opt.value),
+                help,
+            );
+        }
+    }
 }
 
 /// The `{name}`s of a template line.

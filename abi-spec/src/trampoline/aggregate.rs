@@ -23,6 +23,10 @@ pub enum FloatClass {
     TwoFields,
     /// Integer words only (win64).
     Integer,
+    /// A struct whose only field is a float (nested one-field structs
+    /// looked through, arrays not) takes a float register as that float would;
+    /// any other aggregate goes in integer words (s390x).
+    SingleField,
 }
 
 /// What happens when the registers left cannot hold all of an aggregate.
@@ -54,6 +58,24 @@ pub struct Aggregates {
     pub homogeneous_max: u32,
     /// When the registers run out.
     pub when_full: WhenFull,
+    /// Aggregates larger than `registers_max` are split too: their first
+    /// words take the integer registers left, the rest goes on the stack
+    /// (AAPCS32 and ELFv2 pass no composite by reference).
+    pub split_larger: bool,
+    /// The largest result, in bytes, that comes back in registers unless it
+    /// is a homogeneous float aggregate (those come back in float registers
+    /// whatever their size); defaults to `registers_max`.
+    pub results_max: u32,
+    /// Every struct result comes back through `indirect_result`, whatever its
+    /// size and fields (i386 on Linux, s390x).
+    pub results_in_memory: bool,
+    /// A struct in one register word (or stack word) travels as an unsigned
+    /// integer of its size would: in the low-order bytes, right-justified on a
+    /// big-endian machine (s390x). Needs `power_of_two_sizes`.
+    pub as_integer: bool,
+    /// An aggregate with 8-byte alignment starts at an even integer register
+    /// and at an 8-byte-aligned stack address (AAPCS32's rules C.3 and C.7).
+    pub doubleword_align: bool,
 }
 
 /// The variadic rules a dynamic caller knows, by their `variadic` value.
@@ -121,6 +143,7 @@ pub(crate) fn read_aggregates(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> 
             ("homogeneous", FloatClass::Homogeneous),
             ("two_fields", FloatClass::TwoFields),
             ("integer", FloatClass::Integer),
+            ("single_field", FloatClass::SingleField),
         ],
     );
     let hmax = t.opt_int(sink, "homogeneous_max", 1..9, "4");
@@ -134,6 +157,38 @@ pub(crate) fn read_aggregates(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> 
             ("split", WhenFull::Split),
         ],
     );
+    let split_larger = t.opt_bool(sink, "split_larger");
+    let results_max = t.opt_int(sink, "results_max", 0..65, "16");
+    let results_in_memory = t.opt_bool(sink, "results_in_memory");
+    let as_integer = t.opt_bool(sink, "as_integer");
+    let doubleword_align = t.opt_bool(sink, "doubleword_align");
+    if let Some(s) = split_larger.as_ref().filter(|s| s.value)
+        && when_full.is_some_and(|w| w != WhenFull::Split)
+    {
+        sink.error(
+            s.span.clone(),
+            "`split_larger` is only read with `when_full = \"split\"`",
+            "set `when_full = \"split\"`, or remove `split_larger`",
+        );
+    }
+    if let Some(a) = as_integer.as_ref().filter(|a| a.value)
+        && !pow2.as_ref().is_some_and(|p| p.value)
+    {
+        sink.error(
+            a.span.clone(),
+            "`as_integer` needs `power_of_two_sizes = true`",
+            "add `power_of_two_sizes = true` (a struct of 3 bytes has no integer type to travel as)",
+        );
+    }
+    if let (Some(r), Some(m)) = (&results_max, &results_in_memory)
+        && m.value
+    {
+        sink.error(
+            r.span.clone(),
+            "`results_max` is not read with `results_in_memory = true`",
+            "remove `results_max`",
+        );
+    }
     if float_class == Some(FloatClass::Homogeneous) && hmax.is_none() {
         sink.error(
             t.span(),
@@ -151,11 +206,20 @@ pub(crate) fn read_aggregates(top: &mut Fields<'_, '_>, sink: &mut Sink<'_>) -> 
         );
     }
     t.finish(sink);
+    let registers_max = u32::try_from(max?.value).ok()?;
     Some(Aggregates {
-        registers_max: u32::try_from(max?.value).ok()?,
+        registers_max,
         power_of_two_sizes: pow2.is_some_and(|b| b.value),
         float_class: float_class?,
         homogeneous_max: hmax.map_or(0, |h| u32::try_from(h.value).unwrap_or_default()),
         when_full: when_full?,
+        split_larger: split_larger.is_some_and(|b| b.value),
+        results_max: match results_max {
+            Some(r) => u32::try_from(r.value).ok()?,
+            None => registers_max,
+        },
+        results_in_memory: results_in_memory.is_some_and(|b| b.value),
+        as_integer: as_integer.is_some_and(|b| b.value),
+        doubleword_align: doubleword_align.is_some_and(|b| b.value),
     })
 }

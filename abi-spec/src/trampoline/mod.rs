@@ -77,6 +77,15 @@ pub struct AsmSpec {
     pub directives: Vec<String>,
     /// Directives every trampoline ends with, undoing `directives`.
     pub directives_end: Vec<String>,
+    /// Directives a callback thunk's body starts with. The thunk is copied,
+    /// never called through its symbol, so it may be assembled for another
+    /// instruction set than the crate's (Arm: `.arm`, so that a Thumb-state
+    /// build gets the same thunk as an ARM-state one).
+    pub thunk_directives: Vec<String>,
+    /// Low bits of a code address that select an instruction set rather
+    /// than a byte (Arm: bit 0 set for Thumb code); masked off to find the
+    /// bytes of a function from its address. 0 where there are none.
+    pub code_address_tag: u32,
     /// Float registers that form a stack (x87's `st(0)`..`st(7)`): no load or
     /// store template names them; only `push_float` and `pop_float` reach the
     /// top. A convention returning floats in one of them leaves it empty

@@ -253,16 +253,18 @@ fn naked(
     syms: &[(&str, TokenStream)],
     doc: &str,
 ) -> Result<TokenStream, String> {
-    naked_with(specs, t, sig, syms, doc, &[])
+    naked_with(specs, t, sig, syms, doc, &[], &[])
 }
 
-/// [`naked`], with `trailer` lines after the body (a thunk's padding).
+/// [`naked`], with `lead` lines before the body (a thunk's directives) and
+/// `trailer` lines after it (a thunk's padding).
 fn naked_with(
     specs: &Specs,
     t: &Trampoline,
     sig: TokenStream,
     syms: &[(&str, TokenStream)],
     doc: &str,
+    lead: &[String],
     trailer: &[String],
 ) -> Result<TokenStream, String> {
     let asm = specs.arch(&t.arch).and_then(|a| a.asm.as_ref());
@@ -270,7 +272,12 @@ fn naked_with(
         (a.directives.as_slice(), a.directives_end.as_slice())
     });
     let body = asm_lines(specs, t)?;
-    let lines = begin.iter().chain(&body).chain(trailer).chain(end);
+    let lines = begin
+        .iter()
+        .chain(lead)
+        .chain(&body)
+        .chain(trailer)
+        .chain(end);
     let name = format_ident!("{}", symbol_name(t));
     let operands = t.symbols().into_iter().map(|role| {
         let path = syms
@@ -480,8 +487,10 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
             quote! { () },
             &[],
             &doc,
+            &asm.thunk_directives,
             &[format!(".space {stride}")],
         )?);
+        let thunk_tag = asm.code_address_tag as usize;
         let thunk_fn = format_ident!("thunk_{}", abi.name);
         let stride = stride as usize;
         let name = &abi.name;
@@ -548,6 +557,7 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                     super::FloatClass::Homogeneous => quote! { Homogeneous },
                     super::FloatClass::TwoFields => quote! { TwoFields },
                     super::FloatClass::Integer => quote! { Integer },
+                    super::FloatClass::SingleField => quote! { SingleField },
                 };
                 let full = match a.when_full {
                     super::WhenFull::Stack => quote! { Stack },
@@ -555,6 +565,15 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                     super::WhenFull::Split => quote! { Split },
                 };
                 let by_ref = !matches!(abi.facts.by_reference, None | Some(ByReference::Never));
+                let (split, rmax, rmem, as_int, dw) = (
+                    a.split_larger,
+                    a.results_max,
+                    a.results_in_memory,
+                    a.as_integer,
+                    a.doubleword_align,
+                );
+                // Register words are the arch's words: 4 bytes on 32-bit ports.
+                let word = layout.word;
                 quote! {
                     Some(#rt::Aggregates {
                         registers_max: #max,
@@ -563,6 +582,12 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                         homogeneous_max: #hmax,
                         when_full: #rt::WhenFull::#full,
                         larger_by_reference: #by_ref,
+                        split_larger: #split,
+                        results_max: #rmax,
+                        results_in_memory: #rmem,
+                        as_integer: #as_int,
+                        doubleword_align: #dw,
+                        word: #word,
                     })
                 }
             }
@@ -598,6 +623,7 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                 trampoline_float: #call_float_fn,
                 tail: #tail,
                 thunk: #thunk_fn,
+                thunk_tag: #thunk_tag,
                 entry: #entry_name,
                 thunk_stride: #stride,
             }

@@ -182,6 +182,8 @@ pub(crate) fn read_asm(
     };
     let directives = read_directives("directives", r#"[".option push", ".option arch, +d"]"#);
     let directives_end = read_directives("directives_end", r#"[".option pop"]"#);
+    let thunk_directives = read_directives("thunk_directives", r#"[".arm"]"#);
+    let code_address_tag = t.opt_int(sink, "code_address_tag", 0..256, "1");
     let float_stack = t.opt_strings(sink, "float_stack", r#"["st(0)", "st(1)"]"#);
     if let Some(list) = &float_stack {
         for r in &list.value {
@@ -232,6 +234,8 @@ pub(crate) fn read_asm(
         templates,
         directives,
         directives_end,
+        thunk_directives,
+        code_address_tag: code_address_tag.map_or(0, u),
         float_stack: float_stack
             .map(|l| l.value.into_iter().map(|r| r.value).collect())
             .unwrap_or_default(),
