@@ -462,6 +462,14 @@ impl Prepared {
         })?;
         // SAFETY: the slot stays mapped for the life of the process and is ours.
         let s = unsafe { slot.as_ref() };
+        // A struct result written through the hidden address: where the
+        // convention's callee pops that address (i386), the entry that does.
+        let entry = match abi.entry_pop {
+            Some(pop) if self.agg.active && self.struct_result_in_memory() => pop,
+            _ => abi.entry,
+        };
+        // Published with the slot, before its thunk address leaves here.
+        s.entry.store(entry as *mut (), Ordering::Relaxed);
         s.prepared
             .store(ptr::from_ref(self).cast_mut(), Ordering::Relaxed);
         s.data.store(

@@ -284,6 +284,9 @@ pub struct Abi {
     pub(crate) thunk_tag: usize,
     /// The callback entry the thunks jump to.
     pub(crate) entry: unsafe extern "C" fn(),
+    /// The entry for callbacks returning a struct through a hidden address
+    /// the callee pops (`indirect_result_popped`), where the ABI has one.
+    pub(crate) entry_pop: Option<unsafe extern "C" fn()>,
     /// Bytes from one thunk (and data slot) to the next.
     pub(crate) thunk_stride: usize,
 }

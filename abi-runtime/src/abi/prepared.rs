@@ -1308,6 +1308,12 @@ impl Prepared {
         self.agg.ret_mode == RetMode::Regs
     }
 
+    /// Whether the result is a struct written where an address the caller
+    /// passes points.
+    pub(crate) fn struct_result_in_memory(&self) -> bool {
+        matches!(self.agg.ret_mode, RetMode::Hidden(_) | RetMode::Frame)
+    }
+
     /// Words of stack arguments a call passes.
     pub fn stack_words(&self) -> usize {
         self.stack_words

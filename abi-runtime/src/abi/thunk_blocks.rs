@@ -37,11 +37,13 @@ mod os;
 mod os;
 
 /// One data slot: what a thunk and the dispatcher read. The thunk reads
-/// `entry` (at offset 0) with a plain load, so it is set once, when the block
-/// is mapped, and never changes.
+/// `entry` (at offset 0) with a plain, word-sized load: it is set when the
+/// block is mapped and again when the slot is bound, before the thunk's
+/// address is handed out (to the popping entry for a struct result the
+/// callee pops the address of, on i386).
 #[repr(C)]
 pub(crate) struct SlotRecord {
-    /// The convention's callback entry (`entry_<abi>`).
+    /// The convention's callback entry (`entry_<abi>`, or `entry_pop_<abi>`).
     pub(crate) entry: AtomicPtr<()>,
     /// The handler's invoker; null while the slot is free.
     pub(crate) invoke: AtomicPtr<()>,

@@ -279,6 +279,8 @@ pub enum Op {
     JumpSym(String),
     /// Returns.
     Ret,
+    /// Returns and pops this many bytes of the caller's arguments.
+    RetPop(u32),
     /// Pushes the double at `[base + off]` onto the float stack.
     PushFloat {
         /// Address register.
@@ -309,6 +311,9 @@ pub enum TrampolineKind {
     Tail(u32, u32),
     /// Foreign code enters through a thunk; it calls the host dispatcher.
     Entry,
+    /// [`TrampolineKind::Entry`] for a callback returning a struct through a
+    /// hidden address its caller expects popped (`indirect_result_popped`).
+    EntryPop,
     /// The callback thunk: finds its data slot a code block past itself and
     /// jumps to the entry stored there.
     Thunk,
@@ -999,6 +1004,17 @@ pub fn lower_tail(
 /// address of its data slot in `abi`'s first scratch register (or the arch's
 /// `jump_mem_slot`); the entry calls the host dispatcher `dispatch(frame, slot)`.
 pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, String> {
+    lower_entry_popping(specs, host, abi, 0)
+}
+
+/// [`lower_entry`], returning with `pop` bytes of the caller's arguments
+/// popped (0: a plain return).
+pub fn lower_entry_popping(
+    specs: &Specs,
+    host: &Abi,
+    abi: &Abi,
+    pop: u32,
+) -> Result<Trampoline, String> {
     let (arch, asm) = common_arch(specs, host, abi)?;
     check_slot(abi, asm)?;
     let frame = FrameLayout::for_arch(specs, arch)?;
@@ -1154,9 +1170,13 @@ pub fn lower_entry(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         src: sp,
         imm: reserve,
     });
-    ops.push(Op::Ret);
+    ops.push(if pop > 0 { Op::RetPop(pop) } else { Op::Ret });
     Ok(Trampoline {
-        kind: TrampolineKind::Entry,
+        kind: if pop > 0 {
+            TrampolineKind::EntryPop
+        } else {
+            TrampolineKind::Entry
+        },
         arch: arch.name.clone(),
         host: host.name.clone(),
         abi: abi.name.clone(),
@@ -1264,6 +1284,7 @@ impl fmt::Display for Op {
             Op::PcRel { reg, off } => write!(f, "pc_rel      {reg} <- here + {off}"),
             Op::JumpMem { reg, off, .. } => write!(f, "jump_mem    [{reg} + {off}]"),
             Op::Ret => write!(f, "ret"),
+            Op::RetPop(n) => write!(f, "ret_pop     {n}"),
             Op::PushFloat { base, off } => write!(f, "push_float  <- [{base} + {off}]"),
             Op::PopFloat { base, off } => write!(f, "pop_float   [{base} + {off}] <-"),
         }
@@ -1294,6 +1315,7 @@ pub(crate) fn template_of(op: &Op) -> Tpl {
         Op::CallSym(_) => Tpl::CallSym,
         Op::JumpSym(_) => Tpl::JumpSym,
         Op::Ret => Tpl::Ret,
+        Op::RetPop(_) => Tpl::RetPop,
         Op::PushFloat { .. } => Tpl::PushFloat,
         Op::PopFloat { .. } => Tpl::PopFloat,
         Op::PcRel { .. } => Tpl::PcRel,

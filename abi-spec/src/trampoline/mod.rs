@@ -44,7 +44,7 @@ pub(crate) use aggregate::check_variadic;
 pub use aggregate::{Aggregates, FloatClass, VARIADIC_RULES, WhenFull};
 pub use lower::{
     FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_call_float, lower_entry,
-    lower_tail, lower_thunk,
+    lower_entry_popping, lower_tail, lower_thunk,
 };
 pub use render::{
     asm_lines, gate, runtime_items, show, support, trampoline_targets, unsupported_items,
@@ -185,6 +185,10 @@ pub enum Tpl {
     JumpSym,
     /// Returns.
     Ret,
+    /// Returns and pops `{imm}` bytes of the caller's arguments (i386's
+    /// `ret 4` after a struct result written where a hidden stack argument
+    /// pointed).
+    RetPop,
     /// Pushes the 8 bytes at `[{base} + {off}]` as a double onto the float
     /// stack (x87 `fld`).
     PushFloat,
@@ -201,7 +205,7 @@ pub enum Tpl {
 
 impl Tpl {
     /// Every template, in the order of [`AsmSpec::templates`].
-    pub const ALL: [Tpl; 25] = [
+    pub const ALL: [Tpl; 26] = [
         Tpl::LoadInt,
         Tpl::StoreInt,
         Tpl::LoadFloat,
@@ -223,6 +227,7 @@ impl Tpl {
         Tpl::CallSym,
         Tpl::JumpSym,
         Tpl::Ret,
+        Tpl::RetPop,
         Tpl::PushFloat,
         Tpl::PopFloat,
         Tpl::PcRel,
@@ -253,6 +258,7 @@ impl Tpl {
             Tpl::CallSym => "call_sym",
             Tpl::JumpSym => "jump_sym",
             Tpl::Ret => "ret",
+            Tpl::RetPop => "ret_pop",
             Tpl::PushFloat => "push_float",
             Tpl::PopFloat => "pop_float",
             Tpl::PcRel => "pc_rel",
@@ -281,6 +287,7 @@ impl Tpl {
             Tpl::CallReg | Tpl::JumpReg => (&["reg"], &[]),
             Tpl::CallSym | Tpl::JumpSym => (&["sym"], &[]),
             Tpl::Ret => (&[], &[]),
+            Tpl::RetPop => (&["imm"], &[]),
             Tpl::PcRel => (&["reg", "off"], &[]),
             Tpl::JumpMem => (&["reg", "off"], &["tmp"]),
         }
@@ -294,6 +301,7 @@ impl Tpl {
                 | Tpl::StoreVec
                 | Tpl::LoadLink
                 | Tpl::StoreLink
+                | Tpl::RetPop
                 | Tpl::PushFloat
                 | Tpl::PopFloat
                 | Tpl::PcRel
@@ -342,6 +350,10 @@ pub struct CallFacts {
     /// Every frame's first word points to the caller's frame (ELFv2's back
     /// chain): the trampolines write it in the frames they make.
     pub back_chain: bool,
+    /// Bytes of the caller's arguments a callee pops when it returns a struct
+    /// through the hidden address (`indirect_result_popped`; i386: 4, the
+    /// address itself). 0: the caller pops everything.
+    pub indirect_result_popped: u32,
     /// Why dynamic calls cannot use this convention yet, when the spec says so
     /// (`unsupported = "..."`): targets whose arch lists it report this.
     pub unsupported: Option<String>,

@@ -13,7 +13,7 @@ use crate::render::cfg_predicate;
 use super::lower::template_of;
 use super::{
     AsmSpec, ByReference, F32InReg, FloatOverflow, FrameLayout, IntWiden, Op, Trampoline,
-    lower_call, lower_call_float, lower_entry, lower_tail, lower_thunk,
+    lower_call, lower_call_float, lower_entry, lower_entry_popping, lower_tail, lower_thunk,
 };
 use crate::model::SlotModel;
 
@@ -107,6 +107,7 @@ pub fn asm_lines(specs: &Specs, t: &Trampoline) -> Result<Vec<String>, String> {
             Op::CallReg(r) | Op::JumpReg(r) => vec![("reg", r.clone())],
             Op::CallSym(s) | Op::JumpSym(s) => vec![("sym", format!("{{{s}}}"))],
             Op::Ret => Vec::new(),
+            Op::RetPop(n) => vec![("imm", n.to_string())],
             Op::PcRel { reg, off } => vec![("reg", reg.clone()), ("off", off.to_string())],
             Op::JumpMem { reg, off, tmp } => {
                 if tmp.is_none() && lines.iter().any(|l| l.contains("{tmp}")) {
@@ -241,6 +242,7 @@ fn symbol_name(t: &Trampoline) -> String {
         super::TrampolineKind::CallFloat => format!("call_{}_float", t.abi),
         super::TrampolineKind::Tail(i, f) => format!("tail_{}_{i}_{f}", t.abi),
         super::TrampolineKind::Entry => format!("entry_{}", t.abi),
+        super::TrampolineKind::EntryPop => format!("entry_pop_{}", t.abi),
         super::TrampolineKind::Thunk => format!("thunk_{}", t.abi),
         super::TrampolineKind::Harness => format!("harness_{}", t.abi),
     }
@@ -471,10 +473,29 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
             specs,
             &entry,
             quote! { () },
-            &[("dispatch", dispatch)],
+            &[("dispatch", dispatch.clone())],
             &doc,
         )?);
         let entry_name = format_ident!("entry_{}", abi.name);
+        let pop = abi.facts.indirect_result_popped;
+        let entry_pop = if pop > 0 {
+            let entry = lower_entry_popping(specs, host, abi, pop)?;
+            let doc = format!(
+                "The entry for {} callbacks that return a struct through the hidden address: returns popping its {pop} bytes, as their callers expect.",
+                abi.name
+            );
+            fns.extend(naked(
+                specs,
+                &entry,
+                quote! { () },
+                &[("dispatch", dispatch)],
+                &doc,
+            )?);
+            let name = format_ident!("entry_pop_{}", abi.name);
+            quote! { ::core::option::Option::Some(#name) }
+        } else {
+            quote! { ::core::option::Option::None }
+        };
         let th = lower_thunk(specs, host, abi)?;
         let stride = asm.thunk_stride();
         let doc = format!(
@@ -625,6 +646,7 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                 thunk: #thunk_fn,
                 thunk_tag: #thunk_tag,
                 entry: #entry_name,
+                entry_pop: #entry_pop,
                 thunk_stride: #stride,
             }
         });

@@ -105,6 +105,9 @@ pub(crate) fn read_asm(
         // register like any other.
         let lines = if matches!(tpl, Tpl::LoadLink | Tpl::StoreLink) {
             t.opt_strings(sink, tpl.key(), "[\"mflr r0\", \"std r0, {off}({base})\"]")
+        } else if tpl == Tpl::RetPop {
+            // Only arches with a convention whose callee pops arguments need it.
+            t.opt_strings(sink, tpl.key(), "[\"ret {imm}\"]")
         } else if matches!(tpl, Tpl::PushFloat | Tpl::PopFloat) {
             t.opt_strings(sink, tpl.key(), "[\"fld qword ptr [{base} + {off}]\"]")
         } else if matches!(tpl, Tpl::PcRel | Tpl::JumpMem) {
@@ -490,6 +493,22 @@ pub(crate) fn read_call_facts(
         .map(|s| s.value);
     if let Some(b) = top.opt_bool(sink, "back_chain") {
         facts.back_chain = b.value;
+    }
+    if let Some(n) = top.opt_int(sink, "indirect_result_popped", 0..257, "4") {
+        facts.indirect_result_popped = u32::try_from(n.value).unwrap_or_default();
+        if let Some(arch) = arch
+            && n.value > 0
+            && arch
+                .asm
+                .as_ref()
+                .is_some_and(|a| a.template(Tpl::RetPop).is_empty())
+        {
+            sink.error(
+                n.span.clone(),
+                format!("the callee pops {} bytes, but arch {} has no `ret_pop` template", n.value, arch.name),
+                format!("say how a return pops bytes in targets/arch/{}.toml's [asm], e.g. `ret_pop = [\"ret {{imm}}\"]`", arch.name),
+            );
+        }
     }
     if let Some(n) = top.opt_int(sink, "linkage_area", 0..4097, "32") {
         facts.linkage_area = u32::try_from(n.value).unwrap_or_default();
