@@ -11,6 +11,9 @@
 use std::ffi::c_void;
 use std::hint::black_box;
 
+use abi_bench::callees::{
+    Rec, T_REC, T_VEC3, Vec3, abi_bench_vsum, floats10, mixed, rec_bump, sum2, vec3_scale,
+};
 use abi_runtime::abi::{Abi, Args, Type, Value};
 use criterion::{Criterion, criterion_group, criterion_main};
 use libffi::low;
@@ -31,11 +34,6 @@ extern "C" fn ptrs6(
     f: *const u8,
 ) -> usize {
     (a as usize) ^ (b as usize) ^ (c as usize) ^ (d as usize) ^ (e as usize) ^ (f as usize)
-}
-
-#[inline(never)]
-extern "C" fn mixed(a: f64, b: i64, c: f64, d: i32) -> f64 {
-    a * b as f64 + c - f64::from(d)
 }
 
 #[inline(never)]
@@ -61,11 +59,6 @@ extern "C" fn ten(
         ^ h.rotate_left(7)
         ^ i.rotate_left(8)
         ^ j.rotate_left(9)
-}
-
-#[inline(never)]
-extern "C" fn sum2(a: i64, b: i64) -> i64 {
-    a.wrapping_sub(b)
 }
 
 fn two_i64(c: &mut Criterion) {
@@ -262,23 +255,6 @@ fn ten_args(c: &mut Criterion) {
     g.finish();
 }
 
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
-extern "C" fn floats10(
-    a: f32,
-    b: f32,
-    c: f32,
-    d: f32,
-    e: f32,
-    f: f32,
-    g: f32,
-    h: f32,
-    i: f32,
-    j: f32,
-) -> f32 {
-    a + b * 2.0 + c * 3.0 + d * 4.0 + e * 5.0 + f * 6.0 + g * 7.0 + h * 8.0 + i * 9.0 + j
-}
-
 fn ten_f32(c: &mut Criterion) {
     let mut g = c.benchmark_group("(f32 x 10) -> f32");
     let v: [f32; 10] = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
@@ -327,45 +303,6 @@ fn ten_f32(c: &mut Criterion) {
     });
     g.finish();
 }
-
-/// 12 bytes: two eightbytes of floats on sysv, an HFA on aapcs64.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Vec3 {
-    x: f32,
-    y: f32,
-    z: f32,
-}
-
-/// 24 bytes: in memory on sysv, by reference on aapcs64/lp64d/win64.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Rec {
-    a: f64,
-    b: i64,
-    c: f64,
-}
-
-#[inline(never)]
-extern "C" fn vec3_scale(v: Vec3, k: f32) -> Vec3 {
-    Vec3 {
-        x: v.x * k,
-        y: v.y * k,
-        z: v.z * k,
-    }
-}
-
-#[inline(never)]
-extern "C" fn rec_bump(r: Rec, k: i64) -> Rec {
-    Rec {
-        a: r.a + 1.0,
-        b: r.b.wrapping_add(k),
-        c: r.c * 2.0,
-    }
-}
-
-const T_VEC3: Type = Type::Struct(&[Type::F32, Type::F32, Type::F32]);
-const T_REC: Type = Type::Struct(&[Type::F64, Type::I64, Type::F64]);
 
 fn structs(c: &mut Criterion) {
     let mut g = c.benchmark_group("(12-byte struct, f32) -> 12-byte struct");
@@ -479,13 +416,6 @@ fn structs(c: &mut Criterion) {
         })
     });
     g.finish();
-}
-
-// bench/build.rs compiles it; a build script's link line reaches only the
-// package's library, so the bench names the library itself.
-#[link(name = "abi_bench_c", kind = "static")]
-unsafe extern "C" {
-    fn abi_bench_vsum(fmt: *const u8, n: i32, ...) -> f64;
 }
 
 fn variadic(c: &mut Criterion) {

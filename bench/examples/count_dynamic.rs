@@ -7,79 +7,11 @@
 use std::ffi::c_void;
 use std::hint::black_box;
 
+use abi_bench::callees::{
+    Rec, T_REC, T_VEC3, Ten, Vec3, abi_bench_vsum, floats10, mixed, rec_bump, sum2, vec3_scale,
+};
 use abi_runtime::abi::{Abi, Type, Value};
 use libffi::middle::{Cif, CodePtr, Type as FfiType, arg};
-
-#[inline(never)]
-extern "C" fn sum2(a: i64, b: i64) -> i64 {
-    a.wrapping_sub(b)
-}
-
-#[inline(never)]
-extern "C" fn mixed(a: f64, b: i64, c: f64, d: i32) -> f64 {
-    a * b as f64 + c - f64::from(d)
-}
-
-type Ten = extern "C" fn(f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) -> f32;
-
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
-extern "C" fn floats10(
-    a: f32,
-    b: f32,
-    c: f32,
-    d: f32,
-    e: f32,
-    f: f32,
-    g: f32,
-    h: f32,
-    i: f32,
-    j: f32,
-) -> f32 {
-    a + b * 2.0 + c * 3.0 + d * 4.0 + e * 5.0 + f * 6.0 + g * 7.0 + h * 8.0 + i * 9.0 + j
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Vec3 {
-    x: f32,
-    y: f32,
-    z: f32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Rec {
-    a: f64,
-    b: i64,
-    c: f64,
-}
-
-#[inline(never)]
-extern "C" fn vec3_scale(v: Vec3, k: f32) -> Vec3 {
-    Vec3 {
-        x: v.x * k,
-        y: v.y * k,
-        z: v.z * k,
-    }
-}
-
-#[inline(never)]
-extern "C" fn rec_bump(r: Rec, k: i64) -> Rec {
-    Rec {
-        a: r.a + 1.0,
-        b: r.b.wrapping_add(k),
-        c: r.c * 2.0,
-    }
-}
-
-const T_VEC3: Type = Type::Struct(&[Type::F32, Type::F32, Type::F32]);
-const T_REC: Type = Type::Struct(&[Type::F64, Type::I64, Type::F64]);
-
-#[link(name = "abi_bench_c", kind = "static")]
-unsafe extern "C" {
-    fn abi_bench_vsum(fmt: *const u8, n: i32, ...) -> f64;
-}
 
 const VTYPES: [Type; 6] = [
     Type::Ptr,

@@ -12,6 +12,7 @@ use abi_runtime::{Errno, syscall_bridge};
 #[syscall_bridge(name = "getppid")]
 unsafe fn getppid_checked() -> Result<usize, Errno>;
 
+pub mod callees;
 mod hand;
 #[cfg(any(
     target_arch = "x86_64",
