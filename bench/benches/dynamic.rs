@@ -304,118 +304,104 @@ fn ten_f32(c: &mut Criterion) {
     g.finish();
 }
 
-fn structs(c: &mut Criterion) {
-    let mut g = c.benchmark_group("(12-byte struct, f32) -> 12-byte struct");
-    let v = Vec3 {
-        x: 1.0,
-        y: 2.0,
-        z: 3.0,
-    };
+/// A struct argument and result beside one scalar: the group of `name`, each
+/// candidate calling `f(s, k)`; `ty`/`k_ty` describe them for abi-bridge,
+/// `ffi_s`/`ffi_k` for libffi.
+fn struct_group<S: Copy + PartialEq + core::fmt::Debug, K: Copy>(
+    c: &mut Criterion,
+    name: &str,
+    f: extern "C" fn(S, K) -> S,
+    (s, k): (S, K),
+    (ty, k_ty, k_value): (Type, Type, Value),
+    (ffi_s, ffi_k): (FfiType, FfiType),
+    zero: S,
+) {
+    let mut g = c.benchmark_group(name);
     g.bench_function("direct", |bench| {
-        let f: extern "C" fn(Vec3, f32) -> Vec3 = vec3_scale;
-        bench.iter(|| black_box(f)(black_box(v), black_box(2.0)))
+        bench.iter(|| black_box(f)(black_box(s), black_box(k)))
     });
-    let p = Abi::native().prepare(&[T_VEC3, Type::F32], T_VEC3).unwrap();
-    let args = [Value::Struct((&raw const v).cast()), Value::F32(2.0)];
-    let mut out = Vec3 {
-        x: 0.0,
-        y: 0.0,
-        z: 0.0,
-    };
+    let p = Abi::native().prepare(&[ty, k_ty], ty).unwrap();
+    let args = [Value::Struct((&raw const s).cast()), k_value];
+    let mut out = zero;
     let op = (&raw mut out).cast::<u8>();
     g.bench_function("prepared", |bench| {
         bench.iter(|| unsafe {
-            p.call_into(
-                black_box(vec3_scale as *const ()),
-                black_box(&args),
-                black_box(op),
-            )
+            p.call_into(black_box(f as *const ()), black_box(&args), black_box(op))
         })
     });
-    let types = [T_VEC3, Type::F32];
+    let types = [ty, k_ty];
     g.bench_function("one-shot", |bench| {
         bench.iter(|| unsafe {
             Abi::native().call_typed(
-                black_box(vec3_scale as *const ()),
+                black_box(f as *const ()),
                 &types,
                 black_box(&args),
-                T_VEC3,
+                ty,
                 None,
                 black_box(op),
             )
         })
     });
     // One call of its own: a name filter (`-- callback`) may skip the benchmarks above.
-    unsafe { p.call_into(vec3_scale as *const (), &args, op) };
-    assert_eq!(out, vec3_scale(v, 2.0));
-    let t = FfiType::structure([FfiType::f32(), FfiType::f32(), FfiType::f32()]);
-    let cif = Cif::new([t.clone(), FfiType::f32()], t);
-    let k = 2.0f32;
+    unsafe { p.call_into(f as *const (), &args, op) };
+    assert_eq!(out, f(s, k));
+    let cif = Cif::new([ffi_s.clone(), ffi_k], ffi_s);
     g.bench_function("libffi", |bench| {
         bench.iter(|| unsafe {
-            cif.call::<Vec3>(
-                CodePtr(black_box(vec3_scale as *mut c_void)),
-                &[arg(black_box(&v)), arg(black_box(&k))],
+            cif.call::<S>(
+                CodePtr(black_box(f as *mut c_void)),
+                &[arg(black_box(&s)), arg(black_box(&k))],
             )
         })
     });
     g.finish();
+}
 
-    let mut g = c.benchmark_group("(24-byte struct, i64) -> 24-byte struct");
+fn structs(c: &mut Criterion) {
+    let v = Vec3 {
+        x: 1.0,
+        y: 2.0,
+        z: 3.0,
+    };
+    let zero = Vec3 {
+        x: 0.0,
+        y: 0.0,
+        z: 0.0,
+    };
+    struct_group(
+        c,
+        "(12-byte struct, f32) -> 12-byte struct",
+        vec3_scale,
+        (v, 2.0f32),
+        (T_VEC3, Type::F32, Value::F32(2.0)),
+        (
+            FfiType::structure([FfiType::f32(), FfiType::f32(), FfiType::f32()]),
+            FfiType::f32(),
+        ),
+        zero,
+    );
     let r = Rec {
         a: 1.5,
         b: 7,
         c: -2.0,
     };
-    g.bench_function("direct", |bench| {
-        let f: extern "C" fn(Rec, i64) -> Rec = rec_bump;
-        bench.iter(|| black_box(f)(black_box(r), black_box(3)))
-    });
-    let p = Abi::native().prepare(&[T_REC, Type::I64], T_REC).unwrap();
-    let args = [Value::Struct((&raw const r).cast()), Value::I64(3)];
-    let mut out = Rec {
+    let zero = Rec {
         a: 0.0,
         b: 0,
         c: 0.0,
     };
-    let op = (&raw mut out).cast::<u8>();
-    g.bench_function("prepared", |bench| {
-        bench.iter(|| unsafe {
-            p.call_into(
-                black_box(rec_bump as *const ()),
-                black_box(&args),
-                black_box(op),
-            )
-        })
-    });
-    let types = [T_REC, Type::I64];
-    g.bench_function("one-shot", |bench| {
-        bench.iter(|| unsafe {
-            Abi::native().call_typed(
-                black_box(rec_bump as *const ()),
-                &types,
-                black_box(&args),
-                T_REC,
-                None,
-                black_box(op),
-            )
-        })
-    });
-    // One call of its own: a name filter may skip the benchmarks above.
-    unsafe { p.call_into(rec_bump as *const (), &args, op) };
-    assert_eq!(out, rec_bump(r, 3));
-    let t = FfiType::structure([FfiType::f64(), FfiType::i64(), FfiType::f64()]);
-    let cif = Cif::new([t.clone(), FfiType::i64()], t);
-    let k = 3i64;
-    g.bench_function("libffi", |bench| {
-        bench.iter(|| unsafe {
-            cif.call::<Rec>(
-                CodePtr(black_box(rec_bump as *mut c_void)),
-                &[arg(black_box(&r)), arg(black_box(&k))],
-            )
-        })
-    });
-    g.finish();
+    struct_group(
+        c,
+        "(24-byte struct, i64) -> 24-byte struct",
+        rec_bump,
+        (r, 3i64),
+        (T_REC, Type::I64, Value::I64(3)),
+        (
+            FfiType::structure([FfiType::f64(), FfiType::i64(), FfiType::f64()]),
+            FfiType::i64(),
+        ),
+        zero,
+    );
 }
 
 fn variadic(c: &mut Criterion) {
