@@ -271,6 +271,20 @@ fn structs_as_results() {
     }
 }
 
+/// `abi` with the struct rules `m`, when the mutation `applies` (the
+/// convention has argument registers of the class it moves values into);
+/// otherwise says why it is not run.
+fn mutated_abi(abi: &'static Abi, applies: bool, m: Aggregates) -> Option<&'static Abi> {
+    if !applies {
+        eprintln!(
+            "{m:?}: not run, {} has no argument registers of the class it moves values to",
+            abi.name()
+        );
+        return None;
+    }
+    Some(Box::leak(Box::new(abi.with_aggregates(m))))
+}
+
 /// Changing one classification rule of the native convention changes the
 /// plan of some struct and makes calls to C give wrong values: the tests
 /// above depend on the rules in the ABI file. Only mutations that keep the
@@ -312,14 +326,9 @@ fn a_changed_rule_gives_wrong_values() {
         ),
     ];
     for (applies, m) in mutations {
-        if !applies {
-            eprintln!(
-                "{m:?}: not run, {} has no argument registers of the class it moves values to",
-                abi.name()
-            );
+        let Some(mutated) = mutated_abi(abi, applies, m) else {
             continue;
-        }
-        let mutated: &'static Abi = Box::leak(Box::new(abi.with_aggregates(m)));
+        };
         let mut wrong = Vec::new();
         for c in CASES
             .iter()
@@ -674,14 +683,9 @@ struct_rule_tests! {
             (!abi.int_arg_regs().is_empty(), on_stack),
         ];
         for (applies, m) in mutations {
-            if !applies {
-                eprintln!(
-                    "{m:?}: not run, {} has no argument registers of the class it moves values to",
-                    abi.name()
-                );
+            let Some(mutated) = mutated_abi(abi, applies, m) else {
                 continue;
-            }
-            let mutated: &'static Abi = Box::leak(Box::new(abi.with_aggregates(m)));
+            };
             let mut wrong = Vec::new();
             for c in picked() {
                 // `one`, then `many`: a caller may build `one`'s struct where
