@@ -20,7 +20,7 @@ mod tests {
 
     use crate::dynamic::harness::{chain_probe, clobber_host_registers, harness};
     use crate::dynamic::{Rng, as_used, expected_ret, images, seed, sigs};
-    use abi_runtime::abi::{Abi, Args, Type, Value};
+    use abi_runtime::abi::{Abi, Args, CallbackError, Handler, Param, SlotModel, Type, Value};
 
     /// The callback blocks are shared by the whole process: tests that count
     /// blocks or bind many callbacks take this lock.
@@ -404,6 +404,220 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A typed handler's argument from a random value of its type.
+    fn typed<T: Param>(rng: &mut Rng) -> T {
+        T::from_bits(rng.value(T::TYPE).bits())
+    }
+
+    /// Binds `h` as a typed callback of the native convention, calls it
+    /// `ROUNDS` times through `call` (rustc compiles the caller) with random
+    /// arguments and compares what the caller got with the closure's own
+    /// answer; returns whether the thunk reached the closure directly.
+    fn typed_round_trips<A, H: Handler<A>, R: PartialEq + core::fmt::Debug>(
+        h: &H,
+        mut call: impl FnMut(*const (), &H, &mut Rng) -> (R, R),
+    ) -> bool {
+        let sig = Abi::native().prepare(H::PARAMS, H::RESULT).unwrap();
+        let cb = sig.callback_fn(h).unwrap();
+        let mut rng = Rng(seed(0x7E9E + H::PARAMS.len() as u64));
+        for round in 0..ROUNDS {
+            let (got, want) = call(cb.code(), h, &mut rng);
+            assert_eq!(
+                got,
+                want,
+                "{:?} -> {:?}, round {round}, direct: {}",
+                H::PARAMS,
+                H::RESULT,
+                cb.is_direct()
+            );
+        }
+        eprintln!("{:?} -> {:?}: direct {}", H::PARAMS, H::RESULT, cb.is_direct());
+        cb.is_direct()
+    }
+
+    /// Calls a typed callback as `extern "C" fn($t..) -> $r` with random
+    /// arguments; gives (the caller's result, the closure's own result).
+    macro_rules! typed_call {
+        (($($t:ty),*) -> $r:ty, $key:expr) => {
+            |code: *const (), h: &_, rng: &mut Rng| {
+                let f = unsafe { std::mem::transmute::<*const (), extern "C" fn($($t),*) -> $r>(code) };
+                #[allow(unused_variables)]
+                let args: ($($t,)*) = ($(typed::<$t>(rng),)*);
+                typed_call!(@apply f h args ($($t),*) $key)
+            }
+        };
+        (@apply $f:ident $h:ident $args:ident ($($t:ty),*) $key:expr) => {{
+            let key = $key;
+            typed_call!(@spread $f $h $args key [] [0 1 2 3 4 5 6 7] ($($t),*))
+        }};
+        (@spread $f:ident $h:ident $args:ident $key:ident [$($i:tt)*] [$n:tt $($rest:tt)*] ($t:ty $(, $ts:ty)*)) => {
+            typed_call!(@spread $f $h $args $key [$($i)* $n] [$($rest)*] ($($ts),*))
+        };
+        (@spread $f:ident $h:ident $args:ident $key:ident [$($i:tt)*] [$($rest:tt)*] ()) => {
+            ($key($f($($args.$i),*)), $key($h($($args.$i),*)))
+        };
+    }
+
+    /// Typed handlers of signatures that take the shifting entry on some
+    /// conventions and the general one on others (every integer register
+    /// used, stack arguments, narrow integers, floats among integers, no
+    /// argument, no result): the caller always gets the closure's answer,
+    /// whichever way the thunk reaches it.
+    #[test]
+    fn typed_handlers_agree_with_the_closure() {
+        let _pool = POOL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let k = seed(5) | 1;
+        let h = move |a: i64, b: i64| a.wrapping_mul(k as i64).wrapping_add(b);
+        typed_round_trips(&h, typed_call!((i64, i64) -> i64, |x| x));
+        let h = move |a: i8, b: u8, c: i16, d: u16, e: i32| {
+            (i64::from(a) ^ (i64::from(b) << 8) ^ (i64::from(c) << 16))
+                .wrapping_mul(k as i64)
+                .wrapping_add(i64::from(d) << 32)
+                .wrapping_sub(i64::from(e))
+        };
+        typed_round_trips(&h, typed_call!((i8, u8, i16, u16, i32) -> i64, |x| x));
+        let h = move |a: i8, b: u8, c: i16, d: u16, e: i32, f: u32, g: i64| {
+            (i32::from(a) ^ i32::from(b) ^ i32::from(c) ^ i32::from(d))
+                .wrapping_add(e)
+                .wrapping_mul(f as i32)
+                .wrapping_sub(g as i32)
+        };
+        typed_round_trips(
+            &h,
+            typed_call!((i8, u8, i16, u16, i32, u32, i64) -> i32, |x| x),
+        );
+        let h = move |a: u32, b: i16, c: u8| a.wrapping_mul(k as u32) ^ (b as u32) ^ u32::from(c);
+        typed_round_trips(&h, typed_call!((u32, i16, u8) -> u32, |x| x));
+        let h = move |a: f64, b: i32, c: f32, d: *const u8, e: u64, f: f64| {
+            a * f64::from(b) + f64::from(c) - (d as usize as f64) + e as f64 / f
+        };
+        typed_round_trips(
+            &h,
+            typed_call!((f64, i32, f32, *const u8, u64, f64) -> f64, |x: f64| x.to_bits()),
+        );
+        let h = |a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, g: f32, i: f32| {
+            a + 2.0 * b - c * d + e / f - g + i
+        };
+        typed_round_trips(
+            &h,
+            typed_call!((f32, f32, f32, f32, f32, f32, f32, f32) -> f32, |x: f32| x.to_bits()),
+        );
+        let h = |a: u64, b: u64, c: u64, d: u64, e: u64, f: u64, g: u64, i: u64| {
+            [a, b, c, d, e, f, g, i]
+                .iter()
+                .fold(0u64, |s, x| s.rotate_left(7) ^ x)
+        };
+        typed_round_trips(
+            &h,
+            typed_call!((u64, u64, u64, u64, u64, u64, u64, u64) -> u64, |x| x),
+        );
+        let h = move || k as u32;
+        typed_round_trips(&h, typed_call!(() -> u32, |x| x));
+        let seen = std::sync::atomic::AtomicU64::new(0);
+        let h = |a: u32, b: *mut u8| {
+            seen.store(
+                u64::from(a) ^ (b as usize as u64),
+                std::sync::atomic::Ordering::Relaxed,
+            );
+        };
+        typed_round_trips(&h, |code, h, rng| {
+            let f = unsafe { std::mem::transmute::<*const (), extern "C" fn(u32, *mut u8)>(code) };
+            let (a, b) = (typed::<u32>(rng), typed::<*mut u8>(rng));
+            f(a, b);
+            let got = seen.load(std::sync::atomic::Ordering::Relaxed);
+            h(a, b);
+            (got, seen.load(std::sync::atomic::Ordering::Relaxed))
+        });
+    }
+
+    /// The shifting entry is taken where the spec data says it applies: the
+    /// host counts integer registers apart from the others and has at least
+    /// three it can move up before a callee-saved one (a pointer of context
+    /// and two pointer arguments). A test of the fast path itself, which the
+    /// agreement test above would not notice missing.
+    #[test]
+    fn typed_handlers_take_the_shifting_entry_where_the_spec_allows() {
+        let _pool = POOL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let abi = Abi::native();
+        let movable = abi
+            .int_arg_regs()
+            .iter()
+            .take_while(|r| !abi.callee_saved().contains(r))
+            .count();
+        let expect = abi.slots() == SlotModel::PerClass && movable >= 3;
+        let h = |a: *const u8, b: *const u8| a.wrapping_add(b as usize);
+        let direct = typed_round_trips(
+            &h,
+            typed_call!((*const u8, *const u8) -> *const u8, |x| x as usize),
+        );
+        assert_eq!(
+            direct,
+            expect,
+            "{}: slots {:?}, {movable} integer argument registers before a callee-saved one",
+            abi.name(),
+            abi.slots()
+        );
+        // As many integer arguments as registers it moves: one too many.
+        if expect {
+            let sig = abi.prepare(&vec![Type::Ptr; movable], Type::Ptr).unwrap();
+            let handler = |_: &Args<'_>| Value::Void;
+            assert!(!sig.callback(&handler).unwrap().is_direct());
+        }
+    }
+
+    /// A typed handler's types must be the prepared signature's.
+    #[test]
+    fn typed_handlers_of_other_types_are_refused() {
+        let sig = Abi::native()
+            .prepare(&[Type::I64, Type::I32], Type::I64)
+            .unwrap();
+        let h = |a: i64, b: i64| a + b;
+        let e = sig.callback_fn(&h).unwrap_err();
+        assert!(matches!(e, CallbackError::HandlerTypes { .. }), "{e:?}");
+        let h = |a: i64, b: i32| (a + i64::from(b)) as u64;
+        let e = sig.callback_fn(&h).unwrap_err();
+        assert!(matches!(e, CallbackError::HandlerTypes { .. }), "{e:?}");
+    }
+
+    unsafe extern "C" {
+        /// The C library's sort, calling back a comparison of the C convention.
+        fn qsort(
+            base: *mut core::ffi::c_void,
+            n: usize,
+            size: usize,
+            cmp: extern "C" fn(*const u8, *const u8) -> i32,
+        );
+    }
+
+    /// The C library calls a typed handler that captures state: `qsort`
+    /// sorts as the standard library does, and the comparisons counted are
+    /// the ones C made.
+    #[test]
+    fn qsort_sorts_with_a_typed_comparison() {
+        let _pool = POOL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rng = Rng(seed(0x5027));
+        let mut v: Vec<i32> = (0..500).map(|_| rng.next() as i32).collect();
+        let mut want = v.clone();
+        want.sort();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let cmp = |a: *const u8, b: *const u8| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (a, b) = unsafe { (a.cast::<i32>().read(), b.cast::<i32>().read()) };
+            a.cmp(&b) as i32
+        };
+        let sig = Abi::native()
+            .prepare(&[Type::Ptr, Type::Ptr], Type::I32)
+            .unwrap();
+        let cb = sig.callback_fn(&cmp).unwrap();
+        let f = unsafe {
+            std::mem::transmute::<*const (), extern "C" fn(*const u8, *const u8) -> i32>(cb.code())
+        };
+        unsafe { qsort(v.as_mut_ptr().cast(), v.len(), 4, f) };
+        assert_eq!(v, want);
+        drop(cb);
+        assert!(calls.into_inner() >= v.len() - 1);
     }
 
     /// Structs by value both ways between a prepared call and a callback of

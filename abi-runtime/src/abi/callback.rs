@@ -56,6 +56,12 @@ pub enum CallbackError {
         /// The bytes a callback keeps for them.
         max: usize,
     },
+    /// A typed handler's argument or result types are not the prepared
+    /// signature's ([`Prepared::callback_fn`]).
+    HandlerTypes {
+        /// The convention.
+        abi: &'static str,
+    },
 }
 
 impl fmt::Display for CallbackError {
@@ -78,6 +84,10 @@ impl fmt::Display for CallbackError {
                 f,
                 "the struct arguments and result of this {abi} callback need {bytes} bytes \
                  of copies; a callback keeps {max}"
+            ),
+            CallbackError::HandlerTypes { abi } => write!(
+                f,
+                "the handler's argument and result types are not those of the prepared {abi} signature"
             ),
         }
     }
@@ -122,6 +132,18 @@ impl Callback<'_> {
             .cast()
     }
 
+    /// Whether calls reach the handler straight from the thunk, through the
+    /// convention's shifting entry (a typed handler of a signature that
+    /// allows it, see [`Prepared::callback_fn`]), rather than through the
+    /// general entry, the dispatcher and [`Args`].
+    pub fn is_direct(&self) -> bool {
+        // SAFETY: the slot stays mapped for the life of the process.
+        let entry = unsafe { self.slot.as_ref() }.entry.load(Ordering::Relaxed);
+        self.abi
+            .entry_shift
+            .is_some_and(|(shift, _)| ptr::eq(entry.cast_const(), shift as *const ()))
+    }
+
     /// An identifier of the slot it occupies (the address of its data slot):
     /// unique among live callbacks, reused after a drop.
     pub fn slot(&self) -> usize {
@@ -133,6 +155,9 @@ impl Drop for Callback<'_> {
     fn drop(&mut self) {
         // SAFETY: the slot stays mapped for the life of the process.
         let s = unsafe { self.slot.as_ref() };
+        // A call after the drop must reach the dispatcher's check, not a
+        // handler the shifting entry would jump to.
+        s.entry.store(self.abi.entry as *mut (), Ordering::Relaxed);
         s.invoke.store(ptr::null_mut(), Ordering::Relaxed);
         s.prepared.store(ptr::null_mut(), Ordering::Relaxed);
         thunk_blocks::give_back(self.abi, self.slot);
@@ -453,6 +478,29 @@ impl Prepared {
         } else {
             invoke::<H> as Invoke
         };
+        // A struct result written through the hidden address: where the
+        // convention's callee pops that address (i386), the entry that does.
+        let entry = match abi.entry_pop {
+            Some(pop) if self.agg.active && self.struct_result_in_memory() => pop,
+            _ => abi.entry,
+        };
+        self.bind(
+            entry,
+            invoke_fn as *const (),
+            ptr::from_ref(handler).cast::<()>(),
+        )
+    }
+
+    /// Takes a slot and points it at `entry`, with `invoke` and `data` for
+    /// it: a free slot (no system call) or, when every slot is bound, one of
+    /// a newly mapped block.
+    pub(crate) fn bind(
+        &self,
+        entry: unsafe extern "C" fn(),
+        invoke: *const (),
+        data: *const (),
+    ) -> Result<Callback<'_>, CallbackError> {
+        let abi = self.abi;
         let slot = thunk_blocks::take(abi).map_err(|e| match e {
             MapError::Os(errno) => CallbackError::Map {
                 abi: abi.name,
@@ -462,21 +510,12 @@ impl Prepared {
         })?;
         // SAFETY: the slot stays mapped for the life of the process and is ours.
         let s = unsafe { slot.as_ref() };
-        // A struct result written through the hidden address: where the
-        // convention's callee pops that address (i386), the entry that does.
-        let entry = match abi.entry_pop {
-            Some(pop) if self.agg.active && self.struct_result_in_memory() => pop,
-            _ => abi.entry,
-        };
         // Published with the slot, before its thunk address leaves here.
         s.entry.store(entry as *mut (), Ordering::Relaxed);
         s.prepared
             .store(ptr::from_ref(self).cast_mut(), Ordering::Relaxed);
-        s.data.store(
-            ptr::from_ref(handler).cast::<()>().cast_mut(),
-            Ordering::Relaxed,
-        );
-        s.invoke.store(invoke_fn as *mut (), Ordering::Release);
+        s.data.store(data.cast_mut(), Ordering::Relaxed);
+        s.invoke.store(invoke.cast_mut(), Ordering::Release);
         Ok(Callback {
             slot,
             abi,

@@ -122,12 +122,14 @@ mod native_regs;
 mod plan_cache;
 mod prepared;
 mod thunk_blocks;
+mod typed_callback;
 mod value;
 
 pub use aggregate::{Aggregates, FloatClass, WhenFull};
 
 pub(crate) use callback::dispatch;
 pub use callback::{Args, Callback, CallbackError};
+pub use typed_callback::{Handler, Param, Ret};
 pub use prepared::{MAX_AGG_ARGS, MAX_ARGS, PrepareError, Prepared};
 pub use value::{Type, Value};
 
@@ -287,6 +289,11 @@ pub struct Abi {
     /// The entry for callbacks returning a struct through a hidden address
     /// the callee pops (`indirect_result_popped`), where the ABI has one.
     pub(crate) entry_pop: Option<unsafe extern "C" fn()>,
+    /// The entry for handlers that are host functions taking their context
+    /// first (`entry_shift_<abi>`), with the number of integer argument
+    /// registers it moves up (a signature may use one fewer): the host
+    /// convention's own, where it has such registers.
+    pub(crate) entry_shift: Option<(unsafe extern "C" fn(), usize)>,
     /// Bytes from one thunk (and data slot) to the next.
     pub(crate) thunk_stride: usize,
 }

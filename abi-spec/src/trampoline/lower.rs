@@ -317,6 +317,9 @@ pub enum TrampolineKind {
     /// The callback thunk: finds its data slot a code block past itself and
     /// jumps to the entry stored there.
     Thunk,
+    /// The host's entry for handlers that take their context first (see
+    /// [`lower_entry_shift`]).
+    EntryShift,
     /// Test scaffolding (see [`super::harness`]).
     Harness,
 }
@@ -1241,6 +1244,79 @@ pub fn lower_thunk(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
         reserve: 0,
         ops,
     })
+}
+
+/// The shifting entry of `host`'s own callbacks, for handlers that are
+/// host functions taking their context first: a thunk jumps here with its
+/// data slot's address; the entry moves each integer argument register up
+/// to the next (the last one's content is lost: the runtime binds a slot to
+/// this entry only for signatures that leave it free), puts the slot's
+/// third word (the handler's context) in the first, and jumps to the
+/// function in the slot's second word. That function then sees exactly the
+/// call the thunk's caller made, with one pointer argument in front. Only
+/// the argument registers before the first one the callee must preserve
+/// move ([`shifted_int_args`]): the caller still expects that one back as it
+/// was, and the handler would save and restore the shifted value. `None`
+/// where `abi` is not `host` (the function is a host one) or has no integer
+/// argument registers.
+pub fn lower_entry_shift(
+    specs: &Specs,
+    host: &Abi,
+    abi: &Abi,
+) -> Result<Option<Trampoline>, String> {
+    if host.name != abi.name || shifted_int_args(abi).is_empty() {
+        return Ok(None);
+    }
+    let (arch, asm) = common_arch(specs, host, abi)?;
+    let frame = FrameLayout::for_arch(specs, arch)?;
+    let slot = slot_reg(abi)?;
+    let mut ops = Vec::new();
+    // Where the thunk's jump left the slot address (s390x: r0, which cannot
+    // be a base register), back in the slot register.
+    if let Some(r) = &asm.jump_mem_slot {
+        ops.push(Op::Move {
+            dst: slot.clone(),
+            src: r.clone(),
+        });
+    }
+    for pair in shifted_int_args(abi).windows(2).rev() {
+        ops.push(Op::Move {
+            dst: pair[1].clone(),
+            src: pair[0].clone(),
+        });
+    }
+    ops.push(Op::LoadInt {
+        reg: abi.int_args[0].clone(),
+        base: slot.clone(),
+        off: 2 * asm.word,
+    });
+    ops.push(Op::JumpMem {
+        reg: slot,
+        off: asm.word,
+        tmp: abi.facts.scratch.get(1).cloned(),
+    });
+    Ok(Some(Trampoline {
+        kind: TrampolineKind::EntryShift,
+        arch: arch.name.clone(),
+        host: host.name.clone(),
+        abi: abi.name.clone(),
+        frame,
+        saved: Vec::new(),
+        reserve: 0,
+        ops,
+    }))
+}
+
+/// The integer argument registers the shifting entry moves up: those before
+/// the first one the convention also lists as callee-saved (s390x's r6).
+/// A signature can use one fewer than there are.
+pub fn shifted_int_args(abi: &Abi) -> &[String] {
+    let n = abi
+        .int_args
+        .iter()
+        .take_while(|r| !abi.callee_saved.contains(r))
+        .count();
+    &abi.int_args[..n]
 }
 
 /// The register that carries the address of a result returned in memory,

@@ -44,7 +44,7 @@ pub(crate) use aggregate::check_variadic;
 pub use aggregate::{Aggregates, FloatClass, VARIADIC_RULES, WhenFull};
 pub use lower::{
     FrameLayout, Label, Op, Trampoline, TrampolineKind, lower_call, lower_call_float, lower_entry,
-    lower_entry_popping, lower_tail, lower_thunk,
+    lower_entry_popping, lower_entry_shift, lower_tail, lower_thunk, shifted_int_args,
 };
 pub use render::{
     asm_lines, gate, runtime_items, show, support, trampoline_targets, unsupported_items,

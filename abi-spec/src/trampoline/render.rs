@@ -13,7 +13,8 @@ use crate::render::cfg_predicate;
 use super::lower::template_of;
 use super::{
     AsmSpec, ByReference, F32InReg, FloatOverflow, FrameLayout, IntWiden, Op, Trampoline,
-    lower_call, lower_call_float, lower_entry, lower_entry_popping, lower_tail, lower_thunk,
+    lower_call, lower_call_float, lower_entry, lower_entry_popping, lower_entry_shift, lower_tail,
+    lower_thunk,
 };
 use crate::model::SlotModel;
 
@@ -179,6 +180,7 @@ pub fn show(specs: &Specs, host: &str, abi: &str) -> Result<String, String> {
         abi.float_args.len(),
     )?);
     plans.push(lower_entry(specs, host, abi)?);
+    plans.extend(lower_entry_shift(specs, host, abi)?);
     plans.push(lower_thunk(specs, host, abi)?);
     let f = plans[0].frame;
     let _ = writeln!(
@@ -244,6 +246,7 @@ fn symbol_name(t: &Trampoline) -> String {
         super::TrampolineKind::Entry => format!("entry_{}", t.abi),
         super::TrampolineKind::EntryPop => format!("entry_pop_{}", t.abi),
         super::TrampolineKind::Thunk => format!("thunk_{}", t.abi),
+        super::TrampolineKind::EntryShift => format!("entry_shift_{}", t.abi),
         super::TrampolineKind::Harness => format!("harness_{}", t.abi),
     }
 }
@@ -496,6 +499,19 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
         } else {
             quote! { ::core::option::Option::None }
         };
+        let entry_shift = match lower_entry_shift(specs, host, abi)? {
+            Some(t) => {
+                let doc = format!(
+                    "Entry of {} callbacks whose handler is a host function taking its context first: shifts the integer argument registers up by one, loads the context into the first and jumps to the handler.",
+                    abi.name
+                );
+                fns.extend(naked(specs, &t, quote! { () }, &[], &doc)?);
+                let name = format_ident!("entry_shift_{}", abi.name);
+                let n = super::shifted_int_args(abi).len();
+                quote! { ::core::option::Option::Some((#name, #n)) }
+            }
+            None => quote! { ::core::option::Option::None },
+        };
         let th = lower_thunk(specs, host, abi)?;
         let stride = asm.thunk_stride();
         let doc = format!(
@@ -647,6 +663,7 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                 thunk_tag: #thunk_tag,
                 entry: #entry_name,
                 entry_pop: #entry_pop,
+                entry_shift: #entry_shift,
                 thunk_stride: #stride,
             }
         });
