@@ -12,7 +12,7 @@ use std::ffi::c_void;
 use std::hint::black_box;
 
 use abi_bench::callees::{
-    Rec, T_REC, T_VEC3, Vec3, abi_bench_vsum, floats10, mixed, rec_bump, sum2, vec3_scale,
+    Rec, T_REC, T_VEC3, Vec3, abi_bench_vsum, floats10, mixed, mul_add, rec_bump, sum2, vec3_scale,
 };
 use abi_runtime::abi::{Abi, Args, Type, Value};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -497,15 +497,10 @@ unsafe extern "C" fn ffi_handler(
     *result = a.wrapping_mul(*k).wrapping_add(b);
 }
 
-#[inline(never)]
-extern "C" fn plain(a: i64, b: i64) -> i64 {
-    a.wrapping_mul(3).wrapping_add(b)
-}
-
 fn callbacks(c: &mut Criterion) {
     let mut g = c.benchmark_group("callback (i64, i64) -> i64");
     g.bench_function("direct", |bench| {
-        let f: extern "C" fn(i64, i64) -> i64 = plain;
+        let f: extern "C" fn(i64, i64) -> i64 = mul_add;
         bench.iter(|| black_box(f)(black_box(5), black_box(6)))
     });
     let k = 3i64;
@@ -521,6 +516,15 @@ fn callbacks(c: &mut Criterion) {
     assert_eq!(f(5, 6), 21);
     g.bench_function("thunk", |bench| {
         bench.iter(|| black_box(f)(black_box(5), black_box(6)))
+    });
+    let typed = move |a: i64, b: i64| a.wrapping_mul(k).wrapping_add(b);
+    let tcb = p.callback_fn(&typed).unwrap();
+    assert!(tcb.is_direct());
+    let tf =
+        unsafe { std::mem::transmute::<*const (), extern "C" fn(i64, i64) -> i64>(tcb.code()) };
+    assert_eq!(tf(5, 6), 21);
+    g.bench_function("typed thunk", |bench| {
+        bench.iter(|| black_box(tf)(black_box(5), black_box(6)))
     });
     let cif = Cif::new([FfiType::i64(), FfiType::i64()], FfiType::i64());
     let closure = Closure::new(cif, ffi_handler, &k);

@@ -8,9 +8,10 @@ use std::ffi::c_void;
 use std::hint::black_box;
 
 use abi_bench::callees::{
-    Rec, T_REC, T_VEC3, Ten, Vec3, abi_bench_vsum, floats10, mixed, rec_bump, sum2, vec3_scale,
+    Rec, T_REC, T_VEC3, Ten, Vec3, abi_bench_vsum, floats10, mixed, mul_add, rec_bump, sum2,
+    vec3_scale,
 };
-use abi_runtime::abi::{Abi, Type, Value};
+use abi_runtime::abi::{Abi, Args, Type, Value};
 use libffi::middle::{Cif, CodePtr, Type as FfiType, arg};
 
 const VTYPES: [Type; 6] = [
@@ -277,6 +278,41 @@ fn run(name: &str, n: u64) -> bool {
     true
 }
 
+/// The callback loops: foreign code (a Rust `extern "C"` caller) calling
+/// a thunk bound to a handler computing `mul_add`, against `mul_add` itself.
+fn callbacks(name: &str, n: u64) -> bool {
+    let call = |f: extern "C" fn(i64, i64) -> i64| {
+        for _ in 0..n {
+            black_box(black_box(f)(black_box(5), black_box(6)));
+        }
+    };
+    let k = 3i64;
+    let p = Abi::native()
+        .prepare(&[Type::I64, Type::I64], Type::I64)
+        .unwrap();
+    let as_fn = |code: *const ()| unsafe {
+        std::mem::transmute::<*const (), extern "C" fn(i64, i64) -> i64>(code)
+    };
+    match name {
+        "callback/direct" => call(mul_add),
+        "callback/value" => {
+            let handler = move |args: &Args<'_>| match (args.get(0), args.get(1)) {
+                (Value::I64(a), Value::I64(b)) => Value::I64(a.wrapping_mul(k).wrapping_add(b)),
+                _ => Value::I64(0),
+            };
+            let cb = p.callback(&handler).unwrap();
+            call(as_fn(cb.code()));
+        }
+        "callback/typed" => {
+            let handler = move |a: i64, b: i64| a.wrapping_mul(k).wrapping_add(b);
+            let cb = p.callback_fn(&handler).unwrap();
+            call(as_fn(cb.code()));
+        }
+        _ => return false,
+    }
+    true
+}
+
 const NAMES: [&str; 6] = [
     "2xi64", "mixed", "f32x10", "struct12", "struct24", "variadic",
 ];
@@ -289,9 +325,12 @@ fn main() {
                 println!("{s}/{k}");
             }
         }
+        for k in ["direct", "value", "typed"] {
+            println!("callback/{k}");
+        }
         return;
     };
-    if !run(which, n) {
+    if !run(which, n) && !callbacks(which, n) {
         eprintln!("unknown loop `{which}`; run without arguments for the list");
         std::process::exit(2);
     }

@@ -10,6 +10,13 @@ pub extern "C" fn sum2(a: i64, b: i64) -> i64 {
     a.wrapping_sub(b)
 }
 
+/// The callback benchmark's reference: (i64, i64) -> i64, what its
+/// handlers compute with `k` = 3.
+#[inline(never)]
+pub extern "C" fn mul_add(a: i64, b: i64) -> i64 {
+    a.wrapping_mul(3).wrapping_add(b)
+}
+
 /// (f64, i64, f64, i32) -> f64.
 #[inline(never)]
 pub extern "C" fn mixed(a: f64, b: i64, c: f64, d: i32) -> f64 {
