@@ -60,6 +60,14 @@
 //! assert_eq!(f(3, 4.0), 6.0);
 //! ```
 //!
+//! A closure with typed arguments ([`Prepared::callback_fn`], any
+//! `Fn(A1, .., An) -> R` of scalar [`Param`]s) skips the spill and the
+//! dispatcher where the signature allows: the slot then points at the
+//! convention's **shifting entry**, generated from the spec, which moves the
+//! integer argument registers up one, puts the closure's address in the
+//! first and jumps to a monomorphised `extern "C"` function that calls it
+//! (see [`Callback::is_direct`]).
+//!
 //! # Structs by value and variadic calls
 //!
 //! A [`Type::Struct`] lists its fields (scalars, nested structs, arrays);

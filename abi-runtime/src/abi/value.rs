@@ -173,7 +173,7 @@ impl fmt::Display for Type {
 ///
 /// Laid out as a `u8` tag followed by an 8-byte payload (`repr(C, u8)`), so a
 /// result is built from its register image with two stores. The payload
-/// starts at [`PAYLOAD`]: 8, or 4 where `u64` is 4-byte aligned (i386).
+/// starts at `PAYLOAD`: 8, or 4 where `u64` is 4-byte aligned (i386).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[repr(C, u8)]
 pub enum Value {
