@@ -991,16 +991,14 @@ pub fn lower_tail(
         });
     }
     ops.push(Op::JumpReg((*fn_reg).clone()));
-    Ok(Some(Trampoline {
-        kind: TrampolineKind::Tail(ints as u32, floats as u32),
-        arch: arch.name.clone(),
-        host: host.name.clone(),
-        abi: abi.name.clone(),
+    Ok(Some(frameless(
+        TrampolineKind::Tail(ints as u32, floats as u32),
+        arch,
+        host,
+        abi,
         frame,
-        saved: Vec::new(),
-        reserve: 0,
         ops,
-    }))
+    )))
 }
 
 /// The callback entry: `abi` code calls a thunk, which jumps here with the
@@ -1234,16 +1232,14 @@ pub fn lower_thunk(specs: &Specs, host: &Abi, abi: &Abi) -> Result<Trampoline, S
             tmp: abi.facts.scratch.get(1).cloned(),
         },
     ];
-    Ok(Trampoline {
-        kind: TrampolineKind::Thunk,
-        arch: arch.name.clone(),
-        host: host.name.clone(),
-        abi: abi.name.clone(),
+    Ok(frameless(
+        TrampolineKind::Thunk,
+        arch,
+        host,
+        abi,
         frame,
-        saved: Vec::new(),
-        reserve: 0,
         ops,
-    })
+    ))
 }
 
 /// The shifting entry of `host`'s own callbacks, for handlers that are
@@ -1295,8 +1291,27 @@ pub fn lower_entry_shift(
         off: asm.word,
         tmp: abi.facts.scratch.get(1).cloned(),
     });
-    Ok(Some(Trampoline {
-        kind: TrampolineKind::EntryShift,
+    Ok(Some(frameless(
+        TrampolineKind::EntryShift,
+        arch,
+        host,
+        abi,
+        frame,
+        ops,
+    )))
+}
+
+/// A trampoline that saves nothing and reserves no stack.
+fn frameless(
+    kind: TrampolineKind,
+    arch: &Arch,
+    host: &Abi,
+    abi: &Abi,
+    frame: FrameLayout,
+    ops: Vec<Op>,
+) -> Trampoline {
+    Trampoline {
+        kind,
         arch: arch.name.clone(),
         host: host.name.clone(),
         abi: abi.name.clone(),
@@ -1304,7 +1319,7 @@ pub fn lower_entry_shift(
         saved: Vec::new(),
         reserve: 0,
         ops,
-    }))
+    }
 }
 
 /// The integer argument registers the shifting entry moves up: those before
