@@ -5,6 +5,7 @@ use core::mem::{MaybeUninit, size_of};
 
 use super::aggregate::{self, Aggregates, Class};
 use super::callback::StructPlan;
+use super::direct_regs::{self, Direct, Images, Ret};
 use super::moves::{self, Move, Moves, Op};
 use super::native_regs::{self, Caller, Read, RetKind, Sources};
 
@@ -403,6 +404,14 @@ pub struct Prepared {
     /// The host's own convention with up to 16 arguments, all i64, u64 or
     /// pointers: the call is an ordinary `extern "C"` call of that arity.
     pub(crate) native_words: bool,
+    /// A caller reading every register image straight from the values (see
+    /// `direct_regs`) whose result is a scalar the convention does not fix
+    /// up: after `native_words`, [`Prepared::call`] tests only this.
+    pub(crate) plain: Option<Direct>,
+    /// Such a caller writing a struct result to [`Prepared::call_into`]'s `out`.
+    pub(crate) into: Option<Direct>,
+    /// Where `plain` or `into` reads its images.
+    pub(crate) images: Images,
     pub(crate) len: usize,
     pub(crate) ret: Slot,
     pub(crate) stack_words: usize,
@@ -627,6 +636,9 @@ pub(crate) fn classify(
         fast: None,
         whole_words: false,
         native_words: false,
+        plain: None,
+        into: None,
+        images: Images::EMPTY,
         len: args.len(),
         ret: Slot::EMPTY,
         stack_words: 0,
@@ -957,6 +969,9 @@ pub(crate) fn classify(
         && core::ptr::eq(abi, Abi::native())
     {
         choose_caller(&mut out, fixed != args.len());
+        if !variadic_call {
+            choose_direct(&mut out);
+        }
     }
     Ok(out)
 }
@@ -1227,6 +1242,142 @@ fn choose_caller(out: &mut Prepared, variadic: bool) {
     out.caller = Some(caller);
 }
 
+/// The direct caller of `out` (see `direct_regs`), when every register
+/// image is 8 bytes read from a value or through a struct's pointer that
+/// the convention takes as they are, nothing goes on the stack, and the
+/// result is a scalar with no fix-up or a struct whose pieces a direct
+/// caller writes (the first 8 bytes, then up to 8 from offset 8 on).
+fn choose_direct(out: &mut Prepared) {
+    let abi = out.abi;
+    let per = native_regs::MAX_PER_CLASS;
+    let le = cfg!(target_endian = "little");
+    if WORD != 8 || out.stack_words != 0 || out.copies {
+        return;
+    }
+    let class = |p: &Part| {
+        if usize::from(p.unit) < FLOAT_RET_BASE {
+            Class::Int
+        } else {
+            Class::Float
+        }
+    };
+    let ret = match (out.agg.ret_mode, out.agg.ret_parts()) {
+        (RetMode::Scalar, _) if out.ret.fix != Fix::None => return,
+        (RetMode::Scalar, _) if out.ret.ty.is_float() => Ret::Float,
+        (RetMode::Scalar, _) => Ret::Int,
+        (RetMode::Regs, ps) if ps.iter().any(|p| p.fix != Fix::None) => return,
+        (RetMode::Regs, [p]) if (p.off, p.len) == (0, 8) => Ret::One(class(p)),
+        (RetMode::Regs, [p, q])
+            if (p.off, p.len) == (0, 8)
+                && q.off >= 8
+                && (1..=8).contains(&q.len)
+                && (q.len == 8 || le) =>
+        {
+            Ret::Pair(class(p), class(q))
+        }
+        _ => return,
+    };
+    let mut images = Images::EMPTY;
+    if let [_, q] = out.agg.ret_parts() {
+        images.last_at = q.off + q.len - 8;
+        images.last_shl = (8 * (8 - q.len)) as u8;
+    }
+    let (mut ni, mut nf, mut filled, mut pieces) = (0, 0, 0u32, false);
+    for m in out.moves.as_slice() {
+        let w = usize::from(m.dst);
+        let (i, float) = if w < INT_REGS && w < per {
+            (w, false)
+        } else if (FLOAT_BASE..REG_UNITS).contains(&w) && (w - FLOAT_BASE) / FLOAT_UNITS < per {
+            (per + (w - FLOAT_BASE) / FLOAT_UNITS, true)
+        } else {
+            return;
+        };
+        if m.wide || filled & (1 << i) != 0 {
+            return;
+        }
+        filled |= 1 << i;
+        if float {
+            nf = nf.max(i - per + 1);
+        } else {
+            ni = ni.max(i + 1);
+        }
+        images.at[i] = (usize::from(m.src) * size_of::<Value>() + PAYLOAD) as u16;
+        // A 4-byte image whose register's upper bits the convention ignores.
+        let low32 = if float {
+            abi.f32_in_float_reg == F32InReg::LowBits
+        } else {
+            abi.int32_upper_ignored
+        };
+        if !m.deref {
+            let ty = out.args[usize::from(m.src)].ty;
+            let whole = match m.op {
+                Op::Word => true,
+                Op::Sext32 | Op::Zext32 => {
+                    let four = if float {
+                        ty == Scalar::F32
+                    } else {
+                        matches!(ty, Scalar::I32 | Scalar::U32)
+                    };
+                    four && low32 && le
+                }
+                _ => false,
+            };
+            if !whole {
+                return;
+            }
+            continue;
+        }
+        // A struct piece: the 8 bytes ending where it ends (its image
+        // zero-extended, as the moves make it), or, where the register's
+        // bits above a 4-byte piece are ignored and the struct goes on, the
+        // 8 bytes from its start.
+        let len: u32 = match m.op {
+            Op::Word => 8,
+            Op::Zext32 => 4,
+            Op::Zext16 => 2,
+            Op::Zext8 => 1,
+            Op::Bytes => u32::from(m.len),
+            Op::Sext32 if !float && abi.int32_upper_ignored => 4,
+            _ => return,
+        };
+        let Some(&(_, ty)) = out.agg.arg_types().iter().find(|(k, _)| *k == m.src) else {
+            return;
+        };
+        let (off, size) = (u32::from(m.off), ty.size());
+        let (start, shift) = if len == 8 {
+            (off, 0)
+        } else if !le || size < 8 {
+            return;
+        } else if off + len >= 8 {
+            (off + len - 8, 8 * (8 - len))
+        } else if len == 4 && low32 && off + 8 <= size {
+            (off, 0)
+        } else {
+            return;
+        };
+        if !direct_regs::window_is_data(ty, start) {
+            return;
+        }
+        images.deref[i] = true;
+        images.off[i] = start as u16;
+        images.shift[i] = shift as u8;
+        pieces = true;
+    }
+    // Every register up to the last one of each class is an argument's.
+    if filled != ((1 << ni) - 1) | (((1 << nf) - 1) << per) {
+        return;
+    }
+    let Some(caller) = direct_regs::direct(abi, ni, nf, ret, pieces) else {
+        return;
+    };
+    out.images = images;
+    if matches!(ret, Ret::Int | Ret::Float) {
+        out.plain = Some(caller);
+    } else {
+        out.into = Some(caller);
+    }
+}
+
 fn fix_for(abi: &Abi, ty: Type, in_float_reg: bool) -> Fix {
     if ty == Type::U32 && abi.u32_sign_extended {
         Fix::Sext32
@@ -1367,6 +1518,15 @@ impl Prepared {
         if self.native_words {
             // SAFETY: the caller's contract; `native_words` was decided at prepare time.
             return unsafe { self.call_native(f, args) };
+        }
+        if let Some(direct) = self.plain {
+            // SAFETY: the caller's contract; `plain` and its images (offsets
+            // into `args`) were chosen at prepare time; the result is a
+            // scalar the convention does not fix up.
+            let bits = unsafe {
+                direct(&self.images, f, args.as_ptr().cast::<u8>(), core::ptr::null_mut())
+            };
+            return self.ret.ty.value(bits);
         }
         if let Some(caller) = self.caller {
             if !self.via_images && self.agg.ret_mode == RetMode::Scalar {
@@ -1884,6 +2044,14 @@ impl Prepared {
             self.len,
             args.len()
         );
+        if let Some(direct) = self.into
+            && !out.is_null()
+        {
+            // SAFETY: the caller's contract (`out` has room for the
+            // result); `into` and its images were chosen at prepare time.
+            unsafe { direct(&self.images, f, args.as_ptr().cast::<u8>(), out) };
+            return Value::Void;
+        }
         if let Some(caller) = self.caller {
             // SAFETY: the caller's contract; `caller` was chosen at prepare time.
             unsafe { self.call_regs(caller, f, args, out) }
