@@ -15,9 +15,27 @@ use super::native_regs::MAX_PER_CLASS;
 use super::{Abi, Type};
 
 /// Calls `f` with the register images [`Images`] say, read from the values
-/// at `a`; returns a scalar result's image, or writes a struct result's
-/// pieces to `out` (then returns 0).
-pub(crate) type Direct = unsafe fn(&Images, *const (), *const u8, *mut u8) -> u64;
+/// at `a`, and returns what `f` returns: the call of `f` is the caller's
+/// last act, a jump where the compiler can make one, so `f` returns
+/// straight to the caller's caller.
+pub(crate) type Direct<R> = unsafe fn(&Images, *const (), *const u8) -> R;
+
+/// A direct caller with a scalar result, by the class of the result register.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Plain {
+    /// An integer result (or none).
+    Int(Direct<u64>),
+    /// A float result.
+    Float(Direct<f64>),
+}
+
+/// A direct caller with a struct result in registers (one register: the
+/// result is 8 bytes; two: the first 8 bytes, then 1 to 8 bytes from offset
+/// 8 on): returns the images of the result's first 8 bytes and of the rest
+/// (the first again when there is no rest: [`Images::store`] then writes it
+/// twice, at the same place). Not a jump to `f`: the caller's caller would
+/// need one call site per pair of register classes.
+pub(crate) type Split = Direct<(u64, u64)>;
 
 /// Register images: integer register `i` is image `i`, float register `k`
 /// image [`MAX_PER_CLASS`]` + k`.
@@ -120,64 +138,64 @@ impl Bits for f64 {
     }
 }
 
-/// What a callee returns, and where a direct caller puts it.
-trait Finish: Copy {
-    /// # Safety
-    ///
-    /// For a struct result, `out` is valid for writes of the result.
-    unsafe fn finish(self, s: &Images, out: *mut u8) -> u64;
-}
+/// What a callee returns: a register's image, or two registers' (the
+/// struct the host returns in them; checked at prepare time).
+trait Returned: Copy {
+    /// The images of a struct result's first 8 bytes and of the rest (see [`Split`]).
+    fn pieces(self) -> (u64, u64);
 
-impl Finish for u64 {
+    /// Itself: what a caller with a scalar result returns.
     #[inline(always)]
-    unsafe fn finish(self, _: &Images, _: *mut u8) -> u64 {
+    fn itself(self) -> Self {
         self
     }
 }
 
-impl Finish for f64 {
+impl Returned for u64 {
     #[inline(always)]
-    unsafe fn finish(self, _: &Images, _: *mut u8) -> u64 {
-        self.to_bits()
+    fn pieces(self) -> (u64, u64) {
+        (self, self)
     }
 }
 
-/// A struct result of one 8-byte piece, in one register of its class.
-#[repr(transparent)]
-#[derive(Clone, Copy)]
-struct One<A>(A);
+impl Returned for f64 {
+    #[inline(always)]
+    fn pieces(self) -> (u64, u64) {
+        (self.to_bits(), self.to_bits())
+    }
+}
+
+impl<A: Returned, B: Returned> Returned for Pair<A, B> {
+    #[inline(always)]
+    fn pieces(self) -> (u64, u64) {
+        (self.0.pieces().0, self.1.pieces().0)
+    }
+}
 
 /// A struct result of two pieces: the first 8 bytes, then 1 to 8 bytes
-/// from offset 8 on, returned as the host returns this struct (checked at
-/// prepare time).
+/// from offset 8 on, returned as the host returns this struct.
 #[repr(C)]
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Pair<A, B>(A, B);
 
-impl<A: Finish> Finish for One<A> {
+impl Images {
+    /// Writes a struct result's pieces (see [`Split`]) to `out`: the
+    /// second as the 8 bytes ending where it ends, then the first 8 bytes,
+    /// which overwrite what of that window precedes the second piece.
+    ///
+    /// # Safety
+    ///
+    /// `out` is valid for writes of the result, which has its first piece
+    /// at offset 0 and ends at or after `last_at + 8`.
     #[inline(always)]
-    unsafe fn finish(self, s: &Images, out: *mut u8) -> u64 {
-        // SAFETY: the caller's contract: the result is 8 bytes or more.
-        unsafe { out.cast::<u64>().write_unaligned(self.0.finish(s, out)) };
-        0
-    }
-}
-
-impl<A: Finish, B: Finish> Finish for Pair<A, B> {
-    #[inline(always)]
-    unsafe fn finish(self, s: &Images, out: *mut u8) -> u64 {
-        // SAFETY: the caller's contract; `last_at + 8` is the second
-        // piece's end, inside the result; the first piece covers the
-        // result's first 8 bytes, so what the second write put there
-        // before the second piece is overwritten.
+    pub(crate) unsafe fn store(&self, out: *mut u8, (first, rest): (u64, u64)) {
+        // SAFETY: the caller's contract.
         unsafe {
-            let (a, b) = (self.0.finish(s, out), self.1.finish(s, out));
-            out.add(usize::from(s.last_at))
+            out.add(usize::from(self.last_at))
                 .cast::<u64>()
-                .write_unaligned(b << s.last_shl);
-            out.cast::<u64>().write_unaligned(a);
+                .write_unaligned(rest << self.last_shl);
+            out.cast::<u64>().write_unaligned(first);
         }
-        0
     }
 }
 
@@ -192,12 +210,12 @@ macro_rules! float_ty {
     };
 }
 
-/// One direct caller with `$read` images: integer image indices, float
-/// image indices, for each result type.
-macro_rules! direct {
-    ($read:ident [$($i:tt)*] [$($f:tt)*] $($r:ty),*) => {{
+/// A generic direct caller `c` with `$read` images: integer image
+/// indices, float image indices.
+macro_rules! caller_fn {
+    ($read:ident $out:ident -> $o:ty, [$($i:tt)*] [$($f:tt)*]) => {
         #[allow(unused_variables)]
-        unsafe fn c<R: Finish>(s: &Images, f: *const (), a: *const u8, out: *mut u8) -> u64 {
+        unsafe fn c<R: Returned>(s: &Images, f: *const (), a: *const u8) -> $o {
             // SAFETY: `f` takes these register images (the prepared
             // signature's, in class order) and returns `R` in the registers
             // the result has (checked at prepare time); `s` says where each
@@ -207,33 +225,57 @@ macro_rules! direct {
                     *const (),
                     extern "C" fn($(int_ty!($i),)* $(float_ty!($f),)*) -> R,
                 >(f);
-                f($(s.$read::<u64>(a, $i),)* $(s.$read::<f64>(a, MAX_PER_CLASS + $f),)*)
-                    .finish(s, out)
+                f($(s.$read::<u64>(a, $i),)* $(s.$read::<f64>(a, MAX_PER_CLASS + $f),)*).$out()
             }
         }
-        [$(c::<$r> as Direct),*]
+    };
+}
+
+/// The callers with a scalar result (integer, float) of these images.
+macro_rules! plain {
+    ($read:ident [$($i:tt)*] [$($f:tt)*]) => {{
+        caller_fn!($read itself -> R, [$($i)*] [$($f)*]);
+        (c::<u64> as Direct<u64>, c::<f64> as Direct<f64>)
+    }};
+}
+
+/// The callers with a struct result in registers (in [`Ret::index`] order)
+/// of these images.
+macro_rules! split {
+    ([$($i:tt)*] [$($f:tt)*]) => {{
+        caller_fn!(piece pieces -> (u64, u64), [$($i)*] [$($f)*]);
+        [
+            c::<u64> as Split,
+            c::<f64>,
+            c::<Pair<u64, u64>>,
+            c::<Pair<u64, f64>>,
+            c::<Pair<f64, u64>>,
+            c::<Pair<f64, f64>>,
+        ]
     }};
 }
 
 macro_rules! raw_row {
     ([$($i:tt)*]) => {
         [
-            direct!(raw [$($i)*] [] u64, f64),
-            direct!(raw [$($i)*] [0] u64, f64),
-            direct!(raw [$($i)*] [0 1] u64, f64),
-            direct!(raw [$($i)*] [0 1 2] u64, f64),
-            direct!(raw [$($i)*] [0 1 2 3] u64, f64),
-            direct!(raw [$($i)*] [0 1 2 3 4] u64, f64),
-            direct!(raw [$($i)*] [0 1 2 3 4 5] u64, f64),
-            direct!(raw [$($i)*] [0 1 2 3 4 5 6] u64, f64),
-            direct!(raw [$($i)*] [0 1 2 3 4 5 6 7] u64, f64),
+            plain!(raw [$($i)*] []),
+            plain!(raw [$($i)*] [0]),
+            plain!(raw [$($i)*] [0 1]),
+            plain!(raw [$($i)*] [0 1 2]),
+            plain!(raw [$($i)*] [0 1 2 3]),
+            plain!(raw [$($i)*] [0 1 2 3 4]),
+            plain!(raw [$($i)*] [0 1 2 3 4 5]),
+            plain!(raw [$($i)*] [0 1 2 3 4 5 6]),
+            plain!(raw [$($i)*] [0 1 2 3 4 5 6 7]),
         ]
     };
 }
 
-/// Callers of values only, with a scalar result (integer, float), by
-/// integer, then float images.
-static RAW: [[[Direct; 2]; MAX_PER_CLASS + 1]; MAX_PER_CLASS + 1] = [
+/// The integer and float result callers of one count of images.
+type Plains = (Direct<u64>, Direct<f64>);
+
+/// Callers of values only, with a scalar result, by integer, then float images.
+static RAW: [[Plains; MAX_PER_CLASS + 1]; MAX_PER_CLASS + 1] = [
     raw_row!([]),
     raw_row!([0]),
     raw_row!([0 1]),
@@ -248,27 +290,48 @@ static RAW: [[[Direct; 2]; MAX_PER_CLASS + 1]; MAX_PER_CLASS + 1] = [
 /// Registers of each class a caller with struct pieces passes at most.
 pub(crate) const MAX_WITH_PIECES: usize = 4;
 
-/// Result types of the callers with struct pieces, in [`Ret::index`] order.
-macro_rules! piece_row {
+macro_rules! scalar_row {
     ([$($i:tt)*]) => {
         [
-            direct!(piece [$($i)*] [] u64, f64, One<u64>, One<f64>, Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
-            direct!(piece [$($i)*] [0] u64, f64, One<u64>, One<f64>, Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
-            direct!(piece [$($i)*] [0 1] u64, f64, One<u64>, One<f64>, Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
-            direct!(piece [$($i)*] [0 1 2] u64, f64, One<u64>, One<f64>, Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
-            direct!(piece [$($i)*] [0 1 2 3] u64, f64, One<u64>, One<f64>, Pair<u64, u64>, Pair<u64, f64>, Pair<f64, u64>, Pair<f64, f64>),
+            plain!(piece [$($i)*] []),
+            plain!(piece [$($i)*] [0]),
+            plain!(piece [$($i)*] [0 1]),
+            plain!(piece [$($i)*] [0 1 2]),
+            plain!(piece [$($i)*] [0 1 2 3]),
         ]
     };
 }
 
-/// Callers whose images may be struct pieces, by integer, then float
-/// images, then result.
-static WITH_PIECES: [[[Direct; 8]; MAX_WITH_PIECES + 1]; MAX_WITH_PIECES + 1] = [
-    piece_row!([]),
-    piece_row!([0]),
-    piece_row!([0 1]),
-    piece_row!([0 1 2]),
-    piece_row!([0 1 2 3]),
+macro_rules! struct_row {
+    ([$($i:tt)*]) => {
+        [
+            split!([$($i)*] []),
+            split!([$($i)*] [0]),
+            split!([$($i)*] [0 1]),
+            split!([$($i)*] [0 1 2]),
+            split!([$($i)*] [0 1 2 3]),
+        ]
+    };
+}
+
+/// Callers whose images may be struct pieces, with a scalar result, by
+/// integer, then float images.
+static PIECES_SCALAR: [[Plains; MAX_WITH_PIECES + 1]; MAX_WITH_PIECES + 1] = [
+    scalar_row!([]),
+    scalar_row!([0]),
+    scalar_row!([0 1]),
+    scalar_row!([0 1 2]),
+    scalar_row!([0 1 2 3]),
+];
+
+/// Callers whose images may be struct pieces, with a struct result in
+/// registers, by integer, then float images, then [`Ret::index`].
+static PIECES_STRUCT: [[[Split; 6]; MAX_WITH_PIECES + 1]; MAX_WITH_PIECES + 1] = [
+    struct_row!([]),
+    struct_row!([0]),
+    struct_row!([0 1]),
+    struct_row!([0 1 2]),
+    struct_row!([0 1 2 3]),
 ];
 
 /// How a direct caller's callee returns its result.
@@ -289,28 +352,39 @@ impl Ret {
     fn index(self) -> usize {
         let f = |c: Class| usize::from(c == Class::Float);
         match self {
-            Ret::Int => 0,
-            Ret::Float => 1,
-            Ret::One(c) => 2 + f(c),
-            Ret::Pair(a, b) => 4 + 2 * f(a) + f(b),
+            Ret::Int | Ret::Float | Ret::One(Class::Int) => 0,
+            Ret::One(Class::Float) => 1,
+            Ret::Pair(a, b) => 2 + 2 * f(a) + f(b),
         }
     }
 }
 
-/// The direct caller for `ni` integer and `nf` float images returning
-/// `ret` with the host convention `abi`, reading struct pieces if
-/// `pieces`; `None` when there is none (too many images, or a pair the
-/// host does not return in those registers).
-pub(crate) fn direct(abi: &Abi, ni: usize, nf: usize, ret: Ret, pieces: bool) -> Option<Direct> {
+/// The direct caller for `ni` integer and `nf` float images with a scalar
+/// result (`Ret::Float`: a float), reading struct pieces if `pieces`.
+pub(crate) fn scalar(ni: usize, nf: usize, ret: Ret, pieces: bool) -> Option<Plain> {
+    let row: &[Plains] = if pieces {
+        PIECES_SCALAR.get(ni)?
+    } else {
+        RAW.get(ni)?
+    };
+    let (int, float) = *row.get(nf)?;
+    Some(if ret == Ret::Float {
+        Plain::Float(float)
+    } else {
+        Plain::Int(int)
+    })
+}
+
+/// The direct caller for `ni` integer and `nf` float images with a struct
+/// result in registers (`Ret::One` or `Ret::Pair`) with the host convention
+/// `abi`; `None` for a pair the host does not return in those registers.
+pub(crate) fn split(abi: &Abi, ni: usize, nf: usize, ret: Ret) -> Option<Split> {
     if let Ret::Pair(a, b) = ret
         && !super::native_regs::pair_returned_as(abi, a, b)
     {
         return None;
     }
-    if !pieces && matches!(ret, Ret::Int | Ret::Float) {
-        return RAW.get(ni)?.get(nf).map(|c| c[ret.index()]);
-    }
-    WITH_PIECES.get(ni)?.get(nf).map(|c| c[ret.index()])
+    PIECES_STRUCT.get(ni)?.get(nf).map(|c| c[ret.index()])
 }
 
 /// Whether every byte of the 8 of `ty` from `start` on belongs to a scalar

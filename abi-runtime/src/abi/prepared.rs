@@ -5,7 +5,7 @@ use core::mem::{MaybeUninit, size_of};
 
 use super::aggregate::{self, Aggregates, Class};
 use super::callback::StructPlan;
-use super::direct_regs::{self, Direct, Images, Ret};
+use super::direct_regs::{self, Images, Plain, Ret, Split};
 use super::moves::{self, Move, Moves, Op};
 use super::native_regs::{self, Caller, Read, RetKind, Sources};
 
@@ -407,9 +407,9 @@ pub struct Prepared {
     /// A caller reading every register image straight from the values (see
     /// `direct_regs`) whose result is a scalar the convention does not fix
     /// up: after `native_words`, [`Prepared::call`] tests only this.
-    pub(crate) plain: Option<Direct>,
+    pub(crate) plain: Option<Plain>,
     /// Such a caller writing a struct result to [`Prepared::call_into`]'s `out`.
-    pub(crate) into: Option<Direct>,
+    pub(crate) into: Option<Split>,
     /// Where `plain` or `into` reads its images.
     pub(crate) images: Images,
     pub(crate) len: usize,
@@ -1367,14 +1367,13 @@ fn choose_direct(out: &mut Prepared) {
     if filled != ((1 << ni) - 1) | (((1 << nf) - 1) << per) {
         return;
     }
-    let Some(caller) = direct_regs::direct(abi, ni, nf, ret, pieces) else {
-        return;
-    };
-    out.images = images;
     if matches!(ret, Ret::Int | Ret::Float) {
-        out.plain = Some(caller);
+        out.plain = direct_regs::scalar(ni, nf, ret, pieces);
     } else {
-        out.into = Some(caller);
+        out.into = direct_regs::split(abi, ni, nf, ret);
+    }
+    if out.plain.is_some() || out.into.is_some() {
+        out.images = images;
     }
 }
 
@@ -1519,12 +1518,16 @@ impl Prepared {
             // SAFETY: the caller's contract; `native_words` was decided at prepare time.
             return unsafe { self.call_native(f, args) };
         }
-        if let Some(direct) = self.plain {
+        if let Some(plain) = self.plain {
+            let a = args.as_ptr().cast::<u8>();
             // SAFETY: the caller's contract; `plain` and its images (offsets
             // into `args`) were chosen at prepare time; the result is a
             // scalar the convention does not fix up.
             let bits = unsafe {
-                direct(&self.images, f, args.as_ptr().cast::<u8>(), core::ptr::null_mut())
+                match plain {
+                    Plain::Int(direct) => direct(&self.images, f, a),
+                    Plain::Float(direct) => direct(&self.images, f, a).to_bits(),
+                }
             };
             return self.ret.ty.value(bits);
         }
@@ -2044,13 +2047,18 @@ impl Prepared {
             self.len,
             args.len()
         );
-        if let Some(direct) = self.into
+        if let Some(split) = self.into
             && !out.is_null()
         {
             // SAFETY: the caller's contract (`out` has room for the
-            // result); `into` and its images were chosen at prepare time.
-            unsafe { direct(&self.images, f, args.as_ptr().cast::<u8>(), out) };
-            return Value::Void;
+            // result); `into` and its images were chosen at prepare time
+            // for this result's pieces.
+            unsafe {
+                let pieces = split(&self.images, f, args.as_ptr().cast::<u8>());
+                self.images.store(out, pieces);
+            }
+            // The tag written with its padding: a copy is two word moves.
+            return Scalar::Void.value(0);
         }
         if let Some(caller) = self.caller {
             // SAFETY: the caller's contract; `caller` was chosen at prepare time.
