@@ -18,7 +18,7 @@ use super::{Abi, Type};
 /// at `a`, and returns what `f` returns: the call of `f` is the caller's
 /// last act, a jump where the compiler can make one, so `f` returns
 /// straight to the caller's caller.
-pub(crate) type Direct<R> = unsafe fn(&Images, *const (), *const u8) -> R;
+pub(crate) type Direct<R> = unsafe extern "C" fn(&Images, *const (), *const u8) -> R;
 
 /// A direct caller with a scalar result, by the class of the result register.
 #[derive(Debug, Clone, Copy)]
@@ -33,9 +33,10 @@ pub(crate) enum Plain {
 /// result is 8 bytes; two: the first 8 bytes, then 1 to 8 bytes from offset
 /// 8 on): returns the images of the result's first 8 bytes and of the rest
 /// (the first again when there is no rest: [`Images::store`] then writes it
-/// twice, at the same place). Not a jump to `f`: the caller's caller would
-/// need one call site per pair of register classes.
-pub(crate) type Split = Direct<(u64, u64)>;
+/// twice, at the same place) as a pair of doubles, which the host returns in
+/// two float registers (checked at prepare time): a result in two float
+/// registers is then returned by a jump to `f`.
+pub(crate) type Split = Direct<Pair<f64, f64>>;
 
 /// Register images: integer register `i` is image `i`, float register `k`
 /// image [`MAX_PER_CLASS`]` + k`.
@@ -142,7 +143,7 @@ impl Bits for f64 {
 /// struct the host returns in them; checked at prepare time).
 trait Returned: Copy {
     /// The images of a struct result's first 8 bytes and of the rest (see [`Split`]).
-    fn pieces(self) -> (u64, u64);
+    fn pieces(self) -> Pair<f64, f64>;
 
     /// Itself: what a caller with a scalar result returns.
     #[inline(always)]
@@ -153,22 +154,22 @@ trait Returned: Copy {
 
 impl Returned for u64 {
     #[inline(always)]
-    fn pieces(self) -> (u64, u64) {
-        (self, self)
+    fn pieces(self) -> Pair<f64, f64> {
+        Pair(f64::from_bits(self), f64::from_bits(self))
     }
 }
 
 impl Returned for f64 {
     #[inline(always)]
-    fn pieces(self) -> (u64, u64) {
-        (self.to_bits(), self.to_bits())
+    fn pieces(self) -> Pair<f64, f64> {
+        Pair(self, self)
     }
 }
 
 impl<A: Returned, B: Returned> Returned for Pair<A, B> {
     #[inline(always)]
-    fn pieces(self) -> (u64, u64) {
-        (self.0.pieces().0, self.1.pieces().0)
+    fn pieces(self) -> Pair<f64, f64> {
+        Pair(self.0.pieces().0, self.1.pieces().0)
     }
 }
 
@@ -176,7 +177,7 @@ impl<A: Returned, B: Returned> Returned for Pair<A, B> {
 /// from offset 8 on, returned as the host returns this struct.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
-struct Pair<A, B>(A, B);
+pub(crate) struct Pair<A, B>(pub(crate) A, pub(crate) B);
 
 impl Images {
     /// Writes a struct result's pieces (see [`Split`]) to `out`: the
@@ -188,13 +189,13 @@ impl Images {
     /// `out` is valid for writes of the result, which has its first piece
     /// at offset 0 and ends at or after `last_at + 8`.
     #[inline(always)]
-    pub(crate) unsafe fn store(&self, out: *mut u8, (first, rest): (u64, u64)) {
+    pub(crate) unsafe fn store(&self, out: *mut u8, Pair(first, rest): Pair<f64, f64>) {
         // SAFETY: the caller's contract.
         unsafe {
             out.add(usize::from(self.last_at))
                 .cast::<u64>()
-                .write_unaligned(rest << self.last_shl);
-            out.cast::<u64>().write_unaligned(first);
+                .write_unaligned(rest.to_bits() << self.last_shl);
+            out.cast::<f64>().write_unaligned(first);
         }
     }
 }
@@ -215,7 +216,7 @@ macro_rules! float_ty {
 macro_rules! caller_fn {
     ($read:ident $out:ident -> $o:ty, [$($i:tt)*] [$($f:tt)*]) => {
         #[allow(unused_variables)]
-        unsafe fn c<R: Returned>(s: &Images, f: *const (), a: *const u8) -> $o {
+        unsafe extern "C" fn c<R: Returned>(s: &Images, f: *const (), a: *const u8) -> $o {
             // SAFETY: `f` takes these register images (the prepared
             // signature's, in class order) and returns `R` in the registers
             // the result has (checked at prepare time); `s` says where each
@@ -243,7 +244,7 @@ macro_rules! plain {
 /// of these images.
 macro_rules! split {
     ([$($i:tt)*] [$($f:tt)*]) => {{
-        caller_fn!(piece pieces -> (u64, u64), [$($i)*] [$($f)*]);
+        caller_fn!(piece pieces -> Pair<f64, f64>, [$($i)*] [$($f)*]);
         [
             c::<u64> as Split,
             c::<f64>,
@@ -379,8 +380,12 @@ pub(crate) fn scalar(ni: usize, nf: usize, ret: Ret, pieces: bool) -> Option<Pla
 /// result in registers (`Ret::One` or `Ret::Pair`) with the host convention
 /// `abi`; `None` for a pair the host does not return in those registers.
 pub(crate) fn split(abi: &Abi, ni: usize, nf: usize, ret: Ret) -> Option<Split> {
+    let returned = |a, b| super::native_regs::pair_returned_as(abi, a, b);
+    if !returned(Class::Float, Class::Float) {
+        return None;
+    }
     if let Ret::Pair(a, b) = ret
-        && !super::native_regs::pair_returned_as(abi, a, b)
+        && !returned(a, b)
     {
         return None;
     }
