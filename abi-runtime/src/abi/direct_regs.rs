@@ -122,6 +122,37 @@ impl Images {
     }
 }
 
+impl Images {
+    /// Image `i` through a struct's pointer: as [`Images::piece`] reads it
+    /// when `deref[i]`, for callers that know it statically.
+    ///
+    /// # Safety
+    ///
+    /// The value at the image's offset from `a` is a struct's pointer,
+    /// valid for reads of the 8 bytes at `off`, all of them initialised.
+    #[inline(always)]
+    unsafe fn through<T: Bits>(&self, a: *const u8, i: usize) -> MaybeUninit<T> {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let q = a
+                .add(usize::from(self.at[i]))
+                .cast::<*const u8>()
+                .read_unaligned()
+                .add(usize::from(self.off[i]));
+            let v = q.cast::<u64>().read_unaligned();
+            MaybeUninit::new(T::from_bits(v.wrapping_shr(u32::from(self.shift[i]))))
+        }
+    }
+
+    /// Which images are read through a struct's pointer: bit `i` for image `i`.
+    fn deref_mask(&self) -> u32 {
+        self.deref
+            .iter()
+            .enumerate()
+            .fold(0, |m, (i, &d)| m | u32::from(d) << i)
+    }
+}
+
 /// A register's 8 bytes as a value of its class.
 trait Bits: Copy {
     fn from_bits(v: u64) -> Self;
@@ -335,6 +366,122 @@ static PIECES_STRUCT: [[[Split; 6]; MAX_WITH_PIECES + 1]; MAX_WITH_PIECES + 1] =
     struct_row!([0 1 2 3]),
 ];
 
+/// Float images a caller of float images only, each read as its pattern
+/// says, passes at most.
+pub(crate) const MAX_FLOATS_ONLY: usize = 4;
+
+/// Reads float image `$k` (pattern letter `$l`: `r` straight, `d` through a
+/// struct's pointer) of `$s` from `$a`.
+macro_rules! float_image {
+    ($s:ident $a:ident $k:expr, r) => {
+        $s.raw::<f64>($a, MAX_PER_CLASS + $k)
+    };
+    ($s:ident $a:ident $k:expr, d) => {
+        $s.through::<f64>($a, MAX_PER_CLASS + $k)
+    };
+}
+
+/// The callers of float images only whose pattern is `$l` (`r`: read
+/// straight, `d`: through a struct's pointer, known statically, so a call
+/// decides nothing per image), for each result.
+macro_rules! floats_only {
+    ($($l:ident)*) => {{
+        #[allow(unused_variables, unused_mut, unused_assignments)]
+        unsafe extern "C" fn c<R: Gives<O>, O: Copy>(s: &Images, f: *const (), a: *const u8) -> O {
+            // SAFETY: `f` takes the signature's float register images, read
+            // as prepare chose this pattern for, and returns `R` in the
+            // registers the result has (checked at prepare time).
+            unsafe {
+                let f = core::mem::transmute::<*const (), extern "C" fn($(float_ty!($l),)*) -> R>(f);
+                let mut k = 0;
+                f($({
+                    let x = float_image!(s a k, $l);
+                    k += 1;
+                    x
+                },)*)
+                .give()
+            }
+        }
+        Callers {
+            int: c::<u64, u64>,
+            float: c::<f64, f64>,
+            split: [
+                c::<u64, Pair<f64, f64>>,
+                c::<f64, Pair<f64, f64>>,
+                c::<Pair<u64, u64>, Pair<f64, f64>>,
+                c::<Pair<u64, f64>, Pair<f64, f64>>,
+                c::<Pair<f64, u64>, Pair<f64, f64>>,
+                c::<Pair<f64, f64>, Pair<f64, f64>>,
+            ],
+        }
+    }};
+}
+
+/// What a caller makes of its callee's result `Self`: the result itself
+/// for a scalar, the pieces of a struct (see [`Split`]).
+trait Gives<O>: Copy {
+    fn give(self) -> O;
+}
+
+impl Gives<u64> for u64 {
+    #[inline(always)]
+    fn give(self) -> u64 {
+        self
+    }
+}
+
+impl Gives<f64> for f64 {
+    #[inline(always)]
+    fn give(self) -> f64 {
+        self
+    }
+}
+
+impl<R: Returned> Gives<Pair<f64, f64>> for R {
+    #[inline(always)]
+    fn give(self) -> Pair<f64, f64> {
+        self.pieces()
+    }
+}
+
+/// The callers of one pattern of images, by result.
+#[derive(Clone, Copy)]
+struct Callers {
+    int: Direct<u64>,
+    float: Direct<f64>,
+    /// In [`Ret::index`] order.
+    split: [Split; 6],
+}
+
+/// Every pattern of up to [`MAX_FLOATS_ONLY`] images, in pattern order
+/// (`n` images with bit `k` of `mask` set when image `k` is read through a
+/// pointer: `2^n - 1 + mask`), as `$m!` arguments.
+macro_rules! patterns {
+    ($m:ident) => {
+        [
+            $m!(),
+            $m!(r), $m!(d),
+            $m!(r r), $m!(d r), $m!(r d), $m!(d d),
+            $m!(r r r), $m!(d r r), $m!(r d r), $m!(d d r),
+            $m!(r r d), $m!(d r d), $m!(r d d), $m!(d d d),
+            $m!(r r r r), $m!(d r r r), $m!(r d r r), $m!(d d r r),
+            $m!(r r d r), $m!(d r d r), $m!(r d d r), $m!(d d d r),
+            $m!(r r r d), $m!(d r r d), $m!(r d r d), $m!(d d r d),
+            $m!(r r d d), $m!(d r d d), $m!(r d d d), $m!(d d d d),
+        ]
+    };
+}
+
+/// Callers of float images only (struct pieces among them), by pattern.
+static FLOATS_ONLY: [Callers; (1 << (MAX_FLOATS_ONLY + 1)) - 1] = patterns!(floats_only);
+
+/// The callers of float images only for `nf` images whose bit `k` of
+/// `deref` is set when image `k` is read through a struct's pointer.
+fn floats_only(nf: usize, deref: u32) -> Option<&'static Callers> {
+    let mask = deref as usize & ((1 << nf.min(MAX_FLOATS_ONLY)) - 1);
+    (nf <= MAX_FLOATS_ONLY).then(|| &FLOATS_ONLY[(1 << nf) - 1 + mask])
+}
+
 /// How a direct caller's callee returns its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ret {
@@ -360,15 +507,18 @@ impl Ret {
     }
 }
 
-/// The direct caller for `ni` integer and `nf` float images with a scalar
-/// result (`Ret::Float`: a float), reading struct pieces if `pieces`.
-pub(crate) fn scalar(ni: usize, nf: usize, ret: Ret, pieces: bool) -> Option<Plain> {
-    let row: &[Plains] = if pieces {
-        PIECES_SCALAR.get(ni)?
+/// The direct caller for `ni` integer and `nf` float images read as
+/// `images` say with a scalar result (`Ret::Float`: a float).
+pub(crate) fn scalar(ni: usize, nf: usize, ret: Ret, images: &Images) -> Option<Plain> {
+    let deref = images.deref_mask();
+    let (int, float) = if deref == 0 {
+        *RAW.get(ni)?.get(nf)?
+    } else if ni == 0 {
+        let c = floats_only(nf, deref >> MAX_PER_CLASS)?;
+        (c.int, c.float)
     } else {
-        RAW.get(ni)?
+        *PIECES_SCALAR.get(ni)?.get(nf)?
     };
-    let (int, float) = *row.get(nf)?;
     Some(if ret == Ret::Float {
         Plain::Float(float)
     } else {
@@ -379,7 +529,7 @@ pub(crate) fn scalar(ni: usize, nf: usize, ret: Ret, pieces: bool) -> Option<Pla
 /// The direct caller for `ni` integer and `nf` float images with a struct
 /// result in registers (`Ret::One` or `Ret::Pair`) with the host convention
 /// `abi`; `None` for a pair the host does not return in those registers.
-pub(crate) fn split(abi: &Abi, ni: usize, nf: usize, ret: Ret) -> Option<Split> {
+pub(crate) fn split(abi: &Abi, ni: usize, nf: usize, ret: Ret, images: &Images) -> Option<Split> {
     let returned = |a, b| super::native_regs::pair_returned_as(abi, a, b);
     if !returned(Class::Float, Class::Float) {
         return None;
@@ -388,6 +538,10 @@ pub(crate) fn split(abi: &Abi, ni: usize, nf: usize, ret: Ret) -> Option<Split> 
         && !returned(a, b)
     {
         return None;
+    }
+    if ni == 0 {
+        let deref = images.deref_mask() >> MAX_PER_CLASS;
+        return floats_only(nf, deref).map(|c| c.split[ret.index()]);
     }
     PIECES_STRUCT.get(ni)?.get(nf).map(|c| c[ret.index()])
 }

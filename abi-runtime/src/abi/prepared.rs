@@ -1282,7 +1282,7 @@ fn choose_direct(out: &mut Prepared) {
         images.last_at = q.off + q.len - 8;
         images.last_shl = (8 * (8 - q.len)) as u8;
     }
-    let (mut ni, mut nf, mut filled, mut pieces) = (0, 0, 0u32, false);
+    let (mut ni, mut nf, mut filled) = (0, 0, 0u32);
     for m in out.moves.as_slice() {
         let w = usize::from(m.dst);
         let (i, float) = if w < INT_REGS && w < per {
@@ -1361,16 +1361,15 @@ fn choose_direct(out: &mut Prepared) {
         images.deref[i] = true;
         images.off[i] = start as u16;
         images.shift[i] = shift as u8;
-        pieces = true;
     }
     // Every register up to the last one of each class is an argument's.
     if filled != ((1 << ni) - 1) | (((1 << nf) - 1) << per) {
         return;
     }
     if matches!(ret, Ret::Int | Ret::Float) {
-        out.plain = direct_regs::scalar(ni, nf, ret, pieces);
+        out.plain = direct_regs::scalar(ni, nf, ret, &images);
     } else {
-        out.into = direct_regs::split(abi, ni, nf, ret);
+        out.into = direct_regs::split(abi, ni, nf, ret, &images);
     }
     if out.plain.is_some() || out.into.is_some() {
         out.images = images;
