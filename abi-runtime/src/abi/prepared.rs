@@ -427,6 +427,9 @@ pub struct Prepared {
     /// `via_images`) in the buffer the moves fill.
     pub(crate) sources: Sources,
     pub(crate) via_images: bool,
+    /// `via_images`, or a struct result through a hidden address: where a
+    /// call with no place for the result goes through the buffer.
+    pub(crate) buffered_without_out: bool,
     /// (offset, length) of the one or two pieces of a struct result the
     /// caller returns in registers (length 0: no second piece).
     pub(crate) ret_pieces: [(u16, u8); 2],
@@ -648,6 +651,7 @@ pub(crate) fn classify(
         caller: None,
         sources: Sources::EMPTY,
         via_images: false,
+        buffered_without_out: false,
         ret_pieces: [(0, 0); 2],
         moves: Moves::EMPTY,
         copies: false,
@@ -973,6 +977,8 @@ pub(crate) fn classify(
             choose_direct(&mut out);
         }
     }
+    out.buffered_without_out =
+        out.via_images || matches!(out.agg.ret_mode, RetMode::Hidden(_));
     Ok(out)
 }
 
@@ -1603,15 +1609,21 @@ impl Prepared {
     /// (2 x i64: 7.6 ns against 3.0 ns).
     #[inline(never)]
     unsafe fn call_regs(&self, caller: Caller, f: *const (), args: &[Value], out: *mut u8) -> Value {
-        let hidden = matches!(self.agg.ret_mode, RetMode::Hidden(_));
-        if !(self.via_images || hidden && out.is_null()) {
-            // SAFETY: the caller's contract; the sources are offsets into `args`.
-            let r = unsafe { caller(&self.sources, f, args.as_ptr().cast::<u8>(), out) };
+        // One test either way: a result through a hidden address with no
+        // place for it takes the buffered path, which makes room.
+        let buffered = if out.is_null() {
+            self.buffered_without_out
+        } else {
+            self.via_images
+        };
+        if buffered {
             // SAFETY: the caller's contract.
-            return unsafe { self.finish_regs(r, out) };
+            return unsafe { self.call_buffered(caller, f, args, out) };
         }
+        // SAFETY: the caller's contract; the sources are offsets into `args`.
+        let r = unsafe { caller(&self.sources, f, args.as_ptr().cast::<u8>(), out) };
         // SAFETY: the caller's contract.
-        unsafe { self.call_buffered(caller, f, args, out) }
+        unsafe { self.finish_regs(r, out) }
     }
 
     /// [`Prepared::call_regs`] through a buffer of register images the
@@ -1656,22 +1668,23 @@ impl Prepared {
     /// `out` is null or valid for writes of the result's size.
     #[inline(always)]
     unsafe fn finish_regs(&self, r: (u64, u64), out: *mut u8) -> Value {
-        if self.agg.ret_mode == RetMode::Scalar {
-            return self.ret.ty.value(self.ret.unfix(r.0));
-        }
-        if !out.is_null() && self.agg.ret_mode == RetMode::Regs {
-            // The result's pieces, in order, are the caller's result images.
-            let [p0, p1] = self.ret_pieces;
-            // SAFETY: `out` has room for the result (the caller's contract);
-            // a piece lies inside it.
-            unsafe {
-                store_piece(out, p0, r.0);
-                if p1.1 != 0 {
-                    store_piece(out, p1, r.1);
+        match self.agg.ret_mode {
+            RetMode::Scalar => self.ret.ty.value(self.ret.unfix(r.0)),
+            RetMode::Regs if !out.is_null() => {
+                // The result's pieces, in order, are the caller's result images.
+                let [p0, p1] = self.ret_pieces;
+                // SAFETY: `out` has room for the result (the caller's
+                // contract); a piece lies inside it.
+                unsafe {
+                    store_piece(out, p0, r.0);
+                    if p1.1 != 0 {
+                        store_piece(out, p1, r.1);
+                    }
                 }
+                Value::Void
             }
+            _ => Value::Void,
         }
-        Value::Void
     }
 
     #[inline(always)]
@@ -2046,9 +2059,12 @@ impl Prepared {
             self.len,
             args.len()
         );
-        if let Some(split) = self.into
-            && !out.is_null()
-        {
+        if let Some(split) = self.into {
+            if out.is_null() {
+                // Nowhere to write the result: a path that drops it.
+                // SAFETY: the caller's contract.
+                return unsafe { self.call_into_other(f, args, out) };
+            }
             // SAFETY: the caller's contract (`out` has room for the
             // result); `into` and its images were chosen at prepare time
             // for this result's pieces.
@@ -2068,9 +2084,14 @@ impl Prepared {
         }
     }
 
-    /// [`Prepared::call_into`] without a per-class caller.
+    /// [`Prepared::call_into`] without a direct caller (or with one and no
+    /// place for the result).
     #[inline(never)]
     unsafe fn call_into_other(&self, f: *const (), args: &[Value], out: *mut u8) -> Value {
+        if let Some(caller) = self.caller {
+            // SAFETY: the caller's contract; `caller` was chosen at prepare time.
+            return unsafe { self.call_regs(caller, f, args, out) };
+        }
         if self.agg.active {
             // SAFETY: the caller's contract.
             unsafe { self.call_aggregate(f, args, out) }
