@@ -2236,6 +2236,59 @@ mod tests {
         assert_eq!(r, Value::F32(want));
     }
 
+    /// The direct callers are chosen from the ABI data: a mixed signature
+    /// with an i32 reads its 8 raw payload bytes only where the convention
+    /// ignores the bits above a 32-bit integer (and an f32's); a 12-byte
+    /// struct of floats and an f32 in, the same struct out, is a direct call
+    /// writing the result where the host returns such a struct in two float
+    /// registers, its first 8 bytes then its last 4.
+    #[test]
+    fn direct_callers_follow_the_abi_data() {
+        let abi = Abi::native();
+        let p = abi
+            .prepare(&[Type::F64, Type::I64, Type::F64, Type::I32], Type::F64)
+            .unwrap();
+        let raw = per_class_host() && abi.int32_upper_ignored && cfg!(target_endian = "little");
+        assert_eq!(p.plain.is_some(), raw);
+        let narrow = abi
+            .prepare(&[Type::F64, Type::I8, Type::F64, Type::I32], Type::F64)
+            .unwrap();
+        // An i8 is widened by its type: no raw read.
+        assert!(narrow.plain.is_none());
+
+        const VEC3: Type = Type::Struct(&[Type::F32, Type::F32, Type::F32]);
+        let p = abi.prepare(&[VEC3, Type::F32], VEC3).unwrap();
+        let two_floats = matches!(
+            p.agg.ret_parts(),
+            [a, b] if (a.off, a.len, b.off, b.len) == (0, 8, 8, 4)
+                && usize::from(a.unit) >= FLOAT_RET_BASE
+                && usize::from(b.unit) >= FLOAT_RET_BASE
+        );
+        let split = per_class_host()
+            && abi.f32_in_float_reg == F32InReg::LowBits
+            && two_floats
+            && native_regs::pair_returned_as(abi, Class::Float, Class::Float)
+            && cfg!(target_endian = "little");
+        assert_eq!(p.into.is_some(), split);
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        struct V(f32, f32, f32);
+        extern "C" fn scale(v: V, k: f32) -> V {
+            V(v.0 * k, v.1 + k, v.2 - k)
+        }
+        let v = V(1.5, -2.0, 0.25);
+        let mut out = V(0.0, 0.0, 0.0);
+        // SAFETY: `scale` has the prepared signature; `out` has room for a `V`.
+        unsafe {
+            p.call_into(
+                scale as *const (),
+                &[Value::Struct((&raw const v).cast()), Value::F32(4.0)],
+                (&raw mut out).cast(),
+            )
+        };
+        assert_eq!(out, scale(v, 4.0));
+    }
+
     /// A variadic call takes a per-class caller only where variadic
     /// arguments go where fixed ones do (the compiler then sets what a
     /// variadic call needs besides, such as sysv's `al`).
