@@ -2025,7 +2025,14 @@ impl Prepared {
                 RetMode::Scalar | RetMode::Regs => {}
             }
             (&raw mut (*frame).indirect).write(indirect);
-            (self.abi.trampoline)(frame, f);
+            // A float result where the convention returns floats on the x87
+            // stack needs the trampoline that pops it (as in `call_full`).
+            let trampoline = if agg.ret_mode == RetMode::Scalar && self.ret.ty.is_float() {
+                self.abi.trampoline_float
+            } else {
+                self.abi.trampoline
+            };
+            trampoline(frame, f);
             let ret = (&raw const (*frame).ret).cast::<u8>();
             match agg.ret_mode {
                 RetMode::Scalar => {
