@@ -1,8 +1,10 @@
 //! The shortest prepared calls: per-class callers (see `native_regs`) that
 //! read every register image as 8 bytes, straight from the argument values
-//! or through a struct argument's pointer, with no decision per image but
-//! "through a pointer or not", and that write a struct result's pieces to
-//! the caller's buffer themselves.
+//! or through a struct argument's pointer, and end in a jump to the callee
+//! (a struct result's two registers come back to `Prepared::call_into`,
+//! which writes them with two stores). Which images are struct pieces is
+//! known statically where only float images are passed (a function per
+//! pattern); elsewhere each image costs one test, "through a pointer or not".
 //!
 //! Prepare chooses one only where each 8-byte read is the image the
 //! convention wants (see [`Images`]); every other signature keeps the
@@ -108,23 +110,15 @@ impl Images {
     unsafe fn piece<T: Bits>(&self, a: *const u8, i: usize) -> MaybeUninit<T> {
         // SAFETY: the caller's contract.
         unsafe {
-            let p = a.add(usize::from(self.at[i]));
-            if !self.deref[i] {
-                return p.cast::<MaybeUninit<T>>().read_unaligned();
+            if self.deref[i] {
+                self.through(a, i)
+            } else {
+                self.raw(a, i)
             }
-            let q = p
-                .cast::<*const u8>()
-                .read_unaligned()
-                .add(usize::from(self.off[i]));
-            let v = q.cast::<u64>().read_unaligned();
-            MaybeUninit::new(T::from_bits(v.wrapping_shr(u32::from(self.shift[i]))))
         }
     }
-}
 
-impl Images {
-    /// Image `i` through a struct's pointer: as [`Images::piece`] reads it
-    /// when `deref[i]`, for callers that know it statically.
+    /// Image `i` through a struct's pointer, for callers that know it is one.
     ///
     /// # Safety
     ///
