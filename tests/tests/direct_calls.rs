@@ -184,6 +184,51 @@ mod body {
         Shorts(o)
     }
 
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct Vec2 {
+        x: f32,
+        y: f32,
+    }
+    const T_VEC2: Type = Type::Struct(&[Type::F32, Type::F32]);
+
+    extern "C" fn vec2_turn(v: Vec2, k: f32) -> Vec2 {
+        Vec2 {
+            x: -v.y * k,
+            y: v.x + k,
+        }
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct Pair64 {
+        a: i64,
+        b: f64,
+    }
+    const T_PAIR64: Type = Type::Struct(&[Type::I64, Type::F64]);
+
+    extern "C" fn pair64_swap(p: Pair64, k: f64) -> Pair64 {
+        Pair64 {
+            a: p.b as i64 - 3,
+            b: p.a as f64 * k,
+        }
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct Doubles {
+        a: f64,
+        b: f64,
+    }
+    const T_DOUBLES: Type = Type::Struct(&[Type::F64, Type::F64]);
+
+    extern "C" fn doubles_mix(k: f64, d: Doubles) -> Doubles {
+        Doubles {
+            a: d.b - k,
+            b: d.a * k,
+        }
+    }
+
     /// Bytes around a result that no call may touch.
     const GUARD: usize = 24;
 
@@ -240,8 +285,9 @@ mod body {
         })*};
     }
 
-    /// Struct results of 8 to 16 bytes (the last piece 1 to 8 bytes) are
-    /// written where the result goes and nowhere else, and equal rustc's.
+    /// Struct results of 8 to 16 bytes (the last piece 1 to 8 bytes; integer,
+    /// float and mixed registers) are written where the result goes and
+    /// nowhere else, and equal rustc's.
     #[test]
     fn struct_results_of_9_to_16_bytes_touch_only_their_bytes() {
         check_bytes! {
@@ -295,6 +341,30 @@ mod body {
             &[struct_value(&m), Value::I64(9)],
         );
         assert_eq!(got, mixed_bump(m, 9));
+        let v2 = Vec2 { x: 0.5, y: -7.0 };
+        let p = abi.prepare(&[T_VEC2, Type::F32], T_VEC2).unwrap();
+        let got: Vec2 = call_into_guarded(
+            &p,
+            vec2_turn as *const (),
+            &[struct_value(&v2), Value::F32(2.0)],
+        );
+        assert_eq!(got, vec2_turn(v2, 2.0));
+        let q = Pair64 { a: -12, b: 2.75 };
+        let p = abi.prepare(&[T_PAIR64, Type::F64], T_PAIR64).unwrap();
+        let got: Pair64 = call_into_guarded(
+            &p,
+            pair64_swap as *const (),
+            &[struct_value(&q), Value::F64(1.5)],
+        );
+        assert_eq!(got, pair64_swap(q, 1.5));
+        let d = Doubles { a: 3.0, b: -0.125 };
+        let p = abi.prepare(&[Type::F64, T_DOUBLES], T_DOUBLES).unwrap();
+        let got: Doubles = call_into_guarded(
+            &p,
+            doubles_mix as *const (),
+            &[Value::F64(4.0), struct_value(&d)],
+        );
+        assert_eq!(got, doubles_mix(4.0, d));
         let s = Shorts([1, 0xFFFF, 0x8000, 7, 0x1234]);
         let p = abi.prepare(&[T_SHORTS, Type::U32], T_SHORTS).unwrap();
         let got: Shorts = call_into_guarded(
