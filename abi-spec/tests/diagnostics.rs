@@ -65,6 +65,7 @@ bad_spec!(
     via_mistakes,
     port_key_mistakes,
     aggregate_mistakes,
+    call_fact_mistakes,
     unknown_key_did_you_mean,
     missing_key,
     wrong_value_type,

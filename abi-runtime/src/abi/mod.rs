@@ -125,6 +125,7 @@
 
 mod aggregate;
 mod callback;
+mod direct_regs;
 mod moves;
 mod native_regs;
 mod plan_cache;
@@ -269,6 +270,10 @@ pub struct Abi {
     pub(crate) stack_slot: usize,
     pub(crate) float_overflow_to_int: bool,
     pub(crate) u32_sign_extended: bool,
+    /// A callee reads a 32-bit integer argument from its register's low 32
+    /// bits (`int_widen = "by_type_to_32"`): the 8 bytes of an i32 or u32
+    /// value's payload are a valid register image.
+    pub(crate) int32_upper_ignored: bool,
     pub(crate) f32_in_float_reg: F32InReg,
     pub(crate) linkage_area: usize,
     pub(crate) int_pairs_even: bool,

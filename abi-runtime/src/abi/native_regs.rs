@@ -500,7 +500,7 @@ fn pair_type(a: Class, b: Class) -> Type {
 
 /// Whether the host returns the helper of `(a, b)` in one register of
 /// class `a` then one of class `b`, by its own struct rules.
-fn pair_returned_as(abi: &Abi, a: Class, b: Class) -> bool {
+pub(crate) fn pair_returned_as(abi: &Abi, a: Class, b: Class) -> bool {
     let Some(rules) = abi.aggregates.as_ref() else {
         return false;
     };

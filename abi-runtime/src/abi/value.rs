@@ -349,8 +349,17 @@ impl Scalar {
             // alignment of its widest fields (checked below).
             // On a little-endian target the low bytes of `bits` are the
             // variant's field, whatever its width; the rest lands in padding.
+            // The tag is written with its padding as one word (zeros in the
+            // padding): a copy of the value is then two word moves, not a
+            // move per run of uninitialised bytes.
             unsafe {
-                p.write(self as u8);
+                if PAYLOAD == 8 {
+                    p.cast::<u64>().write(u64::from(self as u8));
+                } else if PAYLOAD == 4 {
+                    p.cast::<u32>().write(u32::from(self as u8));
+                } else {
+                    p.write(self as u8);
+                }
                 p.add(PAYLOAD).cast::<u64>().write_unaligned(bits);
                 v.assume_init()
             }

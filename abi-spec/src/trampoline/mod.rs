@@ -380,6 +380,11 @@ pub enum IntWiden {
     ByType,
     /// By signedness to 32 bits, then every 32-bit value sign-extended (lp64d).
     SignFrom32,
+    /// By signedness to 32 bits; the callee reads a 32-bit integer from the
+    /// register's low 32 bits, so the bits above are the caller's to leave
+    /// undefined (sysv, win64, aapcs64). Widening to the full register by
+    /// type is a valid image too.
+    ByTypeTo32,
 }
 
 /// How an f32 sits in a 64-bit float register image.

@@ -563,6 +563,7 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
         let slot_bytes = abi.facts.stack_slot.unwrap_or(8) as usize;
         let overflow = abi.facts.float_overflow == FloatOverflow::IntRegs;
         let sign32 = abi.facts.int_widen == IntWiden::SignFrom32;
+        let low32 = abi.facts.int_widen == IntWiden::ByTypeTo32;
         let f32_in_reg = match abi.facts.f32_in_float_reg {
             F32InReg::LowBits => quote! { #rt::F32InReg::LowBits },
             F32InReg::NanBoxed => quote! { #rt::F32InReg::NanBoxed },
@@ -647,6 +648,7 @@ fn target_items(specs: &Specs, t: &Target, rt: &TokenStream) -> Result<TokenStre
                 stack_slot: #slot_bytes,
                 float_overflow_to_int: #overflow,
                 u32_sign_extended: #sign32,
+                int32_upper_ignored: #low32,
                 f32_in_float_reg: #f32_in_reg,
                 linkage_area: #linkage,
                 int_pairs_even: #pairs_even,

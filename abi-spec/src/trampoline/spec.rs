@@ -380,11 +380,12 @@ pub(crate) fn read_call_facts(
     };
     facts.int_widen = match choice(
         "int_widen",
-        &["by_type", "sign_from_32"],
-        "use `by_type` or `sign_from_32`",
+        &["by_type", "sign_from_32", "by_type_to_32"],
+        "use `by_type`, `sign_from_32` or `by_type_to_32`",
         sink,
     ) {
         Some(1) => IntWiden::SignFrom32,
+        Some(2) => IntWiden::ByTypeTo32,
         _ => IntWiden::ByType,
     };
     facts.f32_in_float_reg = match choice(
