@@ -114,17 +114,24 @@ mod body {
         )*};
     }
 
-    byte_structs! {
-        B9 9 T9 f9 s9;
-        B10 10 T10 f10 s10;
-        B11 11 T11 f11 s11;
-        B12 12 T12 f12 s12;
-        B13 13 T13 f13 s13;
-        B14 14 T14 f14 s14;
-        B15 15 T15 f15 s15;
-        B16 16 T16 f16 s16;
-        B8 8 T8 f8 s8;
+    /// Expands `$m!` with every byte struct: name, size, type, callees.
+    macro_rules! for_each_byte_struct {
+        ($m:ident) => {
+            $m! {
+                B8 8 T8 f8 s8;
+                B9 9 T9 f9 s9;
+                B10 10 T10 f10 s10;
+                B11 11 T11 f11 s11;
+                B12 12 T12 f12 s12;
+                B13 13 T13 f13 s13;
+                B14 14 T14 f14 s14;
+                B15 15 T15 f15 s15;
+                B16 16 T16 f16 s16;
+            }
+        };
     }
+
+    for_each_byte_struct!(byte_structs);
 
     #[repr(C)]
     #[derive(Clone, Copy, Debug, PartialEq)]
@@ -262,24 +269,41 @@ mod body {
 
     /// One struct-in, struct-out signature with a scalar beside it, checked
     /// against the direct call with guarded results, and as a struct
-    /// argument with a scalar result.
+    /// argument with a scalar result; the struct is read where `at` points.
+    fn check_byte_struct<S: Copy + PartialEq + core::fmt::Debug>(
+        ty: Type,
+        at: *const S,
+        k: i32,
+        callee: extern "C" fn(S, i32) -> S,
+        sum: extern "C" fn(i32, S) -> u64,
+    ) {
+        let abi = Abi::native();
+        let s = unsafe { at.read_unaligned() };
+        let p = abi.prepare(&[ty, Type::I32], ty).unwrap();
+        let args = [Value::Struct(at.cast()), Value::I32(k)];
+        let got: S = call_into_guarded(&p, callee as *const (), &args);
+        assert_eq!(got, callee(s, k), "{} bytes, k {k}", size_of::<S>());
+        let q = abi.prepare(&[Type::I32, ty], Type::U64).unwrap();
+        let args = [Value::I32(k), Value::Struct(at.cast())];
+        let got = unsafe { q.call(sum as *const (), &args) };
+        assert_eq!(
+            got,
+            Value::U64(sum(k, s)),
+            "{} bytes, k {k}",
+            size_of::<S>()
+        );
+    }
+
+    /// [`check_byte_struct`] for every byte struct, over a few fillings.
     macro_rules! check_bytes {
-        ($($name:ident $ty:ident $callee:ident $sum:ident;)*) => {$({
-            let abi = Abi::native();
-            let p = abi.prepare(&[$ty, Type::I32], $ty).unwrap();
-            let q = abi.prepare(&[Type::I32, $ty], Type::U64).unwrap();
+        ($($name:ident $n:literal $ty:ident $callee:ident $sum:ident;)*) => {$({
             for seed in [0u8, 1, 0x80, 0xFF] {
-                let mut s = $name([0; size_of::<$name>()]);
+                let mut s = $name([0; $n]);
                 for (i, b) in s.0.iter_mut().enumerate() {
                     *b = seed.wrapping_add((i as u8).wrapping_mul(29)) ^ 0xC3;
                 }
                 for k in [-3i32, 0, 77] {
-                    let args = [struct_value(&s), Value::I32(k)];
-                    let got: $name = call_into_guarded(&p, $callee as *const (), &args);
-                    assert_eq!(got, $callee(s, k), "{} bytes, seed {seed}, k {k}", size_of::<$name>());
-                    let args = [Value::I32(k), struct_value(&s)];
-                    let got = unsafe { q.call($sum as *const (), &args) };
-                    assert_eq!(got, Value::U64($sum(k, s)), "{} bytes, seed {seed}", size_of::<$name>());
+                    check_byte_struct($ty, &s, k, $callee, $sum);
                 }
             }
         })*};
@@ -290,17 +314,7 @@ mod body {
     /// nowhere else, and equal rustc's.
     #[test]
     fn struct_results_of_9_to_16_bytes_touch_only_their_bytes() {
-        check_bytes! {
-            B8 T8 f8 s8;
-            B9 T9 f9 s9;
-            B10 T10 f10 s10;
-            B11 T11 f11 s11;
-            B12 T12 f12 s12;
-            B13 T13 f13 s13;
-            B14 T14 f14 s14;
-            B15 T15 f15 s15;
-            B16 T16 f16 s16;
-        }
+        for_each_byte_struct!(check_bytes);
         let abi = Abi::native();
         let v = Vec3 {
             x: 1.5,
@@ -410,34 +424,15 @@ mod body {
                 at
             }
             macro_rules! at_end {
-                ($($name:ident $ty:ident $callee:ident $sum:ident;)*) => {$({
-                    let abi = Abi::native();
-                    let p = abi.prepare(&[$ty, Type::I32], $ty).unwrap();
-                    let q = abi.prepare(&[Type::I32, $ty], Type::U64).unwrap();
-                    let mut s = $name([0; size_of::<$name>()]);
+                ($($name:ident $n:literal $ty:ident $callee:ident $sum:ident;)*) => {$({
+                    let mut s = $name([0; $n]);
                     for (i, b) in s.0.iter_mut().enumerate() {
                         *b = (i as u8).wrapping_mul(41) ^ 0x96;
                     }
-                    let at = place(end, s);
-                    let args = [Value::Struct(at.cast()), Value::I32(5)];
-                    let got: $name = call_into_guarded(&p, $callee as *const (), &args);
-                    assert_eq!(got, $callee(s, 5));
-                    let args = [Value::I32(5), Value::Struct(at.cast())];
-                    let got = unsafe { q.call($sum as *const (), &args) };
-                    assert_eq!(got, Value::U64($sum(5, s)));
+                    check_byte_struct($ty, place(end, s), 5, $callee, $sum);
                 })*};
             }
-            at_end! {
-                B8 T8 f8 s8;
-                B9 T9 f9 s9;
-                B10 T10 f10 s10;
-                B11 T11 f11 s11;
-                B12 T12 f12 s12;
-                B13 T13 f13 s13;
-                B14 T14 f14 s14;
-                B15 T15 f15 s15;
-                B16 T16 f16 s16;
-            }
+            for_each_byte_struct!(at_end);
             let abi = Abi::native();
             let v = Vec3 {
                 x: 2.0,
